@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The layout follows the pipeline: C shims → AudioIO/DSP → Analysis → Matching → Reports → AlbumMaster → CLI.
+// Only the wrapper targets (AudioIO, DSP, Analysis) import the C modules.
+let package = Package(
+  name: "AlbumMaster",
+  products: [
+    .executable(name: "albummaster", targets: ["AlbumMasterCLI"]),
+    .library(name: "AlbumMaster", targets: ["AlbumMaster"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+    .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+    .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+    .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+    .target(name: "AudioIO", dependencies: ["CSndFile"]),
+    .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr"]),
+    .target(name: "Synthesis"),
+    .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
+    .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
+    .target(name: "Reports", dependencies: ["Analysis", "Matching", .product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "Reports", "Synthesis"]),
+    .executableTarget(
+      name: "AlbumMasterCLI",
+      dependencies: ["AlbumMaster", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Synthesis"], path: "Tests/TestSupport"),
+    .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+    .testTarget(name: "DSPTests", dependencies: ["DSP"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "TestSupport"]),
+    .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
+    .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "Reports", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["AudioIO", "TestSupport"]),
+  ]
+)

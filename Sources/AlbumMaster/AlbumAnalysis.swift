@@ -1,0 +1,100 @@
+import Analysis
+import Foundation
+import Matching
+import Reports
+
+/// What one album's analysis produced.
+public struct AlbumAnalysis: Sendable {
+  public var album: Album
+  /// Analysed tracks, in album order.
+  public var tracks: [TrackAnalysis]
+  /// Tracks that could not be analysed, in album order.
+  public var failures: [TrackFailure]
+  public var profile: AlbumProfile
+
+  /// The `analysis.json` document.
+  public var document: AnalysisDocument {
+    AnalysisDocument(
+      album: .init(name: album.name, path: album.path), tracks: tracks, profile: profile, failures: failures)
+  }
+}
+
+/// Something happened to one track; for progress displays.
+public enum TrackEvent: Sendable {
+  case started(file: String)
+  case finished(file: String)
+  case failed(TrackFailure)
+}
+
+/// Analyses albums with tracks in parallel.
+public enum AlbumAnalyzer {
+  /// Analyses every track of `album`, at most `jobs` at a time, each in its own task with its own C handles.
+  /// One bad track never stops the others: it lands in `failures`.
+  public static func analyze(
+    _ album: Album, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    onEvent: (@Sendable (TrackEvent) -> Void)? = nil
+  ) async -> AlbumAnalysis {
+    let results = await forEachConcurrently(album.files, jobs: jobs) { file -> Result<TrackAnalysis, TrackFailure> in
+      onEvent?(.started(file: file))
+      let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: album.path(of: file), file: file) }
+      switch result {
+      case .success: onEvent?(.finished(file: file))
+      case .failure(let failure): onEvent?(.failed(failure))
+      }
+      return result
+    }
+    var tracks: [TrackAnalysis] = [], failures: [TrackFailure] = []
+    for r in results {
+      switch r {
+      case .success(let t): tracks.append(t)
+      case .failure(let f): failures.append(f)
+      }
+    }
+    let profile = AlbumProfile(tracks: tracks)
+    for i in tracks.indices { tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: tracks[i], profile: profile) }
+    return AlbumAnalysis(album: album, tracks: tracks, failures: failures, profile: profile)
+  }
+
+  /// Writes analysis.json, profile.json, tracks.csv and bands.csv into `folder` (created if needed), each atomically.
+  /// - Returns: the paths written.
+  @discardableResult
+  public static func writeReports(_ analysis: AlbumAnalysis, to folder: String) throws -> [String] {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let doc = analysis.document
+    let files: [(String, Data)] = [
+      ("analysis.json", try JSONReport.encode(doc)),
+      ("profile.json", try JSONReport.encode(doc.profile)),
+      ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
+      ("bands.csv", Data(try CSVReport.bands(doc).utf8)),
+    ]
+    return try files.map { name, data in
+      let path = (folder as NSString).appendingPathComponent(name)
+      try AtomicFile.write(data, to: path)
+      return path
+    }
+  }
+}
+
+/// Runs `body` over `items` with at most `jobs` in flight; results come back in input order.
+func forEachConcurrently<T: Sendable, R: Sendable>(
+  _ items: [T], jobs: Int, _ body: @escaping @Sendable (T) async -> R
+) async -> [R] {
+  await withTaskGroup(of: (Int, R).self) { group in
+    var results = [R?](repeating: nil, count: items.count)
+    var next = 0
+    for _ in 0..<min(max(1, jobs), items.count) {
+      let i = next, item = items[i]
+      group.addTask { (i, await body(item)) }
+      next += 1
+    }
+    while let (i, r) = await group.next() {
+      results[i] = r
+      if next < items.count {
+        let j = next, item = items[j]
+        group.addTask { (j, await body(item)) }
+        next += 1
+      }
+    }
+    return results.map { $0! }
+  }
+}

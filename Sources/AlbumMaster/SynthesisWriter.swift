@@ -1,0 +1,60 @@
+import AudioIO
+import Foundation
+import Synthesis
+
+/// Writes synthetic music to audio files, streaming: the demo album and benchmark material.
+public enum SynthesisWriter {
+  /// Writes the demo album into `folder` (created if needed). Every run gives byte-identical files.
+  /// - Returns: the paths written.
+  @discardableResult
+  public static func writeDemoAlbum(to folder: String) throws -> [String] {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    return try DemoAlbum.tracks.enumerated().map { i, t in
+      let path = (folder as NSString).appendingPathComponent(t.fileName)
+      let container: AudioContainer = t.container == "FLAC" ? .flac : t.container == "AIFF" ? .aiff : .wav
+      try write(
+        MusicGenerator(style: t.style, sampleRateHz: t.sampleRateHz, durationSeconds: t.durationSeconds), to: path,
+        format: AudioFileFormat(container: container, encoding: t.bits == 16 ? .pcm16 : .pcm24),
+        metadata: AudioMetadata(
+          title: t.title, artist: DemoAlbum.artist, album: "AlbumMaster Demo", trackNumber: "\(i + 1)", date: "2026"))
+      return path
+    }
+  }
+
+  /// Streams a generator into a file, atomically.
+  public static func write(
+    _ generator: MusicGenerator, to path: String, format: AudioFileFormat, metadata: AudioMetadata = .init()
+  ) throws {
+    var gen = generator
+    var writer = try AudioFileWriter(
+      path: path, format: format, sampleRateHz: Int(gen.sampleRateHz), channels: 2, metadata: metadata)
+    let block = 8192
+    var buffer = [Float](repeating: 0, count: block * 2)
+    while gen.remainingFrames > 0 {
+      let n = buffer.withUnsafeMutableBufferPointer { gen.render(into: $0.baseAddress!, frames: block) }
+      try buffer.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.write(p, frames: n) }
+    }
+    try writer.finish()
+  }
+}
+
+/// A container the CLI can name without importing AudioIO.
+public enum AudioContainerName: Sendable {
+  case wav, flac, aiff
+}
+
+extension SynthesisWriter {
+  /// Writes `seconds` of music in `style` to `path`.
+  public static func writeTrack(
+    style: TrackStyle, seconds: Double, sampleRateHz: Int, to path: String, container: AudioContainerName, bits: Int
+  ) throws {
+    let c: AudioContainer = switch container {
+    case .wav: .wav
+    case .flac: .flac
+    case .aiff: .aiff
+    }
+    try write(
+      MusicGenerator(style: style, sampleRateHz: sampleRateHz, durationSeconds: seconds), to: path,
+      format: AudioFileFormat(container: c, encoding: bits == 16 ? .pcm16 : .pcm24))
+  }
+}

@@ -1,0 +1,61 @@
+import AlbumMaster
+import ArgumentParser
+import Foundation
+
+/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage.
+enum Exit {
+  static let trackFailures = ExitCode(2)
+}
+
+@main
+struct AlbumMasterCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "albummaster",
+    abstract: "Make the tracks of an album sound like one record, and check it before release.",
+    discussion: """
+      Exit codes: 0 success; 1 QA found failures; 2 one or more tracks could not be read or processed \
+      (the others were); 64 usage error.
+      """,
+    subcommands: [Demo.self, Analyze.self, Generate.self])
+}
+
+/// Options shared by the album commands.
+struct CommonOptions: ParsableArguments {
+  @Option(name: .long, help: "Folder for reports; each album gets <reports>/<album>/.")
+  var reports: String = "Reports"
+
+  @Option(name: .long, help: "Tracks processed at once (default: the number of cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(name: .long, help: "No progress output; errors still go to stderr.")
+  var quiet = false
+
+  @Option(name: .long, help: "Also write the machine-readable result to FILE, or to stdout with '-' (the table then goes to stderr).")
+  var json: String?
+
+  func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+  }
+}
+
+/// Terminal output: progress and tables, and one-line errors that always show.
+struct Console {
+  var quiet: Bool
+  var tableToStderr: Bool
+
+  func progress(_ line: String) {
+    if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+  }
+
+  func error(_ line: String) {
+    FileHandle.standardError.write(Data("albummaster: error: \(line)\n".utf8))
+  }
+
+  func table(_ text: String) {
+    if tableToStderr {
+      FileHandle.standardError.write(Data(text.utf8))
+    } else {
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+  }
+}

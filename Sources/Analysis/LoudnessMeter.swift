@@ -1,0 +1,196 @@
+import AudioIO
+import CEBUR128
+import DSP
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// libebur128 failed where it should not (allocation, an invalid channel layout).
+public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
+  public let call: String
+  public let code: Int32
+  public var description: String { "libebur128 \(call) failed (code \(code))" }
+}
+
+/// BS.1770 loudness of one stream through libebur128: integrated, range, momentary and short-term maxima,
+/// a short-term series and true peak. Owns its `ebur128_state`; one meter per track, one task per meter.
+///
+/// The audio is fed in 10 ms chunks. After each chunk `ebur128_loudness_window(10 ms)` gives that chunk's
+/// K-weighted energy; running windows of 40 and 300 chunks give momentary and short-term loudness every
+/// 10 ms. Asking libebur128 for momentary/short-term directly re-sums 400 ms or 3 s of audio on every call,
+/// which costs about 4× the whole measurement.
+public struct LoudnessMeter: ~Copyable {
+  private var state: UnsafeMutablePointer<ebur128_state>
+  public let channels: Int
+  public let sampleRateHz: Int
+  /// Frames in one 10 ms chunk (libebur128 uses the same rounding for its window).
+  private let chunkFrames: Int
+  private var framesInChunk = 0
+  private var chunkEnergies: EnergyWindows
+  private var seriesChunks: Int
+  private var series: [Double?] = []
+  private var momentaryMaxEnergy = 0.0
+  private var shortTermMaxEnergy = 0.0
+  private var totalFrames: Int64 = 0
+
+  /// The interval of the short-term series.
+  public static let seriesIntervalSeconds = 1.0
+
+  /// Creates a meter. Channel weights follow BS.1770: `channelMap` when the file has one, otherwise the
+  /// usual WAV order for the channel count (the LFE of 5.1/7.1 is left out; surrounds weigh 1.41).
+  public init(channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil) throws(LoudnessMeterError) {
+    let mode = EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_TRUE_PEAK.rawValue
+    guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(mode)) else {
+      throw LoudnessMeterError(call: "ebur128_init", code: -1)
+    }
+    let weights = channelMap.map(Self.ebuChannels(map:)) ?? Self.defaultChannels(count: channels)
+    for (i, ch) in weights.enumerated() {
+      let rc = ebur128_set_channel(st, UInt32(i), Int32(ch.rawValue))
+      if rc != Int32(EBUR128_SUCCESS.rawValue) {
+        var p: UnsafeMutablePointer<ebur128_state>? = st
+        ebur128_destroy(&p)
+        throw LoudnessMeterError(call: "ebur128_set_channel", code: rc)
+      }
+    }
+    state = st
+    self.channels = channels
+    self.sampleRateHz = sampleRateHz
+    chunkFrames = max(1, sampleRateHz * 10 / 1000)
+    chunkEnergies = EnergyWindows(momentaryChunks: 40, shortTermChunks: 300)
+    seriesChunks = Int(Self.seriesIntervalSeconds * 100)
+  }
+
+  deinit {
+    var p: UnsafeMutablePointer<ebur128_state>? = state
+    ebur128_destroy(&p)
+  }
+
+  /// Feeds `frames` interleaved frames. Values must be finite.
+  public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) throws(LoudnessMeterError) {
+    var offset = 0
+    while offset < frames {
+      let n = min(frames - offset, chunkFrames - framesInChunk)
+      let rc = ebur128_add_frames_float(state, samples + offset * channels, n)
+      guard rc == Int32(EBUR128_SUCCESS.rawValue) else {
+        throw LoudnessMeterError(call: "ebur128_add_frames_float", code: rc)
+      }
+      offset += n
+      framesInChunk += n
+      totalFrames += Int64(n)
+      if framesInChunk == chunkFrames {
+        framesInChunk = 0
+        closeChunk()
+      }
+    }
+  }
+
+  private mutating func closeChunk() {
+    var lufs = 0.0
+    ebur128_loudness_window(state, 10, &lufs)
+    // loudness = −0.691 + 10·log10(energy) (BS.1770), so energy = 10^((L + 0.691)/10); −∞ gives 0.
+    let energy = lufs.isFinite ? pow(10, (lufs + 0.691) / 10) : 0
+    chunkEnergies.push(energy)
+    if chunkEnergies.count >= 40 { momentaryMaxEnergy = max(momentaryMaxEnergy, chunkEnergies.momentaryMean) }
+    if chunkEnergies.count >= 300 { shortTermMaxEnergy = max(shortTermMaxEnergy, chunkEnergies.shortTermMean) }
+    if chunkEnergies.count % seriesChunks == 0 {
+      series.append(Self.lufs(energy: chunkEnergies.shortTermMeanSoFar))
+    }
+  }
+
+  private static func lufs(energy: Double) -> Double? {
+    energy > 0 ? -0.691 + 10 * log10(energy) : nil
+  }
+
+  /// The figures for everything fed so far. `samplePeakDBFS` comes from the caller's sample statistics.
+  public func result(samplePeakDBFS: Double?) -> LoudnessStats {
+    var integrated = 0.0
+    let integratedLUFS: Double? =
+      ebur128_loudness_global(state, &integrated) == Int32(EBUR128_SUCCESS.rawValue) && integrated.isFinite
+      ? integrated : nil
+    var range = 0.0
+    let hasThreeSeconds = totalFrames >= Int64(3 * sampleRateHz)
+    let rangeLU: Double? =
+      integratedLUFS != nil && hasThreeSeconds
+        && ebur128_loudness_range(state, &range) == Int32(EBUR128_SUCCESS.rawValue) && range.isFinite ? range : nil
+    var perChannel: [Double?] = []
+    for ch in 0..<channels {
+      var peak = 0.0
+      ebur128_true_peak(state, UInt32(ch), &peak)
+      perChannel.append(Decibels.fromAmplitude(peak))
+    }
+    return LoudnessStats(
+      integratedLUFS: integratedLUFS, rangeLU: rangeLU,
+      momentaryMaxLUFS: chunkEnergies.count >= 40 ? Self.lufs(energy: momentaryMaxEnergy) : nil,
+      shortTermMaxLUFS: chunkEnergies.count >= 300 ? Self.lufs(energy: shortTermMaxEnergy) : nil,
+      truePeakDBTP: perChannel.compactMap { $0 }.max(), truePeakPerChannelDBTP: perChannel,
+      samplePeakDBFS: samplePeakDBFS,
+      shortTermSeries: LoudnessSeries(intervalSeconds: Self.seriesIntervalSeconds, valuesLUFS: series))
+  }
+
+  static func defaultChannels(count: Int) -> [channel] {
+    let l = EBUR128_LEFT, r = EBUR128_RIGHT, c = EBUR128_CENTER, lfe = EBUR128_UNUSED
+    let ls = EBUR128_LEFT_SURROUND, rs = EBUR128_RIGHT_SURROUND
+    switch count {
+    case 1: return [l]  // mono counts once, as ffmpeg's ebur128 filter does by default
+    case 2: return [l, r]
+    case 3: return [l, r, c]
+    case 4: return [l, r, ls, rs]  // quad
+    case 5: return [l, r, c, ls, rs]
+    case 6: return [l, r, c, lfe, ls, rs]  // 5.1 in WAV/SMPTE order
+    case 7: return [l, r, c, lfe, EBUR128_Mp180, ls, rs]  // 6.1
+    default: return [l, r, c, lfe, ls, rs, ls, rs] + Array(repeating: l, count: max(0, count - 8))  // 7.1
+    }
+  }
+
+  static func ebuChannels(map: [ChannelPosition]) -> [channel] {
+    map.map {
+      switch $0 {
+      case .left, .mono, .other: EBUR128_LEFT
+      case .right: EBUR128_RIGHT
+      case .center: EBUR128_CENTER
+      case .lfe: EBUR128_UNUSED
+      case .leftSurround: EBUR128_LEFT_SURROUND
+      case .rightSurround: EBUR128_RIGHT_SURROUND
+      }
+    }
+  }
+}
+
+/// Ring buffers of 10 ms chunk energies with exact sums over the last 40 (momentary) and 300 (short-term) chunks.
+/// Summing 340 values per 10 ms is cheaper than anything clever and never drifts.
+struct EnergyWindows {
+  private var ring: [Double]
+  private var next = 0
+  private(set) var count = 0
+  let momentaryChunks: Int
+
+  init(momentaryChunks: Int, shortTermChunks: Int) {
+    self.momentaryChunks = momentaryChunks
+    ring = Array(repeating: 0, count: shortTermChunks)
+  }
+
+  mutating func push(_ energy: Double) {
+    ring[next] = energy
+    next = (next + 1) % ring.count
+    count += 1
+  }
+
+  private func sumOfLast(_ n: Int) -> Double {
+    var s = 0.0
+    var i = next
+    for _ in 0..<n {
+      i = i == 0 ? ring.count - 1 : i - 1
+      s += ring[i]
+    }
+    return s
+  }
+
+  var momentaryMean: Double { sumOfLast(momentaryChunks) / Double(momentaryChunks) }
+  var shortTermMean: Double { sumOfLast(ring.count) / Double(ring.count) }
+  /// Mean over the last 300 chunks, or over all chunks so far when fewer.
+  var shortTermMeanSoFar: Double {
+    let n = min(count, ring.count)
+    return n > 0 ? sumOfLast(n) / Double(n) : 0
+  }
+}

@@ -1,0 +1,46 @@
+import DSP
+
+/// Correlation, width and balance of the first two channels, from three running sums.
+/// ΣM² and ΣS² follow from ΣL², ΣR² and ΣL·R, so nothing else is accumulated.
+public struct StereoMeter {
+  public let channels: Int
+  private var sumLL = 0.0
+  private var sumRR = 0.0
+  private var sumLR = 0.0
+
+  /// The width reported for a side-only signal.
+  public static let maxWidthDB = 150.0
+
+  public init(channels: Int) { self.channels = channels }
+
+  /// Feeds `frames` interleaved frames; a one-channel stream is ignored.
+  public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) {
+    guard channels >= 2 else { return }
+    var ll = 0.0, rr = 0.0, lr = 0.0
+    var p = samples
+    for _ in 0..<frames {
+      let l = Double(p[0]), r = Double(p[1])
+      ll += l * l
+      rr += r * r
+      lr += l * r
+      p += channels
+    }
+    sumLL += ll
+    sumRR += rr
+    sumLR += lr
+  }
+
+  /// The figures; all `nil` for one channel.
+  public var result: StereoStats {
+    guard channels >= 2 else { return StereoStats(correlation: nil, widthDB: nil, balanceDB: nil) }
+    let correlation = sumLL > 0 && sumRR > 0 ? sumLR / (sumLL * sumRR).squareRoot() : nil
+    let mid = (sumLL + sumRR + 2 * sumLR) / 4
+    let side = max(0, (sumLL + sumRR - 2 * sumLR) / 4)
+    // Dual mono leaves rounding dust in the side sum; anything 150 dB under the mid is none (`nil`).
+    // Side-only (L = −R) has no mid at all; it reads the cap, +150 dB, rather than +∞.
+    let width: Double? =
+      side <= mid * 1e-15 ? nil : mid <= side * 1e-15 ? Self.maxWidthDB : Decibels.fromPower(side / mid)
+    let balance = sumLL > 0 && sumRR > 0 ? Decibels.fromPower(sumLL / sumRR) : nil
+    return StereoStats(correlation: correlation.map { min(1, max(-1, $0)) }, widthDB: width, balanceDB: balance)
+  }
+}

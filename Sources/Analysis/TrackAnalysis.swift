@@ -1,0 +1,203 @@
+import AudioIO
+
+/// Loudness per ITU-R BS.1770-4 / EBU Tech 3341–3342, measured by libebur128.
+public struct LoudnessStats: Codable, Sendable, Hashable {
+  /// Gated integrated loudness; `nil` for silence or a track shorter than one 400 ms block.
+  @NullCoded public var integratedLUFS: Double?
+  /// Loudness range (Tech 3342); `nil` when there is no integrated loudness or the track is shorter than 3 s.
+  @NullCoded public var rangeLU: Double?
+  /// Maximum momentary (400 ms) loudness, read every 10 ms; `nil` before one full window.
+  @NullCoded public var momentaryMaxLUFS: Double?
+  /// Maximum short-term (3 s) loudness, read every 10 ms; `nil` before one full window.
+  @NullCoded public var shortTermMaxLUFS: Double?
+  /// Maximum true peak over the channels (4× oversampled below 96 kHz).
+  @NullCoded public var truePeakDBTP: Double?
+  /// True peak per channel; `null` entries for silent channels.
+  public var truePeakPerChannelDBTP: [Double?]
+  /// Maximum |sample| over all channels.
+  @NullCoded public var samplePeakDBFS: Double?
+  /// Short-term loudness at regular intervals, for timelines and the track-to-track jump check.
+  public var shortTermSeries: LoudnessSeries
+
+  public init(
+    integratedLUFS: Double?, rangeLU: Double?, momentaryMaxLUFS: Double?, shortTermMaxLUFS: Double?,
+    truePeakDBTP: Double?, truePeakPerChannelDBTP: [Double?], samplePeakDBFS: Double?, shortTermSeries: LoudnessSeries
+  ) {
+    self.integratedLUFS = integratedLUFS
+    self.rangeLU = rangeLU
+    self.momentaryMaxLUFS = momentaryMaxLUFS
+    self.shortTermMaxLUFS = shortTermMaxLUFS
+    self.truePeakDBTP = truePeakDBTP
+    self.truePeakPerChannelDBTP = truePeakPerChannelDBTP
+    self.samplePeakDBFS = samplePeakDBFS
+    self.shortTermSeries = shortTermSeries
+  }
+}
+
+/// Short-term loudness sampled every `intervalSeconds`; value i is the 3 s window ending at (i+1)·interval
+/// (in the first 3 s, the audio so far). `nil` entries are silence.
+public struct LoudnessSeries: Codable, Sendable, Hashable {
+  public var intervalSeconds: Double
+  public var valuesLUFS: [Double?]
+
+  public init(intervalSeconds: Double, valuesLUFS: [Double?]) {
+    self.intervalSeconds = intervalSeconds
+    self.valuesLUFS = valuesLUFS
+  }
+}
+
+/// Long-term average spectrum in 1/6-octave bands (Welch, Hann, 50 % overlap). Parallel arrays.
+public struct SpectrumStats: Codable, Sendable, Hashable {
+  public var bandCentersHz: [Double]
+  /// Mean power per FFT bin in each band, all channels, in dB relative to a full-scale mean square.
+  public var levelsDB: [Double?]
+  /// The same for M = (L+R)/2; `nil` for one channel.
+  public var midLevelsDB: [Double?]?
+  /// The same for S = (L−R)/2; `nil` for one channel.
+  public var sideLevelsDB: [Double?]?
+  /// `levelsDB` minus the integrated loudness: the level-independent shape used for matching.
+  public var tonalBalanceDB: [Double?]
+  /// Spectral tilt: the least-squares slope of `levelsDB` against log2(frequency), 100 Hz–10 kHz,
+  /// times the log2(100) ≈ 6.64 octaves of that span. Negative is dark, positive bright.
+  @NullCoded public var tiltDB: Double?
+  /// Frames averaged (those under −70 dBFS RMS are left out).
+  public var framesAveraged: Int
+
+  public init(
+    bandCentersHz: [Double], levelsDB: [Double?], midLevelsDB: [Double?]?, sideLevelsDB: [Double?]?,
+    tonalBalanceDB: [Double?], tiltDB: Double?, framesAveraged: Int
+  ) {
+    self.bandCentersHz = bandCentersHz
+    self.levelsDB = levelsDB
+    self.midLevelsDB = midLevelsDB
+    self.sideLevelsDB = sideLevelsDB
+    self.tonalBalanceDB = tonalBalanceDB
+    self.tiltDB = tiltDB
+    self.framesAveraged = framesAveraged
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case bandCentersHz, levelsDB, midLevelsDB, sideLevelsDB, tonalBalanceDB, tiltDB, framesAveraged
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(bandCentersHz, forKey: .bandCentersHz)
+    try c.encode(levelsDB, forKey: .levelsDB)
+    try c.encode(midLevelsDB, forKey: .midLevelsDB)  // explicit null for mono
+    try c.encode(sideLevelsDB, forKey: .sideLevelsDB)
+    try c.encode(tonalBalanceDB, forKey: .tonalBalanceDB)
+    try c.encode(_tiltDB, forKey: .tiltDB)
+    try c.encode(framesAveraged, forKey: .framesAveraged)
+  }
+}
+
+/// Stereo image from the first two channels; every field is `nil` for one channel.
+public struct StereoStats: Codable, Sendable, Hashable {
+  /// ΣL·R / √(ΣL²·ΣR²); `nil` if a channel is silent.
+  @NullCoded public var correlation: Double?
+  /// 10·log10(ΣS²/ΣM²); `nil` for dual mono (no side); +150 dB (the cap) for side only.
+  @NullCoded public var widthDB: Double?
+  /// 10·log10(ΣL²/ΣR²); positive leans left.
+  @NullCoded public var balanceDB: Double?
+
+  public init(correlation: Double?, widthDB: Double?, balanceDB: Double?) {
+    self.correlation = correlation
+    self.widthDB = widthDB
+    self.balanceDB = balanceDB
+  }
+}
+
+/// Peak-to-loudness and crest factor.
+public struct DynamicsStats: Codable, Sendable, Hashable {
+  /// truePeakDBTP − integratedLUFS.
+  @NullCoded public var plrDB: Double?
+  /// samplePeakDBFS − RMS (all channels, all samples).
+  @NullCoded public var crestDB: Double?
+  /// RMS of all samples of all channels, in dBFS (a full-scale sine reads −3.01).
+  @NullCoded public var rmsDBFS: Double?
+
+  public init(plrDB: Double?, crestDB: Double?, rmsDBFS: Double?) {
+    self.plrDB = plrDB
+    self.crestDB = crestDB
+    self.rmsDBFS = rmsDBFS
+  }
+}
+
+/// Defects that a release should not ship with.
+public struct DefectStats: Codable, Sendable, Hashable {
+  /// Runs of ≥ 3 consecutive samples on one channel at |x| ≥ 0.9999.
+  public var clippedRuns: Int
+  /// Samples inside those runs.
+  public var clippedSamples: Int
+  /// Per channel, 20·log10|mean|; `null` when the mean is exactly 0.
+  public var dcOffsetDBFS: [Double?]
+  /// Time before the first sample at ≥ −60 dBFS on any channel (the whole track if none is).
+  public var leadingSilenceSeconds: Double
+  /// Time after the last sample at ≥ −60 dBFS on any channel (the whole track if none is).
+  public var trailingSilenceSeconds: Double
+  /// NaN and ±Inf samples; the meters saw them as 0.
+  public var nonFiniteSamples: Int
+
+  public init(
+    clippedRuns: Int, clippedSamples: Int, dcOffsetDBFS: [Double?], leadingSilenceSeconds: Double,
+    trailingSilenceSeconds: Double, nonFiniteSamples: Int
+  ) {
+    self.clippedRuns = clippedRuns
+    self.clippedSamples = clippedSamples
+    self.dcOffsetDBFS = dcOffsetDBFS
+    self.leadingSilenceSeconds = leadingSilenceSeconds
+    self.trailingSilenceSeconds = trailingSilenceSeconds
+    self.nonFiniteSamples = nonFiniteSamples
+  }
+
+  /// The largest per-channel DC offset, `nil` if every channel has none.
+  public var maxDCOffsetDBFS: Double? { dcOffsetDBFS.compactMap { $0 }.max() }
+}
+
+/// Everything one streaming pass learns about a track. Keys follow `analysis.json` schema version 1.
+public struct TrackAnalysis: Codable, Sendable, Hashable {
+  /// File name relative to the album folder.
+  public var file: String
+  @NullCoded public var title: String?
+  @NullCoded public var artist: String?
+  public var sampleRate: Int
+  public var channels: Int
+  /// Frames actually decoded.
+  public var frames: Int64
+  public var durationSeconds: Double
+  /// Container name, e.g. "FLAC".
+  public var format: String
+  /// Sample encoding, e.g. "PCM_24".
+  public var subtype: String
+  public var metadata: AudioMetadata
+  public var loudness: LoudnessStats
+  public var spectrum: SpectrumStats
+  public var stereo: StereoStats
+  public var dynamics: DynamicsStats
+  public var defects: DefectStats
+  /// RMS deviation (dB) of the track's 1/3-octave shape from the album profile, 60 Hz–12 kHz.
+  @NullCoded public var tonalDeviationDB: Double?
+
+  public init(
+    file: String, info: AudioFileInfo, frames: Int64, loudness: LoudnessStats, spectrum: SpectrumStats,
+    stereo: StereoStats, dynamics: DynamicsStats, defects: DefectStats, tonalDeviationDB: Double? = nil
+  ) {
+    self.file = file
+    self.title = info.metadata.title
+    self.artist = info.metadata.artist
+    self.sampleRate = info.sampleRate
+    self.channels = info.channels
+    self.frames = frames
+    self.durationSeconds = Double(frames) / Double(info.sampleRate)
+    self.format = info.format.container.rawValue
+    self.subtype = info.format.encoding.rawValue
+    self.metadata = info.metadata
+    self.loudness = loudness
+    self.spectrum = spectrum
+    self.stereo = stereo
+    self.dynamics = dynamics
+    self.defects = defects
+    self.tonalDeviationDB = tonalDeviationDB
+  }
+}

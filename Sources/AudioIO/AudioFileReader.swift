@@ -1,0 +1,181 @@
+import CSndFile
+import Glibc
+
+/// Streams interleaved `Float` frames out of one audio file through libsndfile.
+///
+/// The file is opened read-only and owned by exactly one reader; it closes when the reader goes away.
+/// Integer PCM is scaled to ±1.0; float files pass through unchanged (NaN included, for the meters to count).
+public struct AudioFileReader: ~Copyable {
+  private let handle: OpaquePointer
+  /// The path as given.
+  public let path: String
+  /// Header facts: rate, channels, frames, format, tags.
+  public let info: AudioFileInfo
+  /// Frames delivered so far.
+  public private(set) var framesRead: Int64 = 0
+
+  /// Opens `path` for reading.
+  /// - Throws: `AudioIOError` naming the file: `.openFailed`, `.unsupportedFormat` or `.empty`.
+  public init(path: String) throws(AudioIOError) {
+    let (h, info) = try Self.open(path)
+    self.path = path
+    self.handle = h
+    self.info = info
+  }
+
+  /// Opens and validates; on any failure the handle is closed before throwing.
+  private static func open(_ path: String) throws(AudioIOError) -> (OpaquePointer, AudioFileInfo) {
+    // Ask the file system first: libsndfile reports a missing or unreadable file as "unknown format".
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw .openFailed(path: path, reason: "not a regular file") }
+    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
+    guard st.st_size > 0 else {
+      close(fd)
+      throw .empty(path: path)
+    }
+    var sfInfo = SF_INFO()
+    guard let h = sf_open_fd(fd, Int32(SFM_READ), &sfInfo, Int32(SF_TRUE)) else {
+      throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
+    }
+    var metadata = AudioMetadata()
+    metadata.title = string(h, Int32(SF_STR_TITLE))
+    metadata.artist = string(h, Int32(SF_STR_ARTIST))
+    metadata.album = string(h, Int32(SF_STR_ALBUM))
+    metadata.trackNumber = string(h, Int32(SF_STR_TRACKNUMBER))
+    metadata.date = string(h, Int32(SF_STR_DATE))
+    let channels = Int(sfInfo.channels)
+    let info = AudioFileInfo(
+      sampleRate: Int(sfInfo.samplerate), channels: channels, frames: sfInfo.frames, format: format(of: sfInfo.format),
+      metadata: metadata, channelMap: channelMap(h, channels: channels))
+    let problem: AudioIOError?
+    if !AudioLimits.channels.contains(channels) {
+      problem = .unsupportedFormat(path: path, reason: "\(channels) channels (supported: 1 to 8)")
+    } else if !AudioLimits.sampleRateHz.contains(info.sampleRate) {
+      problem = .unsupportedFormat(
+        path: path, reason: "sample rate \(info.sampleRate) Hz (supported: 8 kHz to 384 kHz)")
+    } else if let line = truncationLine(in: logText(h)) {
+      // libsndfile quietly shortens a WAV/AIFF whose header promises more data than the file holds,
+      // and says so only in its log. A truncated file must not pass for a shorter song.
+      problem = .readFailed(path: path, reason: "truncated file (\(line))")
+    } else if sfInfo.frames <= 0 {
+      problem = .empty(path: path)
+    } else {
+      problem = nil
+    }
+    if let problem {
+      sf_close(h)
+      throw problem
+    }
+    return (h, info)
+  }
+
+  deinit { sf_close(handle) }
+
+  /// Reads up to `maxFrames` frames into `buffer` (interleaved, `maxFrames × channels` floats at least).
+  /// - Returns: the frames read; 0 at the end of the file.
+  /// - Throws: `.readFailed` when decoding fails, or when the stream ends before the frames the header promised.
+  public mutating func read(into buffer: UnsafeMutableBufferPointer<Float>, maxFrames: Int) throws(AudioIOError) -> Int {
+    precondition(buffer.count >= maxFrames * info.channels, "buffer too small")
+    let got = Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(maxFrames)))
+    let err = sf_error(handle)
+    if err != Int32(SF_ERR_NO_ERROR) {
+      throw .readFailed(path: path, reason: String(cString: sf_strerror(handle)))
+    }
+    framesRead += Int64(got)
+    if got == 0 && framesRead < info.frames && info.format.container != .mp3 {
+      // MP3 headers only estimate the length; every other format knows it exactly.
+      throw .readFailed(
+        path: path, reason: "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)")
+    }
+    return got
+  }
+
+  private static func string(_ h: OpaquePointer, _ kind: Int32) -> String? {
+    guard let c = sf_get_string(h, kind) else { return nil }
+    let s = String(cString: c)
+    return s.isEmpty ? nil : s
+  }
+
+  private static func logText(_ h: OpaquePointer) -> String {
+    var buffer = [CChar](repeating: 0, count: 8192)
+    let n = buffer.withUnsafeMutableBytes { sf_command(h, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
+    guard n > 0 else { return "" }
+    return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// The log line where libsndfile corrected a data length that ran past the end of the file.
+  static func truncationLine(in log: String) -> String? {
+    for raw in log.split(separator: "\n") {
+      let line = String(raw).trimmingCharacters(in: " \t*")
+      guard line.contains("should be"), line.hasPrefix("data") || line.hasPrefix("SSND") else { continue }
+      // Streaming writers leave 0 or 0xFFFFFFFF as a placeholder size; that is not truncation.
+      let declared = line.split(separator: ":").dropFirst().first?.split(separator: " ").first.flatMap { Int64($0) }
+      if let declared, declared == 0 || declared >= 0xFFFF_F000 { continue }
+      return line
+    }
+    return nil
+  }
+
+  private static func channelMap(_ h: OpaquePointer, channels: Int) -> [ChannelPosition]? {
+    var map = [Int32](repeating: 0, count: channels)
+    let ok = map.withUnsafeMutableBytes {
+      sf_command(h, Int32(SFC_GET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count))
+    }
+    guard ok == Int32(SF_TRUE) else { return nil }
+    return map.map { code in
+      switch Int(code) {
+      case Int(SF_CHANNEL_MAP_MONO): .mono
+      case Int(SF_CHANNEL_MAP_LEFT), Int(SF_CHANNEL_MAP_FRONT_LEFT): .left
+      case Int(SF_CHANNEL_MAP_RIGHT), Int(SF_CHANNEL_MAP_FRONT_RIGHT): .right
+      case Int(SF_CHANNEL_MAP_CENTER), Int(SF_CHANNEL_MAP_FRONT_CENTER): .center
+      case Int(SF_CHANNEL_MAP_LFE): .lfe
+      case Int(SF_CHANNEL_MAP_REAR_LEFT), Int(SF_CHANNEL_MAP_SIDE_LEFT): .leftSurround
+      case Int(SF_CHANNEL_MAP_REAR_RIGHT), Int(SF_CHANNEL_MAP_SIDE_RIGHT): .rightSurround
+      default: .other
+      }
+    }
+  }
+
+  static func format(of code: Int32) -> AudioFileFormat {
+    let major = Int(code) & Int(SF_FORMAT_TYPEMASK)
+    let minor = Int(code) & Int(SF_FORMAT_SUBMASK)
+    let container: AudioContainer =
+      switch major {
+      case Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX): .wav
+      case Int(SF_FORMAT_AIFF): .aiff
+      case Int(SF_FORMAT_FLAC): .flac
+      case Int(SF_FORMAT_OGG): .ogg
+      case Int(SF_FORMAT_MPEG): .mp3
+      case Int(SF_FORMAT_CAF): .caf
+      case Int(SF_FORMAT_W64): .w64
+      case Int(SF_FORMAT_RF64): .rf64
+      default: .other
+      }
+    let encoding: SampleEncoding =
+      switch minor {
+      case Int(SF_FORMAT_PCM_S8): .pcmS8
+      case Int(SF_FORMAT_PCM_U8): .pcmU8
+      case Int(SF_FORMAT_PCM_16): .pcm16
+      case Int(SF_FORMAT_PCM_24): .pcm24
+      case Int(SF_FORMAT_PCM_32): .pcm32
+      case Int(SF_FORMAT_FLOAT): .float32
+      case Int(SF_FORMAT_DOUBLE): .float64
+      case Int(SF_FORMAT_VORBIS): .vorbis
+      case Int(SF_FORMAT_OPUS): .opus
+      case Int(SF_FORMAT_MPEG_LAYER_III): .mp3
+      default: .other
+      }
+    return AudioFileFormat(container: container, encoding: encoding)
+  }
+}
+
+extension String {
+  fileprivate func trimmingCharacters(in set: String) -> String {
+    var s = Substring(self)
+    while let f = s.first, set.contains(f) { s.removeFirst() }
+    while let l = s.last, set.contains(l) { s.removeLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,133 @@
+import CSndFile
+import Glibc
+
+/// Writes interleaved `Float` frames to a new audio file, atomically.
+///
+/// Samples go to a hidden temp file beside the destination; `finish()` flushes it to disk and renames it
+/// over the final name, so a reader never sees a partial file under that name. A writer dropped without
+/// `finish()` removes its temp file.
+public struct AudioFileWriter: ~Copyable {
+  private var handle: OpaquePointer?
+  private let fd: Int32
+  /// The final path.
+  public let path: String
+  private let tempPath: String
+  public let channels: Int
+
+  /// Creates the temp file and opens it for `format` at `sampleRateHz`.
+  /// Integer formats clip out-of-range samples instead of wrapping them (libsndfile's default wraps).
+  public init(
+    path: String, format: AudioFileFormat, sampleRateHz: Int, channels: Int, metadata: AudioMetadata = .init()
+  ) throws(AudioIOError) {
+    guard let code = Self.code(for: format) else {
+      throw .writeFailed(path: path, reason: "\(format.container.rawValue) cannot hold \(format.encoding.rawValue)")
+    }
+    var sfInfo = SF_INFO()
+    sfInfo.samplerate = Int32(sampleRateHz)
+    sfInfo.channels = Int32(channels)
+    sfInfo.format = code
+    guard sf_format_check(&sfInfo) == Int32(SF_TRUE) else {
+      throw .writeFailed(
+        path: path,
+        reason: "\(format.container.rawValue)/\(format.encoding.rawValue) at \(sampleRateHz) Hz with \(channels) channels is not a valid combination")
+    }
+    let slash = path.lastIndex(of: "/")
+    let dir = slash.map { String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let tempPath = "\(dir)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    guard let h = sf_open_fd(fd, Int32(SFM_WRITE), &sfInfo, Int32(SF_FALSE)) else {
+      let reason = String(cString: sf_strerror(nil))
+      close(fd)
+      unlink(tempPath)
+      throw .writeFailed(path: path, reason: reason)
+    }
+    if format.encoding.integerBits != nil {
+      sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    }
+    // Tags must be set before the first sample for FLAC and Ogg.
+    for (kind, value) in [
+      (SF_STR_TITLE, metadata.title), (SF_STR_ARTIST, metadata.artist), (SF_STR_ALBUM, metadata.album),
+      (SF_STR_TRACKNUMBER, metadata.trackNumber), (SF_STR_DATE, metadata.date),
+    ] {
+      if let value, !value.isEmpty { sf_set_string(h, Int32(kind), value) }
+    }
+    self.path = path
+    self.channels = channels
+    self.tempPath = tempPath
+    self.fd = fd
+    self.handle = h
+  }
+
+  deinit {
+    if let handle {
+      sf_close(handle)
+      close(fd)
+      unlink(tempPath)
+    }
+  }
+
+  /// Appends `frames` interleaved frames from `samples`.
+  public mutating func write(_ samples: UnsafeBufferPointer<Float>, frames: Int) throws(AudioIOError) {
+    precondition(samples.count >= frames * channels, "buffer too small")
+    guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    let n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
+    if n != frames {
+      throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))
+    }
+  }
+
+  /// Appends interleaved frames from an array.
+  public mutating func write(_ samples: [Float]) throws(AudioIOError) {
+    let frames = samples.count / channels
+    try samples.withUnsafeBufferPointer { (p) throws(AudioIOError) in try write(p, frames: frames) }
+  }
+
+  /// Closes the file, flushes it to disk and renames it to its final name.
+  public mutating func finish() throws(AudioIOError) {
+    guard let h = handle else { return }
+    handle = nil
+    let rc = sf_close(h)
+    defer { close(fd) }
+    guard rc == 0, fsync(fd) == 0 else {
+      unlink(tempPath)
+      throw .writeFailed(path: path, reason: rc != 0 ? String(cString: sf_error_number(rc)) : String(cString: strerror(errno)))
+    }
+    guard rename(tempPath, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(tempPath)
+      throw .writeFailed(path: path, reason: reason)
+    }
+  }
+
+  static func code(for format: AudioFileFormat) -> Int32? {
+    let major: Int
+    switch format.container {
+    case .wav: major = Int(SF_FORMAT_WAV)
+    case .aiff: major = Int(SF_FORMAT_AIFF)
+    case .flac: major = Int(SF_FORMAT_FLAC)
+    case .ogg: major = Int(SF_FORMAT_OGG)
+    case .mp3: major = Int(SF_FORMAT_MPEG)
+    case .caf: major = Int(SF_FORMAT_CAF)
+    case .w64: major = Int(SF_FORMAT_W64)
+    case .rf64: major = Int(SF_FORMAT_RF64)
+    case .other: return nil
+    }
+    let minor: Int
+    switch format.encoding {
+    case .pcmS8: minor = Int(SF_FORMAT_PCM_S8)
+    case .pcmU8: minor = Int(SF_FORMAT_PCM_U8)
+    case .pcm16: minor = Int(SF_FORMAT_PCM_16)
+    case .pcm24: minor = Int(SF_FORMAT_PCM_24)
+    case .pcm32: minor = Int(SF_FORMAT_PCM_32)
+    case .float32: minor = Int(SF_FORMAT_FLOAT)
+    case .float64: minor = Int(SF_FORMAT_DOUBLE)
+    case .vorbis: minor = Int(SF_FORMAT_VORBIS)
+    case .opus: minor = Int(SF_FORMAT_OPUS)
+    case .mp3: minor = Int(SF_FORMAT_MPEG_LAYER_III)
+    case .other: return nil
+    }
+    return Int32(major | minor)
+  }
+}

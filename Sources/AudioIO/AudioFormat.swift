@@ -1,0 +1,117 @@
+/// A container format that AlbumMaster reads and writes through libsndfile.
+public enum AudioContainer: String, Sendable, Codable, CaseIterable {
+  case wav = "WAV", aiff = "AIFF", flac = "FLAC", ogg = "OGG", mp3 = "MP3", caf = "CAF", w64 = "W64", rf64 = "RF64"
+  case other = "OTHER"
+
+  /// The conventional file extension, without the dot.
+  public var fileExtension: String {
+    switch self {
+    case .wav, .rf64: "wav"
+    case .aiff: "aiff"
+    case .flac: "flac"
+    case .ogg: "ogg"
+    case .mp3: "mp3"
+    case .caf: "caf"
+    case .w64: "w64"
+    case .other: "bin"
+    }
+  }
+}
+
+/// How samples are stored inside a container.
+public enum SampleEncoding: String, Sendable, Codable, CaseIterable {
+  case pcmS8 = "PCM_S8", pcmU8 = "PCM_U8", pcm16 = "PCM_16", pcm24 = "PCM_24", pcm32 = "PCM_32"
+  case float32 = "FLOAT", float64 = "DOUBLE"
+  case vorbis = "VORBIS", opus = "OPUS", mp3 = "MPEG_LAYER_III"
+  case other = "OTHER"
+
+  /// Bits per sample for integer PCM, `nil` for float and lossy encodings.
+  public var integerBits: Int? {
+    switch self {
+    case .pcmS8, .pcmU8: 8
+    case .pcm16: 16
+    case .pcm24: 24
+    case .pcm32: 32
+    default: nil
+    }
+  }
+
+  /// Lossy codecs decode to float; their "bit depth" is meaningless.
+  public var isLossy: Bool { self == .vorbis || self == .opus || self == .mp3 }
+}
+
+/// A container plus a sample encoding, e.g. FLAC / PCM_24.
+public struct AudioFileFormat: Sendable, Hashable, Codable {
+  public var container: AudioContainer
+  public var encoding: SampleEncoding
+
+  /// Creates a format; whether libsndfile accepts the pair is checked when a writer opens.
+  public init(container: AudioContainer, encoding: SampleEncoding) {
+    self.container = container
+    self.encoding = encoding
+  }
+}
+
+/// Text tags carried by a file (RIFF INFO, AIFF, Vorbis comments, ID3).
+public struct AudioMetadata: Sendable, Hashable, Codable {
+  public var title: String?
+  public var artist: String?
+  public var album: String?
+  public var trackNumber: String?
+  public var date: String?
+
+  /// Creates metadata; every field is optional.
+  public init(
+    title: String? = nil, artist: String? = nil, album: String? = nil, trackNumber: String? = nil, date: String? = nil
+  ) {
+    self.title = title
+    self.artist = artist
+    self.album = album
+    self.trackNumber = trackNumber
+    self.date = date
+  }
+}
+
+/// A loudspeaker position, as far as BS.1770 channel weighting cares.
+public enum ChannelPosition: String, Sendable, Codable {
+  case left, right, center, lfe, leftSurround, rightSurround, mono, other
+}
+
+/// What a reader learns from the file header.
+public struct AudioFileInfo: Sendable, Hashable, Codable {
+  public var sampleRate: Int
+  public var channels: Int
+  /// Frames as the header states them; MP3 headers only estimate it.
+  public var frames: Int64
+  public var format: AudioFileFormat
+  public var metadata: AudioMetadata
+  /// Speaker positions when the file carries a channel map (e.g. WAVE_FORMAT_EXTENSIBLE), else `nil`.
+  public var channelMap: [ChannelPosition]?
+
+  /// Creates an info record.
+  public init(
+    sampleRate: Int, channels: Int, frames: Int64, format: AudioFileFormat, metadata: AudioMetadata = .init(),
+    channelMap: [ChannelPosition]? = nil
+  ) {
+    self.sampleRate = sampleRate
+    self.channels = channels
+    self.frames = frames
+    self.format = format
+    self.metadata = metadata
+    self.channelMap = channelMap
+  }
+
+  /// Duration in seconds, from the header's frame count.
+  public var durationSeconds: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// File extensions that AlbumMaster considers audio when it discovers the tracks of an album.
+public let audioFileExtensions: Set<String> = [
+  "wav", "wave", "aif", "aiff", "aifc", "flac", "ogg", "oga", "opus", "mp3", "caf", "w64", "rf64",
+]
+
+/// Limits the reader accepts; outside them a file is reported, not guessed at.
+public enum AudioLimits {
+  public static let channels = 1...8
+  public static let sampleRateHz = 8_000...384_000
+}

@@ -1,0 +1,35 @@
+/// Why a file could not be read or written. Every message names the file.
+public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The file could not be opened at all (missing, permission, I/O).
+  case openFailed(path: String, reason: String)
+  /// The bytes are not a format libsndfile can decode, or the layout is outside the supported limits.
+  case unsupportedFormat(path: String, reason: String)
+  /// Decoding stopped early: a truncated or corrupt file.
+  case readFailed(path: String, reason: String)
+  /// The file decodes to zero frames.
+  case empty(path: String)
+  /// A master could not be written.
+  case writeFailed(path: String, reason: String)
+
+  /// The path the error is about.
+  public var path: String {
+    switch self {
+    case .openFailed(let p, _), .unsupportedFormat(let p, _), .readFailed(let p, _), .empty(let p),
+      .writeFailed(let p, _):
+      p
+    }
+  }
+
+  /// The reason, without the path; one line.
+  public var reason: String {
+    switch self {
+    case .openFailed(_, let r): "cannot open: \(r)"
+    case .unsupportedFormat(_, let r): "not a supported audio file: \(r)"
+    case .readFailed(_, let r): "read error: \(r)"
+    case .empty: "the file holds no audio frames"
+    case .writeFailed(_, let r): "cannot write: \(r)"
+    }
+  }
+
+  public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,49 @@
+import Analysis
+import DSP
+
+/// The album's shared target: a tonal curve and a width. Saved as `profile.json` and reusable with `--profile`.
+public struct AlbumProfile: Codable, Sendable, Hashable {
+  /// 1/6-octave band centres, ascending.
+  public var bandCentersHz: [Double]
+  /// Per band, the median over the tracks of their tonal balance (level − integrated loudness), in dB.
+  public var tonalBalanceDB: [Double?]
+  /// The median stereo width of the tracks, in dB; `nil` when no track has one (all mono).
+  @NullCoded public var widthDB: Double?
+  /// How many tracks the profile was made from.
+  public var trackCount: Int
+
+  public init(bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int) {
+    self.bandCentersHz = bandCentersHz
+    self.tonalBalanceDB = tonalBalanceDB
+    self.widthDB = widthDB
+    self.trackCount = trackCount
+  }
+
+  /// The profile of an album: per band the median tonal balance, and the median width.
+  /// Silent tracks (no integrated loudness) have no tonal balance and do not count.
+  /// Tracks at different sample rates share the bands they have in common; a band that only some tracks
+  /// reach (e.g. above a 22.05 kHz file's range) takes the median of those that do.
+  public init(tracks: [TrackAnalysis]) {
+    var byIndex: [Int: [Double]] = [:]
+    var used = 0
+    for t in tracks where t.loudness.integratedLUFS != nil {
+      used += 1
+      for (f, v) in zip(t.spectrum.bandCentersHz, t.spectrum.tonalBalanceDB) {
+        if let v { byIndex[FractionalOctaveBands.nearestIndex(frequencyHz: f), default: []].append(v) }
+      }
+    }
+    let indices = byIndex.keys.sorted()
+    bandCentersHz = indices.map(FractionalOctaveBands.centerHz(index:))
+    tonalBalanceDB = indices.map { median(byIndex[$0]!) }
+    widthDB = median(tracks.compactMap { $0.stereo.widthDB })
+    trackCount = used
+  }
+}
+
+/// The median, `nil` for no values; the mean of the middle two for an even count.
+public func median(_ values: [Double]) -> Double? {
+  guard !values.isEmpty else { return nil }
+  let s = values.sorted()
+  let m = s.count / 2
+  return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}

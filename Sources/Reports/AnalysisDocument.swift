@@ -1,0 +1,30 @@
+import Analysis
+import Matching
+
+/// `analysis.json`, schema version 1 (measurements.md). Keys may be added; renaming one bumps the version.
+public struct AnalysisDocument: Codable, Sendable, Hashable {
+  /// The album a document describes.
+  public struct AlbumRef: Codable, Sendable, Hashable {
+    public var name: String
+    public var path: String
+    public init(name: String, path: String) {
+      self.name = name
+      self.path = path
+    }
+  }
+
+  public static let currentSchemaVersion = 1
+  public var schemaVersion: Int
+  public var album: AlbumRef
+  public var tracks: [TrackAnalysis]
+  public var profile: AlbumProfile
+  public var failures: [TrackFailure]
+
+  public init(album: AlbumRef, tracks: [TrackAnalysis], profile: AlbumProfile, failures: [TrackFailure]) {
+    schemaVersion = Self.currentSchemaVersion
+    self.album = album
+    self.tracks = tracks
+    self.profile = profile
+    self.failures = failures
+  }
+}

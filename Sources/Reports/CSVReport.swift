@@ -1,0 +1,84 @@
+import Analysis
+import CSV
+import Foundation
+import Matching
+
+/// `tracks.csv` and `bands.csv`: RFC 4180 (CRLF, quoted where needed), UTF-8, one header row.
+/// Numbers use a dot and fixed decimals; an empty cell is a missing value (−∞, mono, failed track).
+/// The column names are a contract documented in the README.
+public enum CSVReport {
+  /// Columns of `tracks.csv`, in order.
+  public static let trackColumns = [
+    "file", "status", "error", "title", "artist", "format", "subtype", "sampleRate", "channels", "frames",
+    "durationSeconds", "integratedLUFS", "rangeLU", "momentaryMaxLUFS", "shortTermMaxLUFS", "truePeakDBTP",
+    "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "correlation", "widthDB", "balanceDB", "tiltDB",
+    "tonalDeviationDB", "clippedRuns", "clippedSamples", "dcOffsetMaxDBFS", "leadingSilenceSeconds",
+    "trailingSilenceSeconds", "nonFiniteSamples", "flags",
+  ]
+
+  /// Columns of `bands.csv`, in order: one row per track and band.
+  public static let bandColumns = [
+    "file", "bandCenterHz", "levelDB", "midLevelDB", "sideLevelDB", "tonalBalanceDB", "albumProfileDB",
+  ]
+
+  /// One row per analysed track, then one per failure (status `error`, the reason in `error`).
+  public static func tracks(_ doc: AnalysisDocument) throws -> String {
+    try table(header: trackColumns) { row in
+      for t in doc.tracks {
+        let l = t.loudness
+        try row([
+          t.file, "ok", "", t.title ?? "", t.artist ?? "", t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
+          "\(t.frames)", fmt(t.durationSeconds, 3), fmt(l.integratedLUFS), fmt(l.rangeLU), fmt(l.momentaryMaxLUFS),
+          fmt(l.shortTermMaxLUFS), fmt(l.truePeakDBTP), fmt(l.samplePeakDBFS), fmt(t.dynamics.plrDB),
+          fmt(t.dynamics.crestDB), fmt(t.dynamics.rmsDBFS), fmt(t.stereo.correlation, 4), fmt(t.stereo.widthDB),
+          fmt(t.stereo.balanceDB), fmt(t.spectrum.tiltDB), fmt(t.tonalDeviationDB), "\(t.defects.clippedRuns)",
+          "\(t.defects.clippedSamples)", fmt(t.defects.maxDCOffsetDBFS), fmt(t.defects.leadingSilenceSeconds, 3),
+          fmt(t.defects.trailingSilenceSeconds, 3), "\(t.defects.nonFiniteSamples)",
+          t.flags.map(\.rawValue).joined(separator: " "),
+        ])
+      }
+      for f in doc.failures {
+        try row([f.file, "error", f.error] + Array(repeating: "", count: trackColumns.count - 3))
+      }
+    }
+  }
+
+  /// One row per track and band, with the album profile's value for the same band.
+  public static func bands(_ doc: AnalysisDocument) throws -> String {
+    var profileByCenter: [Double: Double?] = [:]
+    for (c, v) in zip(doc.profile.bandCentersHz, doc.profile.tonalBalanceDB) { profileByCenter[c.rounded3] = v }
+    return try table(header: bandColumns) { row in
+      for t in doc.tracks {
+        let s = t.spectrum
+        for (i, c) in s.bandCentersHz.enumerated() {
+          try row([
+            t.file, fmt(c, 2), fmt(s.levelsDB[i]), fmt(s.midLevelsDB?[i] ?? nil), fmt(s.sideLevelsDB?[i] ?? nil),
+            fmt(s.tonalBalanceDB[i]), fmt(profileByCenter[c.rounded3] ?? nil),
+          ])
+        }
+      }
+    }
+  }
+
+  private static func table(header: [String], rows: (_ row: ([String]) throws -> Void) throws -> Void) throws -> String {
+    let writer = try CSVWriter(stream: .toMemory(), newline: .crlf)
+    try writer.write(row: header)
+    try rows { try writer.write(row: $0) }
+    writer.stream.close()
+    guard let data = writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
+      throw ReportError.encode(reason: "CSV stream returned no data")
+    }
+    // CSV.swift separates rows; RFC 4180 also ends the last one.
+    return String(decoding: data, as: UTF8.self) + "\r\n"
+  }
+
+  /// Fixed decimals with a dot; empty for a missing value.
+  public static func fmt(_ v: Double?, _ digits: Int = 2) -> String {
+    guard let v, v.isFinite else { return "" }
+    return String(format: "%.\(digits)f", v)
+  }
+}
+
+extension Double {
+  fileprivate var rounded3: Double { (self * 1000).rounded() / 1000 }
+}
