@@ -9,11 +9,14 @@ public struct Album: Sendable, Hashable {
   public var path: String
   /// Track file names relative to `path`, in natural order (2 before 10).
   public var files: [String]
+  /// A single file given as a one-track album: its folder is not an album, so only the file itself is protected.
+  public var isSingleFile: Bool
 
-  public init(name: String, path: String, files: [String]) {
+  public init(name: String, path: String, files: [String], isSingleFile: Bool = false) {
     self.name = name
     self.path = path
     self.files = files
+    self.isSingleFile = isSingleFile
   }
 
   /// The full path of a track.
@@ -32,7 +35,7 @@ public struct Album: Sendable, Hashable {
       let url = URL(fileURLWithPath: clean)
       return Album(
         name: url.deletingPathExtension().lastPathComponent, path: url.deletingLastPathComponent().path,
-        files: [url.lastPathComponent])
+        files: [url.lastPathComponent], isSingleFile: true)
     }
     let entries: [String]
     do {
@@ -120,9 +123,14 @@ public enum OutputPaths {
     return url.standardizedFileURL.path
   }
 
-  /// Throws if `output` is, or lies inside, the album's folder.
+  /// Throws if `output` is, or lies inside, the album's folder (for a single-file album: is the file).
   public static func checkOutside(album: Album, output: String) throws(AlbumError) {
-    let a = resolved(album.path), o = resolved(output)
+    let o = resolved(output)
+    if album.isSingleFile {
+      if o == resolved(album.path(of: album.files[0])) { throw .outputInsideAlbum(output: output, album: album.path) }
+      return
+    }
+    let a = resolved(album.path)
     if o == a || o.hasPrefix(a.hasSuffix("/") ? a : a + "/") { throw .outputInsideAlbum(output: output, album: album.path) }
   }
 }

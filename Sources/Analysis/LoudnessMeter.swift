@@ -13,8 +13,8 @@ public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
   public var description: String { "libebur128 \(call) failed (code \(code))" }
 }
 
-/// BS.1770 loudness of one stream through libebur128: integrated, range, momentary and short-term maxima,
-/// a short-term series and true peak. Owns its `ebur128_state`; one meter per track, one task per meter.
+/// BS.1770 loudness of one stream through libebur128: integrated, range, momentary and short-term maxima
+/// and a short-term series. Owns its `ebur128_state`; one meter per track, one task per meter.
 ///
 /// The audio is fed in 10 ms chunks. After each chunk `ebur128_loudness_window(10 ms)` gives that chunk's
 /// K-weighted energy; running windows of 40 and 300 chunks give momentary and short-term loudness every
@@ -40,7 +40,8 @@ public struct LoudnessMeter: ~Copyable {
   /// Creates a meter. Channel weights follow BS.1770: `channelMap` when the file has one, otherwise the
   /// usual WAV order for the channel count (the LFE of 5.1/7.1 is left out; surrounds weigh 1.41).
   public init(channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil) throws(LoudnessMeterError) {
-    let mode = EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_TRUE_PEAK.rawValue
+    // True peak has its own meter (TruePeakMeter), which interpolates only where the maximum can be.
+    let mode = EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue
     guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(mode)) else {
       throw LoudnessMeterError(call: "ebur128_init", code: -1)
     }
@@ -102,8 +103,9 @@ public struct LoudnessMeter: ~Copyable {
     energy > 0 ? -0.691 + 10 * log10(energy) : nil
   }
 
-  /// The figures for everything fed so far. `samplePeakDBFS` comes from the caller's sample statistics.
-  public func result(samplePeakDBFS: Double?) -> LoudnessStats {
+  /// The figures for everything fed so far. Peaks come from the caller: `truePeaks` (linear, per channel)
+  /// from a `TruePeakMeter`, `samplePeakDBFS` from the sample statistics.
+  public func result(truePeaks: [Double], samplePeakDBFS: Double?) -> LoudnessStats {
     var integrated = 0.0
     let integratedLUFS: Double? =
       ebur128_loudness_global(state, &integrated) == Int32(EBUR128_SUCCESS.rawValue) && integrated.isFinite
@@ -113,12 +115,7 @@ public struct LoudnessMeter: ~Copyable {
     let rangeLU: Double? =
       integratedLUFS != nil && hasThreeSeconds
         && ebur128_loudness_range(state, &range) == Int32(EBUR128_SUCCESS.rawValue) && range.isFinite ? range : nil
-    var perChannel: [Double?] = []
-    for ch in 0..<channels {
-      var peak = 0.0
-      ebur128_true_peak(state, UInt32(ch), &peak)
-      perChannel.append(Decibels.fromAmplitude(peak))
-    }
+    let perChannel = truePeaks.map { Decibels.fromAmplitude($0) }
     return LoudnessStats(
       integratedLUFS: integratedLUFS, rangeLU: rangeLU,
       momentaryMaxLUFS: chunkEnergies.count >= 40 ? Self.lufs(energy: momentaryMaxEnergy) : nil,

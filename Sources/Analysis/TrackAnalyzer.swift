@@ -37,6 +37,7 @@ public enum TrackAnalyzer {
     let info = reader.info
     let channels = info.channels
     var loudness = try LoudnessMeter(channels: channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
+    var truePeak = try TruePeakMeter(channels: channels, sampleRateHz: info.sampleRate)
     var spectrum = SpectrumMeter(channels: channels, sampleRateHz: info.sampleRate)
     var stats = SampleStats(channels: channels)
     var stereo = StereoMeter(channels: channels)
@@ -49,12 +50,13 @@ public enum TrackAnalyzer {
       let p = block.baseAddress!
       stats.process(p, frames: got)  // first: zeroes NaN/Inf for the others
       try loudness.add(p, frames: got)
+      truePeak.add(p, frames: got)
       spectrum.add(p, frames: got)
       stereo.add(p, frames: got)
     }
     guard reader.framesRead > 0 else { throw AudioIOError.empty(path: path) }
 
-    let loud = loudness.result(samplePeakDBFS: stats.samplePeakDBFS)
+    let loud = loudness.result(truePeaks: truePeak.finish(), samplePeakDBFS: stats.samplePeakDBFS)
     let rms = stats.rmsDBFS
     let dynamics = DynamicsStats(
       plrDB: loud.truePeakDBTP.flatMap { tp in loud.integratedLUFS.map { tp - $0 } },

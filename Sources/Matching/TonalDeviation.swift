@@ -1,6 +1,10 @@
 import Analysis
 import DSP
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// How far a track's tonal shape lies from a profile, per measurements.md:
 /// both curves smoothed to 1/3 octave, mean-removed over 60 Hz–12 kHz, then the RMS of the difference.
 public enum TonalDeviation {
@@ -14,8 +18,9 @@ public enum TonalDeviation {
   ) -> Double? {
     let t = smoothed(centersHz: trackCentersHz, levelsDB: trackLevelsDB)
     let p = smoothed(centersHz: profileCentersHz, levelsDB: profileLevelsDB)
-    let lo = FractionalOctaveBands.nearestIndex(frequencyHz: lowHz)
-    let hi = FractionalOctaveBands.nearestIndex(frequencyHz: highHz)
+    // Band indices whose centres lie inside [lowHz, highHz]: 62.5 Hz … 11.3 kHz.
+    let lo = Int((6 * log2(lowHz / 1000)).rounded(.up))
+    let hi = Int((6 * log2(highHz / 1000)).rounded(.down))
     let shared = t.keys.filter { $0 >= lo && $0 <= hi && p[$0] != nil }.sorted()
     guard shared.count >= 3 else { return nil }
     let mt = shared.reduce(0) { $0 + t[$1]! } / Double(shared.count)

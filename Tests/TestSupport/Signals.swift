@@ -110,3 +110,8 @@ public func analyzeSignal(_ samples: [Float], channels: Int, sampleRateHz: Int) 
   let path = try writeAudio(samples, channels: channels, sampleRateHz: sampleRateHz, to: dir.file("signal.wav"))
   return try TrackAnalyzer.analyze(path: path, file: "signal.wav")
 }
+
+extension TempFolder {
+  /// Treats an existing folder as a TempFolder (its owner removes it).
+  public init(wrapping path: String) { self.path = path }
+}
