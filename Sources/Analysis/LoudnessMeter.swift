@@ -30,6 +30,8 @@ public struct LoudnessMeter: ~Copyable {
   private var chunkEnergies: EnergyWindows
   private var seriesChunks: Int
   private var series: [Double?] = []
+  /// Short-term energies every 100 ms once the 3 s window is full: the input of the loudness range.
+  private var shortTermEnergies: [Double] = []
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
   private var totalFrames: Int64 = 0
@@ -41,7 +43,8 @@ public struct LoudnessMeter: ~Copyable {
   /// usual WAV order for the channel count (the LFE of 5.1/7.1 is left out; surrounds weigh 1.41).
   public init(channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil) throws(LoudnessMeterError) {
     // True peak has its own meter (TruePeakMeter), which interpolates only where the maximum can be.
-    let mode = EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue
+    // LRA is computed here from 10 Hz short-term values (see `loudnessRange`), not by EBUR128_MODE_LRA.
+    let mode = EBUR128_MODE_I.rawValue
     guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(mode)) else {
       throw LoudnessMeterError(call: "ebur128_init", code: -1)
     }
@@ -93,10 +96,34 @@ public struct LoudnessMeter: ~Copyable {
     let energy = lufs.isFinite ? pow(10, (lufs + 0.691) / 10) : 0
     chunkEnergies.push(energy)
     if chunkEnergies.count >= 40 { momentaryMaxEnergy = max(momentaryMaxEnergy, chunkEnergies.momentaryMean) }
-    if chunkEnergies.count >= 300 { shortTermMaxEnergy = max(shortTermMaxEnergy, chunkEnergies.shortTermMean) }
+    if chunkEnergies.count >= 300 {
+      let st = chunkEnergies.shortTermMean
+      shortTermMaxEnergy = max(shortTermMaxEnergy, st)
+      if chunkEnergies.count % 10 == 0 { shortTermEnergies.append(st) }
+    }
     if chunkEnergies.count % seriesChunks == 0 {
       series.append(Self.lufs(energy: chunkEnergies.shortTermMeanSoFar))
     }
+  }
+
+  /// Loudness range per EBU Tech 3342 (2016): short-term values at 10 Hz (windows overlapping by 2.9 s),
+  /// gated at −70 LUFS and at 20 LU under their power mean, then the 95th minus the 10th percentile
+  /// (indices rounded as libebur128 and the Tech 3342 reference code round them).
+  ///
+  /// libebur128 1.2.6 samples the short-term loudness once per second for LRA, the rate of the 2011 text;
+  /// on a 43 s track with deep swells that read 2.4 LU under ffmpeg, which samples at 10 Hz as the 2016
+  /// revision requires. The energies are libebur128's own K-weighted ones.
+  /// - Returns: `nil` with no short-term value above the gates (silence, or shorter than 3 s).
+  public static func loudnessRange(shortTermEnergies: [Double]) -> Double? {
+    let absoluteGate = pow(10, (-70 + 0.691) / 10)
+    let aboveAbsolute = shortTermEnergies.filter { $0 >= absoluteGate }
+    guard !aboveAbsolute.isEmpty else { return nil }
+    let relativeGate = aboveAbsolute.reduce(0, +) / Double(aboveAbsolute.count) * pow(10, -20.0 / 10)
+    let gated = aboveAbsolute.filter { $0 >= relativeGate }.sorted()
+    guard !gated.isEmpty else { return nil }
+    let low = gated[Int(Double(gated.count - 1) * 0.10 + 0.5)]
+    let high = gated[Int(Double(gated.count - 1) * 0.95 + 0.5)]
+    return 10 * log10(high / low)
   }
 
   private static func lufs(energy: Double) -> Double? {
@@ -110,11 +137,7 @@ public struct LoudnessMeter: ~Copyable {
     let integratedLUFS: Double? =
       ebur128_loudness_global(state, &integrated) == Int32(EBUR128_SUCCESS.rawValue) && integrated.isFinite
       ? integrated : nil
-    var range = 0.0
-    let hasThreeSeconds = totalFrames >= Int64(3 * sampleRateHz)
-    let rangeLU: Double? =
-      integratedLUFS != nil && hasThreeSeconds
-        && ebur128_loudness_range(state, &range) == Int32(EBUR128_SUCCESS.rawValue) && range.isFinite ? range : nil
+    let rangeLU = integratedLUFS == nil ? nil : Self.loudnessRange(shortTermEnergies: shortTermEnergies)
     let perChannel = truePeaks.map { Decibels.fromAmplitude($0) }
     return LoudnessStats(
       integratedLUFS: integratedLUFS, rangeLU: rangeLU,

@@ -4,7 +4,8 @@ import AudioIO
 public struct LoudnessStats: Codable, Sendable, Hashable {
   /// Gated integrated loudness; `nil` for silence or a track shorter than one 400 ms block.
   @NullCoded public var integratedLUFS: Double?
-  /// Loudness range (Tech 3342); `nil` when there is no integrated loudness or the track is shorter than 3 s.
+  /// Loudness range (Tech 3342, short-term values at 10 Hz); `nil` when there is no integrated loudness or the
+  /// track is shorter than one 3 s window.
   @NullCoded public var rangeLU: Double?
   /// Maximum momentary (400 ms) loudness, read every 10 ms; `nil` before one full window.
   @NullCoded public var momentaryMaxLUFS: Double?

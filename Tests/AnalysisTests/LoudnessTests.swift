@@ -123,3 +123,25 @@ import TestSupport
     #expect(abs(try #require(a.stereo.correlation) - 1) < 1e-9)
   }
 }
+
+@Suite struct LoudnessRangeStatisticTests {
+  static func energy(_ lufs: Double) -> Double { pow(10, (lufs + 0.691) / 10) }
+
+  @Test("LRA is the 95th minus the 10th percentile of the gated short-term values")
+  func percentiles() throws {
+    // 1001 values evenly from −30 to −10 LUFS: indices 100 and 950 are −28 and −11 LUFS.
+    let values = (0...1000).map { Self.energy(-30 + 20 * Double($0) / 1000) }
+    let lra = try #require(LoudnessMeter.loudnessRange(shortTermEnergies: values.shuffled()))
+    #expect(abs(lra - 17) < 1e-9)
+  }
+
+  @Test("Values under −70 LUFS and more than 20 LU under the power mean do not count")
+  func gates() throws {
+    let steady = Array(repeating: Self.energy(-20), count: 500)
+    let quiet = Array(repeating: Self.energy(-45), count: 500)  // under −20 − 20 LU (the mean is ≈ −23)
+    let silent = Array(repeating: Self.energy(-80), count: 500)
+    #expect(try #require(LoudnessMeter.loudnessRange(shortTermEnergies: steady + quiet + silent)) < 1e-9)
+    #expect(LoudnessMeter.loudnessRange(shortTermEnergies: silent) == nil)
+    #expect(LoudnessMeter.loudnessRange(shortTermEnergies: []) == nil)
+  }
+}

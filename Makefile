@@ -1,0 +1,35 @@
+# AlbumMaster: the two commands are `make demo` and `make test`. Everything else is optional.
+SWIFT ?= swift
+BIN := .build/release/albummaster
+
+.PHONY: demo test build deps bench crosscheck clean
+
+## Install what is missing, build, synthesize the demo album and analyse it.
+demo: build
+	$(BIN) demo Albums/Demo
+	$(BIN) analyze Albums/Demo
+
+## Run every test (the CLI tests also build and run the albummaster binary).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+build: deps
+	$(SWIFT) build -c release --product albummaster
+
+deps:
+	@scripts/install-deps.sh util-linux
+
+## Speed and memory against ffmpeg on the same files (not a test: it prints figures).
+bench: build
+	@scripts/install-deps.sh ffmpeg time
+	@scripts/bench.sh
+
+## Accuracy against independent implementations (ffmpeg, SciPy) on real music from Debian's packages.
+crosscheck: build
+	@scripts/install-deps.sh ffmpeg singularity-music asc-music python3
+	@python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install --quiet numpy scipy
+	@python3 scripts/crosscheck.py
+
+clean:
+	rm -rf .build .build-bench

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Speed and memory of `albummaster analyze`, next to ffmpeg's ebur128 filter on the same files.
+# Prints x-realtime (audio seconds per wall second), CPU seconds, peak RSS and the CPU ratio ours/ffmpeg,
+# each the median of 3 runs (the 60-minute file: 1 run).
+# Material is synthesized once into .build-bench/ (git-ignored): a 10-minute and a 60-minute 48 kHz stereo
+# 24-bit WAV, and an album of 4 equal 150 s tracks for the parallel speed-up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/release/albummaster
+dir=.build-bench
+mkdir -p "$dir/album4"
+[ -f "$dir/ten.wav" ] || "$bin" generate "$dir/ten.wav" --seconds 600
+[ -f "$dir/sixty.wav" ] || "$bin" generate "$dir/sixty.wav" --seconds 3600 --seed 2
+for i in 1 2 3 4; do
+  [ -f "$dir/album4/0$i.wav" ] || "$bin" generate "$dir/album4/0$i.wav" --seconds 150 --seed $((10 + i))
+done
+
+# run LABEL AUDIO_SECONDS REPEATS CMD...: timed runs; the median wall and CPU time and the largest peak RSS
+# are printed and appended to $dir/results.
+run() {
+  local label=$1 seconds=$2 repeats=$3
+  shift 3
+  : >"$dir/times.txt"
+  for _ in $(seq "$repeats"); do
+    /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$@" >/dev/null 2>&1
+    cat "$dir/time.txt" >>"$dir/times.txt"
+  done
+  local m=$(((repeats + 1) / 2))
+  wall=$(awk '{ print $1 }' "$dir/times.txt" | sort -n | sed -n "${m}p")
+  cpu=$(awk '{ print $2 + $3 }' "$dir/times.txt" | sort -n | sed -n "${m}p")
+  rss=$(awk '{ print $4 }' "$dir/times.txt" | sort -n | tail -1)
+  awk -v l="$label" -v s="$seconds" -v w="$wall" -v c="$cpu" -v r="$rss" 'BEGIN {
+    printf "%-44s %7.0f %8.2f %8.2f %10.0fx %9.1f\n", l, s, w, c, s / (w > 0 ? w : 0.01), r / 1024 }'
+  echo "$label $wall $cpu" >>"$dir/results"
+}
+
+: >"$dir/results"
+printf "%-44s %7s %8s %8s %11s %9s\n" "task" "audio s" "wall s" "CPU s" "x-realtime" "RSS MB"
+run "albummaster analyze, 10 min" 600 3 "$bin" analyze "$dir/ten.wav" --reports "$dir/reports" --quiet
+if command -v ffmpeg >/dev/null; then
+  run "ffmpeg -af ebur128=peak=true, 10 min" 600 3 ffmpeg -nostats -v error -i "$dir/ten.wav" -af ebur128=peak=true -f null -
+fi
+run "albummaster analyze, 60 min" 3600 1 "$bin" analyze "$dir/sixty.wav" --reports "$dir/reports" --quiet
+if command -v ffmpeg >/dev/null; then
+  run "ffmpeg -af ebur128=peak=true, 60 min" 3600 1 ffmpeg -nostats -v error -i "$dir/sixty.wav" -af ebur128=peak=true -f null -
+fi
+run "albummaster analyze, 4 x 150 s, --jobs 1" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 1
+run "albummaster analyze, 4 x 150 s, --jobs 2" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 2
+
+awk '
+  /^albummaster analyze, 10 min/ { ours = $NF }
+  /^ffmpeg -af ebur128=peak=true, 10 min/ { ff = $NF }
+  /--jobs 1/ { j1 = $(NF - 1) }
+  /--jobs 2/ { j2 = $(NF - 1) }
+  END {
+    if (ff > 0) printf "CPU time ours / ffmpeg (10 min): %.2f\n", ours / ff
+    printf "wall time --jobs 2 / --jobs 1 (4 equal tracks): %.2f\n", j2 / j1
+  }' "$dir/results"
