@@ -145,3 +145,27 @@ import TestSupport
     #expect(LoudnessMeter.loudnessRange(shortTermEnergies: []) == nil)
   }
 }
+
+@Suite struct RateAndLayoutTests {
+  @Test("The reader and meters cover 8 kHz to 384 kHz: a −23 dBFS 997 Hz sine on L and R reads −23.0 LUFS",
+        arguments: [8_000, 22_050, 32_000, 88_200, 176_400, 192_000, 384_000])
+  func extremeRates(rate: Int) throws {
+    let x = Signals.sine(frequencyHz: 997, amplitude: pow(10, -23.0 / 20), seconds: 5, sampleRateHz: rate)
+    let a = try analyzeSignal(x, channels: 2, sampleRateHz: rate)
+    #expect(a.sampleRate == rate)
+    #expect(abs(try #require(a.loudness.integratedLUFS) - -23.0) <= 0.1)
+    // At 192 kHz and above libebur128 does not oversample: the true peak is the sample peak.
+    #expect(abs(try #require(a.loudness.truePeakDBTP) - -23.0) <= 0.2)
+    #expect(a.spectrum.bandCentersHz.last! <= min(20_000, 0.45 * Double(rate)))
+  }
+
+  @Test("7.1: the same −23 dBFS sine on all 8 channels weighs L, R, C once, the LFE never, the four surrounds 1.41")
+  func sevenPointOne() throws {
+    let x = Signals.sine(frequencyHz: 997, amplitude: pow(10, -23.0 / 20), seconds: 5, sampleRateHz: 48_000, channels: 8)
+    let a = try analyzeSignal(x, channels: 8, sampleRateHz: 48_000)
+    // Stereo (weight 2) reads −23; weight 3 + 4 × 1.41 = 8.64 reads 10·log10(8.64 / 2) dB more.
+    let expected = -23.0 + 10 * log10((3 + 4 * 1.41) / 2)
+    #expect(abs(try #require(a.loudness.integratedLUFS) - expected) <= 0.1)
+    #expect(a.loudness.truePeakPerChannelDBTP.count == 8)
+  }
+}

@@ -37,6 +37,13 @@ import TestSupport
     if format.container != .w64 {
       #expect(r.info.metadata.title == tags.title)
       #expect(r.info.metadata.artist == tags.artist)
+      // libsndfile's AIFF writer has chunks for title, artist and comments only.
+      if format.container != .aiff {
+        #expect(r.info.metadata.album == tags.album)
+        #expect(r.info.metadata.date == tags.date)
+      }
+      // libsndfile writes a track number only where the container has a field for it.
+      if [.flac, .ogg].contains(format.container) { #expect(r.info.metadata.trackNumber == tags.trackNumber) }
     }
     var peak: Float = 0
     var sumSquares = [Double](repeating: 0, count: channels)
