@@ -21,20 +21,22 @@ let package = Package(
 
     .target(name: "AudioIO", dependencies: ["CSndFile"]),
     .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr"]),
-    .target(name: "Synthesis"),
+    .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
-    .target(name: "Reports", dependencies: ["Analysis", "Matching", .product(name: "CSV", package: "CSV.swift")]),
-    .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "Reports", "Synthesis"]),
+    .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
+    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", .product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Reports", "Synthesis"]),
     .executableTarget(
       name: "AlbumMasterCLI",
-      dependencies: ["AlbumMaster", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["AlbumMaster", "AudioIO", "Matching", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
     .testTarget(name: "DSPTests", dependencies: ["DSP"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
+    .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),
     .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "Reports", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["AudioIO", "TestSupport"]),
   ]

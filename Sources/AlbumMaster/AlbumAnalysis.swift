@@ -59,8 +59,13 @@ public enum AlbumAnalyzer {
   /// - Returns: the paths written.
   @discardableResult
   public static func writeReports(_ analysis: AlbumAnalysis, to folder: String) throws -> [String] {
+    try writeReports(doc: analysis.document, to: folder)
+  }
+
+  /// Writes a document's report files into `folder`, each atomically.
+  @discardableResult
+  public static func writeReports(doc: AnalysisDocument, to folder: String) throws -> [String] {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let doc = analysis.document
     let files: [(String, Data)] = [
       ("analysis.json", try JSONReport.encode(doc)),
       ("profile.json", try JSONReport.encode(doc.profile)),

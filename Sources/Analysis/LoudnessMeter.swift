@@ -30,6 +30,8 @@ public struct LoudnessMeter: ~Copyable {
   private var chunkEnergies: EnergyWindows
   private var seriesChunks: Int
   private var series: [Double?] = []
+  /// Energies of the 400 ms gating blocks (every 100 ms), as libebur128 gates them: for album loudness.
+  private var blockEnergies: [Double] = []
   /// Short-term energies every 100 ms once the 3 s window is full: the input of the loudness range.
   private var shortTermEnergies: [Double] = []
   private var momentaryMaxEnergy = 0.0
@@ -95,7 +97,11 @@ public struct LoudnessMeter: ~Copyable {
     // loudness = −0.691 + 10·log10(energy) (BS.1770), so energy = 10^((L + 0.691)/10); −∞ gives 0.
     let energy = lufs.isFinite ? pow(10, (lufs + 0.691) / 10) : 0
     chunkEnergies.push(energy)
-    if chunkEnergies.count >= 40 { momentaryMaxEnergy = max(momentaryMaxEnergy, chunkEnergies.momentaryMean) }
+    if chunkEnergies.count >= 40 {
+      let m = chunkEnergies.momentaryMean
+      momentaryMaxEnergy = max(momentaryMaxEnergy, m)
+      if chunkEnergies.count % 10 == 0 { blockEnergies.append(m) }
+    }
     if chunkEnergies.count >= 300 {
       let st = chunkEnergies.shortTermMean
       shortTermMaxEnergy = max(shortTermMaxEnergy, st)
@@ -104,6 +110,22 @@ public struct LoudnessMeter: ~Copyable {
     if chunkEnergies.count % seriesChunks == 0 {
       series.append(Self.lufs(energy: chunkEnergies.shortTermMeanSoFar))
     }
+  }
+
+  /// The 400 ms gating-block energies so far (BS.1770 "z" values, channel-weighted mean squares).
+  public var gatingBlockEnergies: [Double] { blockEnergies }
+
+  /// Integrated loudness of the concatenation of several programmes, from their gating blocks (BS.1770-4:
+  /// absolute gate −70 LUFS, relative gate 10 LU under the absolute-gated mean). `nil` for silence.
+  public static func integratedLoudness(blockEnergies: [[Double]]) -> Double? {
+    let absoluteGate = pow(10, (-70 + 0.691) / 10)
+    var sum = 0.0, count = 0
+    for blocks in blockEnergies { for z in blocks where z >= absoluteGate { sum += z; count += 1 } }
+    guard count > 0 else { return nil }
+    let relativeGate = sum / Double(count) * 0.1
+    var gatedSum = 0.0, gatedCount = 0
+    for blocks in blockEnergies { for z in blocks where z >= absoluteGate && z >= relativeGate { gatedSum += z; gatedCount += 1 } }
+    return gatedCount > 0 ? -0.691 + 10 * log10(gatedSum / Double(gatedCount)) : nil
   }
 
   /// Loudness range per EBU Tech 3342 (2016): short-term values at 10 Hz (windows overlapping by 2.9 s),

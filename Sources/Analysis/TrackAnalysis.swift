@@ -179,6 +179,14 @@ public struct TrackAnalysis: Codable, Sendable, Hashable {
   public var defects: DefectStats
   /// RMS deviation (dB) of the track's 1/3-octave shape from the album profile, 60 Hz–12 kHz.
   @NullCoded public var tonalDeviationDB: Double?
+  /// The 400 ms gating-block energies, kept in memory for album loudness; not written to JSON
+  /// (a saved analysis falls back to a duration-weighted estimate).
+  public var gatingBlockEnergies: [Double] = []
+
+  private enum CodingKeys: String, CodingKey {
+    case file, title, artist, sampleRate, channels, frames, durationSeconds, format, subtype, metadata, loudness
+    case spectrum, stereo, dynamics, defects, tonalDeviationDB
+  }
 
   public init(
     file: String, info: AudioFileInfo, frames: Int64, loudness: LoudnessStats, spectrum: SpectrumStats,

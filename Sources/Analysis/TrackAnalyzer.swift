@@ -61,9 +61,11 @@ public enum TrackAnalyzer {
     let dynamics = DynamicsStats(
       plrDB: loud.truePeakDBTP.flatMap { tp in loud.integratedLUFS.map { tp - $0 } },
       crestDB: stats.samplePeakDBFS.flatMap { pk in rms.map { pk - $0 } }, rmsDBFS: rms)
-    return TrackAnalysis(
+    var analysis = TrackAnalysis(
       file: file, info: info, frames: reader.framesRead, loudness: loud,
       spectrum: spectrum.result(integratedLUFS: loud.integratedLUFS), stereo: stereo.result, dynamics: dynamics,
       defects: stats.defects(sampleRateHz: info.sampleRate))
+    analysis.gatingBlockEnergies = loudness.gatingBlockEnergies
+    return analysis
   }
 }

@@ -78,6 +78,16 @@ public struct AudioFileWriter: ~Copyable {
     }
   }
 
+  /// Appends `frames` interleaved frames of left-justified 32-bit integers (a 16-bit sample in the top 16
+  /// bits): libsndfile keeps the top bits for the file's depth, so pre-quantized (dithered) values land exactly.
+  public mutating func writeIntegers(_ samples: UnsafePointer<Int32>, frames: Int) throws(AudioIOError) {
+    guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    let n = sf_writef_int(handle, samples, sf_count_t(frames))
+    if n != frames {
+      throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))
+    }
+  }
+
   /// Appends interleaved frames from an array.
   public mutating func write(_ samples: [Float]) throws(AudioIOError) {
     let frames = samples.count / channels

@@ -40,6 +40,25 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
   }
 }
 
+extension AlbumProfile {
+  /// The profile of reference tracks, blended by mean (per band and for the width).
+  public init(blending references: [TrackAnalysis]) {
+    var byIndex: [Int: [Double]] = [:]
+    let loud = references.filter { $0.loudness.integratedLUFS != nil }
+    for t in loud {
+      for (f, v) in zip(t.spectrum.bandCentersHz, t.spectrum.tonalBalanceDB) {
+        if let v { byIndex[FractionalOctaveBands.nearestIndex(frequencyHz: f), default: []].append(v) }
+      }
+    }
+    let indices = byIndex.keys.sorted()
+    let widths = loud.compactMap(\.stereo.widthDB)
+    self.init(
+      bandCentersHz: indices.map(FractionalOctaveBands.centerHz(index:)),
+      tonalBalanceDB: indices.map { byIndex[$0]!.reduce(0, +) / Double(byIndex[$0]!.count) },
+      widthDB: widths.isEmpty ? nil : widths.reduce(0, +) / Double(widths.count), trackCount: loud.count)
+  }
+}
+
 /// The median, `nil` for no values; the mean of the middle two for an even count.
 public func median(_ values: [Double]) -> Double? {
   guard !values.isEmpty else { return nil }

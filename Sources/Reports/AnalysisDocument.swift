@@ -19,12 +19,18 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
   public var tracks: [TrackAnalysis]
   public var profile: AlbumProfile
   public var failures: [TrackFailure]
+  /// After `master`: one entry per mastered track, in album order; absent after `analyze`.
+  public var masters: [MasterResult]?
 
-  public init(album: AlbumRef, tracks: [TrackAnalysis], profile: AlbumProfile, failures: [TrackFailure]) {
+  public init(
+    album: AlbumRef, tracks: [TrackAnalysis], profile: AlbumProfile, failures: [TrackFailure],
+    masters: [MasterResult]? = nil
+  ) {
     schemaVersion = Self.currentSchemaVersion
     self.album = album
     self.tracks = tracks
     self.profile = profile
     self.failures = failures
+    self.masters = masters
   }
 }

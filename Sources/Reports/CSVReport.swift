@@ -13,7 +13,9 @@ public enum CSVReport {
     "durationSeconds", "integratedLUFS", "rangeLU", "momentaryMaxLUFS", "shortTermMaxLUFS", "truePeakDBTP",
     "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "correlation", "widthDB", "balanceDB", "tiltDB",
     "tonalDeviationDB", "clippedRuns", "clippedSamples", "dcOffsetMaxDBFS", "leadingSilenceSeconds",
-    "trailingSilenceSeconds", "nonFiniteSamples", "flags",
+    "trailingSilenceSeconds", "nonFiniteSamples", "flags", "masterFile", "masterIntegratedLUFS",
+    "masterTruePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation",
+    "limiterMaxGainReductionDB", "limiterActivePercent", "masterVerdict",
   ]
 
   /// Columns of `bands.csv`, in order: one row per track and band.
@@ -24,8 +26,18 @@ public enum CSVReport {
   /// One row per analysed track, then one per failure (status `error`, the reason in `error`).
   public static func tracks(_ doc: AnalysisDocument) throws -> String {
     try table(header: trackColumns) { row in
+      let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
       for t in doc.tracks {
         let l = t.loudness
+        let m = masters[t.file]
+        let after: [String] =
+          m.map { m in
+            [
+              m.master, fmt(m.analysis.loudness.integratedLUFS), fmt(m.analysis.loudness.truePeakDBTP),
+              fmt(m.analysis.tonalDeviationDB), fmt(m.analysis.stereo.widthDB), fmt(m.analysis.stereo.correlation, 4),
+              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), m.verdict,
+            ]
+          } ?? Array(repeating: "", count: 9)
         try row([
           t.file, "ok", "", t.title ?? "", t.artist ?? "", t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
           "\(t.frames)", fmt(t.durationSeconds, 3), fmt(l.integratedLUFS), fmt(l.rangeLU), fmt(l.momentaryMaxLUFS),
@@ -35,7 +47,7 @@ public enum CSVReport {
           "\(t.defects.clippedSamples)", fmt(t.defects.maxDCOffsetDBFS), fmt(t.defects.leadingSilenceSeconds, 3),
           fmt(t.defects.trailingSilenceSeconds, 3), "\(t.defects.nonFiniteSamples)",
           t.flags.map(\.rawValue).joined(separator: " "),
-        ])
+        ] + after)
       }
       for f in doc.failures {
         try row([f.file, "error", f.error] + Array(repeating: "", count: trackColumns.count - 3))

@@ -1,3 +1,4 @@
+import DSP
 import AudioIO
 import Foundation
 import Synthesis

@@ -1,0 +1,241 @@
+import Analysis
+import AudioIO
+import Foundation
+import Matching
+import Rendering
+import Reports
+
+/// Everything `master` and `render` need besides the album.
+public struct MasterOptions: Sendable {
+  public var matching = MatchingOptions()
+  public var render = RenderSettings()
+  /// Reference tracks whose blended profile (and, unless `targetGiven`, loudness) the album is matched to.
+  public var referencePaths: [String] = []
+  /// A saved `profile.json` to match to (the next album of a series).
+  public var profilePath: String?
+  /// Whether the user set the target loudness explicitly (a reference only sets it otherwise).
+  public var targetGiven = false
+  /// Write plan.json and stop.
+  public var planOnly = false
+  /// Where masters go; default `<reports>/<album>/masters`.
+  public var outputFolder: String?
+  public var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+  public init() {}
+}
+
+/// What mastering one album produced.
+public struct MasterOutcome: Sendable {
+  public var analysis: AlbumAnalysis
+  public var plan: AlbumPlan
+  public var masters: [MasterResult]
+  /// Tracks that could not be analysed or rendered.
+  public var failures: [TrackFailure]
+  /// Paths of the report files written.
+  public var written: [String]
+
+  /// Masters whose loudness or true peak missed the plan.
+  public var missed: [MasterResult] { masters.filter { $0.verdict != "ok" } }
+
+  /// Loudness spread (max − min integrated loudness) before and after.
+  public var loudnessSpreadLU: (before: Double?, after: Double?) {
+    func spread(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.max()! - v.min()! }
+    return (
+      spread(analysis.tracks.compactMap(\.loudness.integratedLUFS)),
+      spread(masters.compactMap(\.analysis.loudness.integratedLUFS))
+    )
+  }
+
+  /// Median tonal deviation from the album profile before and after.
+  public var medianTonalDeviationDB: (before: Double?, after: Double?) {
+    let mastered = Set(masters.map(\.file))
+    return (
+      median(analysis.tracks.filter { mastered.contains($0.file) }.compactMap(\.tonalDeviationDB)),
+      median(masters.compactMap(\.analysis.tonalDeviationDB))
+    )
+  }
+}
+
+/// Why an album could not be mastered at all.
+public struct MasteringError: Error, Sendable, CustomStringConvertible {
+  public var path: String
+  public var reason: String
+  public var description: String { "\(path): \(reason)" }
+}
+
+/// analyze → plan → render → verify → report, for one album.
+public enum AlbumMasterer {
+  /// Loudness a render may miss before it is corrected and rendered again (the plan keeps this much room
+  /// inside the ±max-spread band, so the spread bound holds for the masters, not just the plan).
+  public static let correctionThresholdLU = Planner.renderToleranceLU
+  /// Loudness a master may miss its plan by and still pass.
+  public static let toleranceLU = 0.3
+
+  /// Masters `album`, writing reports (and masters) under `reportsFolder`.
+  public static func master(
+    _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil
+  ) async throws -> MasterOutcome {
+    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs) { e in
+      if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
+    }
+    var matching = options.matching
+    let profile: AlbumProfile
+    if let p = options.profilePath {
+      guard let data = FileManager.default.contents(atPath: p) else {
+        throw MasteringError(path: p, reason: "cannot read the profile")
+      }
+      do {
+        profile = try JSONReport.decode(AlbumProfile.self, from: data)
+      } catch {
+        throw MasteringError(path: p, reason: "not a profile.json: \(error)")
+      }
+    } else if !options.referencePaths.isEmpty {
+      var refs: [TrackAnalysis] = []
+      for path in options.referencePaths {
+        do {
+          refs.append(try TrackAnalyzer.analyze(path: path, file: (path as NSString).lastPathComponent))
+        } catch {
+          throw MasteringError(path: path, reason: "reference: \(error.error)")
+        }
+      }
+      profile = AlbumProfile(blending: refs)
+      if !options.targetGiven, let l = Planner.albumLoudness(refs) { matching.targetLUFS = l }
+    } else {
+      profile = analysis.profile
+    }
+    // Deviation is always reported against the profile the album is matched to.
+    analysis.profile = profile
+    for i in analysis.tracks.indices {
+      analysis.tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: analysis.tracks[i], profile: profile)
+    }
+    let plan = Planner.plan(album: album.name, tracks: analysis.tracks, profile: profile, options: matching)
+    return try await render(
+      album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent)
+  }
+
+  /// Renders an (edited) plan for `album` and verifies the masters.
+  public static func render(
+    _ album: Album, plan: AlbumPlan, analysis given: AlbumAnalysis? = nil, options: MasterOptions,
+    reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil
+  ) async throws -> MasterOutcome {
+    var analysis: AlbumAnalysis
+    if let given {
+      analysis = given
+    } else {
+      analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs) { e in
+        if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
+      }
+      analysis.profile = plan.profile
+      for i in analysis.tracks.indices {
+        analysis.tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: analysis.tracks[i], profile: plan.profile)
+      }
+    }
+    let folder = (reportsFolder as NSString).appendingPathComponent(album.name)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var written = [
+      try write(JSONReport.encode(plan), folder, "plan.json"),
+      try write(JSONReport.encode(plan.profile), folder, "profile.json"),
+    ]
+    var failures = analysis.failures
+    var masters: [MasterResult] = []
+    if !options.planOnly {
+      let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
+      try OutputPaths.checkOutside(album: album, output: out)
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      let analysed = Set(analysis.tracks.map(\.file))
+      let jobs = plan.tracks.filter { analysed.contains($0.file) }
+      let names = masterNames(jobs.map(\.file), format: { file in
+        (try? AudioFileReader(path: album.path(of: file)).info).map { options.render.outputFormat(for: $0) }
+      })
+      let profile = plan.profile
+      let settings = options.render
+      let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs) {
+        (pair) -> Result<MasterResult, TrackFailure> in
+        let (tp, name) = pair
+        onEvent?("rendering \(tp.file)")
+        do {
+          return .success(
+            try renderAndVerify(
+              source: album.path(of: tp.file), plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
+              relativeTo: folder, profile: profile))
+        } catch let e as RenderError {
+          return .failure(TrackFailure(file: tp.file, error: e.reason))
+        } catch let e as TrackFailure {
+          return .failure(TrackFailure(file: tp.file, error: "verifying the master: \(e.error)"))
+        } catch {
+          return .failure(TrackFailure(file: tp.file, error: "\(error)"))
+        }
+      }
+      for r in results {
+        switch r {
+        case .success(let m): masters.append(m)
+        case .failure(let f):
+          failures.append(f)
+          onEvent?("error: \(album.path(of: f.file)): \(f.error)")
+        }
+      }
+    }
+    analysis.failures = failures
+    var doc = analysis.document
+    doc.masters = options.planOnly ? nil : masters
+    written += try AlbumAnalyzer.writeReports(doc: doc, to: folder).filter { !written.contains($0) }
+    return MasterOutcome(analysis: analysis, plan: plan, masters: masters, failures: failures, written: written)
+  }
+
+  /// Renders, analyses the master, and renders again with a corrected gain while the loudness is more than
+  /// 0.05 LU off (the EQ's and limiter's effect on loudness is predicted, then measured).
+  static func renderAndVerify(
+    source: String, plan: TrackPlan, settings: RenderSettings, masterPath: String, relativeTo folder: String,
+    profile: AlbumProfile
+  ) throws -> MasterResult {
+    var offset = 0.0
+    var attempts = 0
+    var report: RenderReport
+    var master: TrackAnalysis
+    let name = (masterPath as NSString).lastPathComponent
+    repeat {
+      attempts += 1
+      report = try TrackRenderer.render(source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset)
+      master = try TrackAnalyzer.analyze(path: masterPath, file: name)
+      guard let target = plan.targetLUFS, let got = master.loudness.integratedLUFS,
+        abs(got - target) > correctionThresholdLU, attempts < 4
+      else { break }
+      offset += target - got
+    } while true
+    master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
+    var problems: [String] = []
+    if let target = plan.targetLUFS, let got = master.loudness.integratedLUFS, abs(got - target) > toleranceLU {
+      problems.append(
+        "loudness \(String(format: "%.2f", got)) LUFS misses the planned \(String(format: "%.2f", target)) LUFS by more than \(toleranceLU) LU")
+    }
+    if plan.limiter, let tp = master.loudness.truePeakDBTP, tp > plan.ceilingDBTP {
+      problems.append("true peak \(String(format: "%.2f", tp)) dBTP is over the \(plan.ceilingDBTP) dBTP ceiling")
+    }
+    let relative = masterPath.hasPrefix(folder + "/") ? String(masterPath.dropFirst(folder.count + 1)) : masterPath
+    report.path = relative  // reports stay the same wherever they are written
+    return MasterResult(
+      file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
+      attempts: attempts, render: report, analysis: master, verdict: problems.isEmpty ? "ok" : "missed",
+      message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+  }
+
+  /// Master file names: the source's name with the output format's extension; when two sources would
+  /// collide (a.wav and a.flac both to FLAC), the colliding ones keep their source extension too.
+  static func masterNames(_ files: [String], format: (String) -> AudioFileFormat?) -> [String] {
+    let proposed = files.map { f -> String in
+      let ext = format(f)?.container.fileExtension ?? (f as NSString).pathExtension
+      return ((f as NSString).deletingPathExtension as NSString).appendingPathExtension(ext) ?? f
+    }
+    var count: [String: Int] = [:]
+    for p in proposed { count[p.lowercased(), default: 0] += 1 }
+    return zip(files, proposed).map { f, p in
+      count[p.lowercased()]! > 1 ? (f as NSString).appendingPathExtension((p as NSString).pathExtension) ?? p : p
+    }
+  }
+
+  private static func write(_ data: Data, _ folder: String, _ name: String) throws -> String {
+    let path = (folder as NSString).appendingPathComponent(name)
+    try AtomicFile.write(data, to: path)
+    return path
+  }
+}

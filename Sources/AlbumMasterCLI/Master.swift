@@ -1,0 +1,276 @@
+import AlbumMaster
+import ArgumentParser
+import AudioIO
+import Foundation
+import Matching
+import Rendering
+import Reports
+
+/// How the album is matched.
+struct MatchingArguments: ParsableArguments {
+  @Option(help: "Loudness plan: album (one album gain, spread kept within --max-spread-lu), track (every track to the target) or none.")
+  var loudness: LoudnessMode = .album
+
+  @Option(name: .customLong("target-lufs"), parsing: .unconditional, help: "Integrated loudness to reach, LUFS (default -14, or a preset's, or a reference's).")
+  var targetLUFS: Double?
+
+  @Option(name: .customLong("max-spread-lu"), help: "Album mode: largest distance of a track from the album loudness, LU.")
+  var maxSpreadLU: Double = 3
+
+  @Option(name: .customLong("eq-amount"), help: "Share of the tonal correction applied, 0 to 1.")
+  var eqAmount: Double = 1
+
+  @Option(name: .customLong("max-eq-db"), help: "Largest EQ boost or cut, dB.")
+  var maxEQDB: Double = 6
+
+  @Option(name: .customLong("width-amount"), help: "Share of the width correction applied, 0 to 1.")
+  var widthAmount: Double = 1
+
+  @Option(name: .customLong("max-width-db"), help: "Largest side-gain change, dB.")
+  var maxWidthDB: Double = 3
+
+  @Option(name: .customLong("ceiling-dbtp"), parsing: .unconditional, help: "True-peak ceiling, dBTP (default -1, or a preset's).")
+  var ceilingDBTP: Double?
+
+  @Option(help: "True-peak limiter: on or off.")
+  var limiter: Switch = .on
+
+  @Option(help: "Delivery preset that sets the target and ceiling: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
+  var preset: String?
+
+  enum Switch: String, ExpressibleByArgument { case on, off }
+
+  func validate() throws {
+    guard (0...1).contains(eqAmount), (0...1).contains(widthAmount) else {
+      throw ValidationError("--eq-amount and --width-amount take a value from 0 to 1")
+    }
+    guard maxEQDB >= 0, maxWidthDB >= 0, maxSpreadLU >= 0 else { throw ValidationError("limits must not be negative") }
+    if let preset, DeliveryPreset.named(preset) == nil {
+      throw ValidationError("unknown preset '\(preset)'; choose from \(DeliveryPreset.all.map(\.name).joined(separator: ", "))")
+    }
+  }
+
+  var options: MatchingOptions {
+    var o = MatchingOptions()
+    let p = preset.flatMap(DeliveryPreset.named)
+    o.loudness = loudness
+    o.targetLUFS = targetLUFS ?? p?.targetLUFS ?? -14
+    o.maxSpreadLU = maxSpreadLU
+    o.eqAmount = eqAmount
+    o.maxEQDB = maxEQDB
+    o.widthAmount = widthAmount
+    o.maxWidthDB = maxWidthDB
+    o.ceilingDBTP = ceilingDBTP ?? p?.ceilingDBTP ?? -1
+    o.limiter = limiter == .on
+    return o
+  }
+}
+
+extension LoudnessMode: ExpressibleByArgument {}
+
+/// How masters are written.
+struct OutputArguments: ParsableArguments {
+  @Option(help: "Output format: wav, aiff, flac, ogg, opus or mp3 (default: the input's).")
+  var format: String?
+
+  @Option(help: "Bits for PCM formats: 16, 24 or 32f (default: the input's).")
+  var bits: OutputBits?
+
+  @Option(name: .customLong("sample-rate"), help: "Output sample rate in Hz (default: the input's), via libsoxr.")
+  var sampleRate: Int?
+
+  @Option(help: "Dither for integer outputs: tpdf or none.")
+  var dither: DitherMode = .tpdf
+
+  @Option(help: "Folder for the masters (default: <reports>/<album>/masters).")
+  var output: String?
+
+  func validate() throws {
+    if let format, !["wav", "aiff", "flac", "ogg", "opus", "mp3"].contains(format) {
+      throw ValidationError("--format takes wav, aiff, flac, ogg, opus or mp3")
+    }
+    if let sampleRate, !AudioLimits.sampleRateHz.contains(sampleRate) {
+      throw ValidationError("--sample-rate must be from 8000 to 384000")
+    }
+  }
+
+  var settings: RenderSettings {
+    var s = RenderSettings()
+    switch format {
+    case "wav": s.container = .wav
+    case "aiff": s.container = .aiff
+    case "flac": s.container = .flac
+    case "ogg": s.container = .ogg
+    case "opus":
+      s.container = .ogg
+      s.opus = true
+    case "mp3": s.container = .mp3
+    default: break
+    }
+    s.bits = bits
+    s.sampleRateHz = sampleRate
+    s.dither = dither
+    return s
+  }
+}
+
+extension OutputBits: ExpressibleByArgument {}
+extension DitherMode: ExpressibleByArgument {}
+
+struct Master: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Analyse, plan, render and verify: masters that sound like one record.",
+    discussion: """
+      Writes <reports>/<album>/plan.json, profile.json, analysis.json (with the masters' figures), tracks.csv, \
+      bands.csv, and the masters. Exits 1 when a master misses its loudness by more than 0.3 LU or its ceiling, \
+      2 when a track could not be read or rendered.
+      """)
+
+  @Argument(help: "Album folders (or single audio files).")
+  var albums: [String]
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var matching: MatchingArguments
+  @OptionGroup var output: OutputArguments
+
+  @Option(parsing: .upToNextOption, help: "Reference tracks: match to their blended tonal balance, width and (unless --target-lufs) loudness.")
+  var reference: [String] = []
+
+  @Option(help: "A saved profile.json to match to (e.g. the previous album of a series).")
+  var profile: String?
+
+  @Flag(name: .customLong("plan-only"), help: "Write plan.json and stop.")
+  var planOnly = false
+
+  func validate() throws {
+    if profile != nil && !reference.isEmpty { throw ValidationError("give --reference or --profile, not both") }
+  }
+
+  func run() async throws {
+    var options = MasterOptions()
+    options.matching = matching.options
+    options.targetGiven = matching.targetLUFS != nil || matching.preset != nil
+    options.render = output.settings
+    options.referencePaths = reference
+    options.profilePath = profile
+    options.planOnly = planOnly
+    options.outputFolder = output.output
+    options.jobs = common.jobs
+    try await MasterCommand.run(albums: albums, common: common, options: options, plan: nil)
+  }
+}
+
+struct Render: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Render an album from a plan.json (edited or not), then verify the masters.")
+
+  @Argument(help: "The album folder.")
+  var album: String
+
+  @Option(help: "The plan to render.")
+  var plan: String
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var output: OutputArguments
+
+  func run() async throws {
+    guard let data = FileManager.default.contents(atPath: plan) else {
+      throw ValidationError("cannot read the plan \(plan)")
+    }
+    let decoded: AlbumPlan
+    do {
+      decoded = try JSONReport.decode(AlbumPlan.self, from: data)
+    } catch {
+      throw ValidationError("\(plan) is not a plan.json: \(error)")
+    }
+    var options = MasterOptions()
+    options.render = output.settings
+    options.outputFolder = output.output
+    options.jobs = common.jobs
+    options.matching = decoded.options
+    try await MasterCommand.run(albums: [album], common: common, options: options, plan: decoded)
+  }
+}
+
+/// The shared body of `master` and `render`.
+enum MasterCommand {
+  static func run(albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?) async throws {
+    let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
+    var docs: [AnalysisDocument] = []
+    var albumFailures: [Analyze.Result.Failure] = []
+    var broken = false, missed = false
+    for path in albums {
+      let album: Album
+      do {
+        album = try Album.discover(path)
+        try OutputPaths.checkOutside(album: album, output: common.reports)
+      } catch {
+        console.error(error.description)
+        albumFailures.append(.init(file: path, error: error.reason))
+        broken = true
+        continue
+      }
+      console.progress("Mastering \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
+      let outcome: MasterOutcome
+      do {
+        let onEvent: @Sendable (String) -> Void = { line in
+          if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line)") }
+        }
+        if let plan {
+          outcome = try await AlbumMasterer.render(album, plan: plan, options: options, reportsFolder: common.reports, onEvent: onEvent)
+        } else {
+          outcome = try await AlbumMasterer.master(album, options: options, reportsFolder: common.reports, onEvent: onEvent)
+        }
+      } catch {
+        console.error("\(error)")
+        albumFailures.append(.init(file: path, error: "\(error)"))
+        broken = true
+        continue
+      }
+      broken = broken || !outcome.failures.isEmpty
+      for m in outcome.missed {
+        missed = true
+        console.error("\(album.path(of: m.file)): MASTER MISSED: \(m.message ?? "")")
+      }
+      console.table(summary(outcome, planOnly: options.planOnly))
+      console.progress("Wrote \(outcome.written.joined(separator: ", "))")
+      var doc = outcome.analysis.document
+      doc.masters = options.planOnly ? nil : outcome.masters
+      docs.append(doc)
+    }
+    if let json = common.json {
+      let result = Analyze.Result(albums: docs, failures: albumFailures)
+      let data = try JSONReport.encode(result)
+      if json == "-" { FileHandle.standardOutput.write(data) } else { try AtomicFile.write(data, to: json) }
+    }
+    if broken { throw Exit.trackFailures }
+    if missed { throw ExitCode(1) }
+  }
+
+  static func summary(_ o: MasterOutcome, planOnly: Bool) -> String {
+    func f(_ v: Double?, _ d: Int = 1) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "-" }
+    var rows = [["File", "LUFS", "->", "dBTP", "->", "TonalDev", "->", "Width", "->", "EQ max", "Gain", "Limit", "OK"]]
+    let masters = Dictionary(o.masters.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+    for p in o.plan.tracks {
+      let t = o.analysis.tracks.first { $0.file == p.file }
+      let m = masters[p.file]
+      rows.append([
+        p.file, f(t?.loudness.integratedLUFS), f(m?.analysis.loudness.integratedLUFS), f(t?.loudness.truePeakDBTP),
+        f(m?.analysis.loudness.truePeakDBTP), f(t?.tonalDeviationDB), f(m?.analysis.tonalDeviationDB),
+        f(t?.stereo.widthDB), f(m?.analysis.stereo.widthDB), f(p.eq.gainsDB.map(abs).max() ?? 0),
+        f(m?.render.gainDB ?? p.gainDB), f(m?.render.limiterMaxGainReductionDB), m?.verdict ?? (planOnly ? "plan" : "-"),
+      ])
+    }
+    var widths = rows[0].map { _ in 0 }
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    var text = rows.map { r in
+      r.enumerated().map { i, c in i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - c.count) + c }
+        .joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
+    if !planOnly {
+      let s = o.loudnessSpreadLU, d = o.medianTonalDeviationDB
+      text += "Loudness spread \(f(s.before)) -> \(f(s.after)) LU; median tonal deviation \(f(d.before, 2)) -> \(f(d.after, 2)) dB\n"
+    }
+    return text
+  }
+}

@@ -1,0 +1,92 @@
+import Analysis
+import DSP
+
+/// How loudness is planned.
+public enum LoudnessMode: String, Sendable, Hashable, Codable, CaseIterable {
+  /// One album gain to the target; tracks keep their relative loudness within ±maxSpreadLU.
+  case album
+  /// Every track to the target.
+  case track
+  /// Loudness left alone (the limiter may still act).
+  case none
+}
+
+/// The knobs of matching, with the documented defaults.
+public struct MatchingOptions: Sendable, Hashable, Codable {
+  public var loudness: LoudnessMode = .album
+  /// Integrated loudness to reach, LUFS.
+  public var targetLUFS: Double = -14
+  /// Largest distance of a track from the album loudness after matching, LU.
+  public var maxSpreadLU: Double = 3
+  /// Share of the tonal correction applied, 0…1.
+  public var eqAmount: Double = 1
+  /// Largest EQ boost or cut, dB.
+  public var maxEQDB: Double = 6
+  /// Share of the width correction applied, 0…1.
+  public var widthAmount: Double = 1
+  /// Largest side-gain change, dB.
+  public var maxWidthDB: Double = 3
+  /// True-peak ceiling, dBTP.
+  public var ceilingDBTP: Double = -1
+  /// Whether the true-peak limiter runs.
+  public var limiter: Bool = true
+
+  public init() {}
+}
+
+/// What to do to one track.
+public struct TrackPlan: Sendable, Hashable, Codable {
+  public var file: String
+  /// The EQ, as gains at 1/6-octave band centres (empty frequencies = flat).
+  public var eq: GainCurve
+  /// Gain after EQ and width, dB.
+  public var gainDB: Double
+  /// Side gain in M/S, dB (never applied below about 150 Hz when positive).
+  public var widthDB: Double
+  /// The track's measured integrated loudness.
+  @NullCoded public var sourceLUFS: Double?
+  /// The loudness the master should have; `nil` for a silent track.
+  @NullCoded public var targetLUFS: Double?
+  public var ceilingDBTP: Double
+  public var limiter: Bool
+  /// One plain sentence per decision.
+  public var reasons: [String]
+
+  public init(
+    file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
+    ceilingDBTP: Double, limiter: Bool, reasons: [String]
+  ) {
+    self.file = file
+    self.eq = eq
+    self.gainDB = gainDB
+    self.widthDB = widthDB
+    self.sourceLUFS = sourceLUFS
+    self.targetLUFS = targetLUFS
+    self.ceilingDBTP = ceilingDBTP
+    self.limiter = limiter
+    self.reasons = reasons
+  }
+
+  /// Whether rendering this plan changes nothing but the container (no EQ, width, gain or limiter).
+  public var isIdentity: Bool { eq.isFlat && abs(gainDB) < 1e-9 && abs(widthDB) < 1e-9 && !limiter }
+}
+
+/// `plan.json`: the album's plan, editable, and renderable with `albummaster render --plan`.
+public struct AlbumPlan: Sendable, Hashable, Codable {
+  public static let currentSchemaVersion = 1
+  public var schemaVersion = currentSchemaVersion
+  public var album: String
+  public var options: MatchingOptions
+  public var profile: AlbumProfile
+  /// Integrated loudness of the whole album before mastering.
+  @NullCoded public var albumLoudnessLUFS: Double?
+  public var tracks: [TrackPlan]
+
+  public init(album: String, options: MatchingOptions, profile: AlbumProfile, albumLoudnessLUFS: Double?, tracks: [TrackPlan]) {
+    self.album = album
+    self.options = options
+    self.profile = profile
+    self.albumLoudnessLUFS = albumLoudnessLUFS
+    self.tracks = tracks
+  }
+}

@@ -1,0 +1,209 @@
+import Analysis
+import DSP
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Pure functions from analyses and a profile to a plan.
+public enum Planner {
+  /// EQ is faded to nothing outside these, so the extremes (rumble, codec cut-offs) are left alone.
+  public static let eqFullFromHz = 30.0, eqZeroBelowHz = 20.0
+  public static let eqFullToHz = 14_000.0, eqZeroAboveHz = 18_000.0
+  /// How far a rendered master may miss its planned loudness before it is rendered again with a corrected gain.
+  public static let renderToleranceLU = 0.05
+  /// A band this far under the track's median band level holds no real content: it is never boosted.
+  public static let noContentDB = 40.0
+
+  /// The plan for every analysed track.
+  public static func plan(
+    album: String, tracks: [TrackAnalysis], profile: AlbumProfile, options: MatchingOptions
+  ) -> AlbumPlan {
+    let albumLUFS = albumLoudness(tracks)
+    let plans = tracks.map { t in
+      plan(track: t, profile: profile, albumLUFS: albumLUFS, options: options)
+    }
+    return AlbumPlan(album: album, options: options, profile: profile, albumLoudnessLUFS: albumLUFS, tracks: plans)
+  }
+
+  /// Integrated loudness of the album played through: BS.1770 gating over every track's blocks. A saved
+  /// analysis has no blocks; then the duration-weighted energy mean of the tracks' loudness stands in.
+  public static func albumLoudness(_ tracks: [TrackAnalysis]) -> Double? {
+    let loud = tracks.filter { $0.loudness.integratedLUFS != nil }
+    if !loud.isEmpty && loud.allSatisfy({ !$0.gatingBlockEnergies.isEmpty }) {
+      return LoudnessMeter.integratedLoudness(blockEnergies: loud.map(\.gatingBlockEnergies))
+    }
+    let weight = loud.reduce(0.0) { $0 + $1.durationSeconds }
+    guard weight > 0 else { return nil }
+    let energy = loud.reduce(0.0) { $0 + $1.durationSeconds * pow(10, $1.loudness.integratedLUFS! / 10) } / weight
+    return 10 * log10(energy)
+  }
+
+  /// The plan for one track.
+  public static func plan(
+    track t: TrackAnalysis, profile: AlbumProfile, albumLUFS: Double?, options: MatchingOptions
+  ) -> TrackPlan {
+    var reasons: [String] = []
+    guard let lufs = t.loudness.integratedLUFS else {
+      return TrackPlan(
+        file: t.file, eq: .flat, gainDB: 0, widthDB: 0, sourceLUFS: nil, targetLUFS: nil,
+        ceilingDBTP: options.ceilingDBTP, limiter: options.limiter,
+        reasons: ["Silent (no measurable loudness): left as it is."])
+    }
+    let eq = eqCurve(track: t, profile: profile, options: options)
+    if !eq.isFlat {
+      let boost = eq.gainsDB.indices.max { eq.gainsDB[$0] < eq.gainsDB[$1] }!
+      let cut = eq.gainsDB.indices.min { eq.gainsDB[$0] < eq.gainsDB[$1] }!
+      reasons.append(
+        "EQ toward the album's tonal balance (deviation \(fmt(t.tonalDeviationDB)) dB): "
+          + "\(fmt(eq.gainsDB[boost], sign: true)) dB around \(hz(eq.frequenciesHz[boost])), "
+          + "\(fmt(eq.gainsDB[cut], sign: true)) dB around \(hz(eq.frequenciesHz[cut])).")
+    }
+    let width = widthChange(track: t, profile: profile, options: options)
+    if abs(width) >= 0.05 {
+      reasons.append(
+        "Width \(fmt(t.stereo.widthDB)) dB against the album's \(fmt(profile.widthDB)) dB: side \(fmt(width, sign: true)) dB"
+          + (width > 0 ? " (not below 150 Hz)." : "."))
+    }
+    let target: Double
+    switch options.loudness {
+    case .track:
+      target = options.targetLUFS
+      reasons.append("Loudness \(fmt(lufs)) LUFS to the target \(fmt(target)) LUFS.")
+    case .none:
+      target = lufs
+      reasons.append("Loudness left at \(fmt(lufs)) LUFS.")
+    case .album:
+      let albumGain = options.targetLUFS - (albumLUFS ?? lufs)
+      // Pulled tracks sit just inside the band, so that a master that lands within the render tolerance
+      // still keeps the album inside ±maxSpreadLU.
+      let room = min(options.maxSpreadLU, renderToleranceLU)
+      let lo = options.targetLUFS - options.maxSpreadLU + room, hi = options.targetLUFS + options.maxSpreadLU - room
+      target = min(hi, max(lo, lufs + albumGain))
+      let pulled = abs(target - (lufs + albumGain)) > 1e-9
+      reasons.append(
+        "Album gain \(fmt(albumGain, sign: true)) dB puts the album at \(fmt(options.targetLUFS)) LUFS; "
+          + (pulled
+            ? "this track is pulled to \(fmt(target)) LUFS, within ±\(fmt(options.maxSpreadLU)) LU of the album."
+            : "this track keeps its place at \(fmt(target)) LUFS."))
+    }
+    // The gain that lands the EQ'd, widened track on its target; the render measures and corrects the rest.
+    let gain = target - lufs - eqLoudnessChangeDB(track: t, curve: eq) - widthLoudnessChangeDB(track: t, sideDB: width)
+    return TrackPlan(
+      file: t.file, eq: eq, gainDB: gain, widthDB: width, sourceLUFS: lufs, targetLUFS: target,
+      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons)
+  }
+
+  /// The tonal correction: (profile − track), both 1/3-octave smoothed and mean-removed over 60 Hz–12 kHz,
+  /// scaled by `eqAmount`, limited to ±`maxEQDB`, faded out at the extremes, and never a boost where the
+  /// track has no content.
+  public static func eqCurve(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> GainCurve {
+    guard options.eqAmount > 0, t.loudness.integratedLUFS != nil else { return .flat }
+    let tr = TonalDeviation.smoothed(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB)
+    let pr = TonalDeviation.smoothed(centersHz: profile.bandCentersHz, levelsDB: profile.tonalBalanceDB)
+    let lo = Int((6 * log2(TonalDeviation.lowHz / 1000)).rounded(.up))
+    let hi = Int((6 * log2(TonalDeviation.highHz / 1000)).rounded(.down))
+    let mid = tr.keys.filter { $0 >= lo && $0 <= hi && pr[$0] != nil }.sorted()  // sorted: a fixed summation order
+    guard mid.count >= 3 else { return .flat }
+    let mt = mid.reduce(0) { $0 + tr[$1]! } / Double(mid.count)
+    let mp = mid.reduce(0) { $0 + pr[$1]! } / Double(mid.count)
+    let levels = t.spectrum.levelsDB.compactMap { $0 }
+    let floor = (median(levels) ?? 0) - noContentDB
+    var freqs: [Double] = [], gains: [Double] = []
+    for (f, level) in zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB) {
+      let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
+      guard let tk = tr[k], let pk = pr[k] else { continue }
+      var g = ((pk - mp) - (tk - mt)) * options.eqAmount
+      g = min(options.maxEQDB, max(-options.maxEQDB, g)) * fade(f)
+      if level == nil || level! < floor { g = min(g, 0) }
+      freqs.append(f)
+      gains.append(g)
+    }
+    let curve = GainCurve(frequenciesHz: freqs, gainsDB: gains)
+    return curve.isFlat ? .flat : curve
+  }
+
+  /// 1 across the body of the spectrum, falling to 0 (log-linearly) at 20 Hz and 18 kHz.
+  static func fade(_ f: Double) -> Double {
+    if f <= eqZeroBelowHz || f >= eqZeroAboveHz { return 0 }
+    if f < eqFullFromHz { return log2(f / eqZeroBelowHz) / log2(eqFullFromHz / eqZeroBelowHz) }
+    if f > eqFullToHz { return log2(eqZeroAboveHz / f) / log2(eqZeroAboveHz / eqFullToHz) }
+    return 1
+  }
+
+  /// Side gain toward the album width, scaled and limited, and reduced until the predicted correlation
+  /// stays within 0.1 of the input's.
+  public static func widthChange(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> Double {
+    guard options.widthAmount > 0, let w = t.stereo.widthDB, let target = profile.widthDB, w < 100,
+      let corr = t.stereo.correlation
+    else { return 0 }
+    var d = min(options.maxWidthDB, max(-options.maxWidthDB, (target - w) * options.widthAmount))
+    while d > 0 && predictedCorrelation(track: t, sideDB: d) < corr - 0.1 { d -= 0.1 }
+    return max(d, d > 0 ? 0 : d)
+  }
+
+  /// Correlation after scaling the side by `sideDB`, from the track's width and balance:
+  /// ΣLR = ΣM² − ΣS², ΣL² + ΣR² = 2(ΣM² + ΣS²), ΣL² − ΣR² = 4ΣMS.
+  public static func predictedCorrelation(track t: TrackAnalysis, sideDB: Double) -> Double {
+    let s2 = pow(10, (t.stereo.widthDB ?? -200) / 10), m2 = 1.0
+    let b = pow(10, (t.stereo.balanceDB ?? 0) / 10)
+    let sumLR2 = 2 * (m2 + s2)  // ΣL² + ΣR²
+    let ms = (sumLR2 * b / (1 + b) - sumLR2 / (1 + b)) / 4
+    let g2 = pow(10, sideDB / 10), g = sqrt(g2)
+    let ll = m2 + g2 * s2 + 2 * g * ms, rr = m2 + g2 * s2 - 2 * g * ms
+    return (m2 - g2 * s2) / sqrt(max(1e-30, ll * rr))
+  }
+
+  /// Loudness change of an EQ on this track: band powers weighted by K-weighting, before and after.
+  public static func eqLoudnessChangeDB(track t: TrackAnalysis, curve: GainCurve) -> Double {
+    guard !curve.isFlat else { return 0 }
+    var before = 0.0, after = 0.0
+    for (f, l) in zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB) {
+      guard let l else { continue }
+      // Per-bin power × bins in the band (∝ f for constant-Q bands) × K-weighting.
+      let p = pow(10, l / 10) * f * KWeighting.powerGain(frequencyHz: f, sampleRateHz: Double(t.sampleRate))
+      before += p
+      after += p * pow(10, curve.gainDB(at: f) / 10)
+    }
+    return before > 0 && after > 0 ? 10 * log10(after / before) : 0
+  }
+
+  /// Loudness change of a side gain: total power 2(ΣM² + g²ΣS²) against 2(ΣM² + ΣS²).
+  public static func widthLoudnessChangeDB(track t: TrackAnalysis, sideDB: Double) -> Double {
+    guard sideDB != 0, let w = t.stereo.widthDB else { return 0 }
+    let s2 = pow(10, w / 10)
+    return 10 * log10((1 + pow(10, sideDB / 10) * s2) / (1 + s2))
+  }
+
+  static func fmt(_ v: Double?, sign: Bool = false) -> String {
+    guard let v else { return "n/a" }
+    let r = (v * 10).rounded() / 10
+    return (sign && r > 0 ? "+" : "") + "\(r)"
+  }
+
+  static func hz(_ f: Double) -> String { f >= 1000 ? "\(fmt(f / 1000)) kHz" : "\(Int(f.rounded())) Hz" }
+}
+
+/// The BS.1770 K-weighting filter's power response (a +4 dB shelf near 1.7 kHz and a 38 Hz high-pass),
+/// from the same analog prototype that libebur128 discretizes.
+public enum KWeighting {
+  public static func powerGain(frequencyHz f: Double, sampleRateHz fs: Double) -> Double {
+    func biquad(_ b: [Double], _ a: [Double]) -> Double {
+      let w = 2 * Double.pi * f / fs
+      let (c1, s1, c2, s2) = (cos(w), -sin(w), cos(2 * w), -sin(2 * w))
+      let nr = b[0] + b[1] * c1 + b[2] * c2, ni = b[1] * s1 + b[2] * s2
+      let dr = a[0] + a[1] * c1 + a[2] * c2, di = a[1] * s1 + a[2] * s2
+      return (nr * nr + ni * ni) / (dr * dr + di * di)
+    }
+    var k = tan(Double.pi * 1681.974450955533 / fs)
+    let vh = pow(10, 3.999843853973347 / 20), vb = pow(vh, 0.4996667741545416), q = 0.7071752369554196
+    let a0 = 1 + k / q + k * k
+    let shelf = biquad(
+      [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0],
+      [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
+    k = tan(Double.pi * 38.13547087602444 / fs)
+    let q2 = 0.5003270373238773, d = 1 + k / q2 + k * k
+    let hp = biquad([1, -2, 1], [1, 2 * (k * k - 1) / d, (1 - k / q2 + k * k) / d])
+    return shelf * hp
+  }
+}

@@ -1,0 +1,82 @@
+import AudioIO
+
+/// The output sample format a user asks for.
+public enum OutputBits: String, Sendable, Hashable, Codable, CaseIterable {
+  case pcm16 = "16", pcm24 = "24", float32 = "32f"
+}
+
+/// Dither for integer outputs.
+public enum DitherMode: String, Sendable, Hashable, Codable, CaseIterable {
+  case tpdf, none
+}
+
+/// How masters are written. `nil` fields follow the input.
+public struct RenderSettings: Sendable, Hashable, Codable {
+  /// Output container; `nil` = the input's.
+  public var container: AudioContainer?
+  /// Opus instead of Vorbis when the container is Ogg.
+  public var opus = false
+  /// Output sample format for PCM containers; `nil` = the input's (lossy or 32-bit inputs give 24-bit).
+  public var bits: OutputBits?
+  /// Output sample rate; `nil` = the input's.
+  public var sampleRateHz: Int?
+  public var dither: DitherMode = .tpdf
+  /// Seeds the dither; with the file name it fixes every dither value, so masters are byte-identical run to run.
+  public var seed: UInt64 = 0x416C_6275_6D4D_6173
+
+  public init() {}
+
+  /// The format a master of `input` is written in, or a clear reason why the combination cannot be written.
+  public func outputFormat(for input: AudioFileInfo) -> AudioFileFormat {
+    let container = self.container ?? (input.format.container == .other ? .wav : input.format.container)
+    switch container {
+    case .ogg: return AudioFileFormat(container: .ogg, encoding: opus ? .opus : .vorbis)
+    case .mp3: return AudioFileFormat(container: .mp3, encoding: .mp3)
+    default: break
+    }
+    let resolved: OutputBits =
+      bits
+      ?? {
+        switch input.format.encoding {
+        case .pcm16, .pcmS8, .pcmU8: .pcm16
+        case .float32, .float64: .float32
+        default: .pcm24
+        }
+      }()
+    let encoding: SampleEncoding =
+      switch resolved {
+      case .pcm16: .pcm16
+      case .pcm24: .pcm24
+      case .float32: .float32
+      }
+    return AudioFileFormat(container: container, encoding: encoding)
+  }
+}
+
+/// What rendering one master did.
+public struct RenderReport: Sendable, Hashable, Codable {
+  /// The master's path (relative to the album's report folder once mastering records it).
+  public var path: String
+  public var frames: Int64
+  public var sampleRateHz: Int
+  public var format: AudioFileFormat
+  /// The stages that ran, in order ("eq", "width", "gain", "resample", "limiter", "dither").
+  public var stages: [String]
+  public var limiterMaxGainReductionDB: Double
+  /// Share of the frames the limiter reduced, 0…1.
+  public var limiterActiveShare: Double
+  /// The gain actually applied, dB (the plan's, after any loudness correction).
+  public var gainDB: Double
+}
+
+/// Why a master could not be rendered. Every message names the file.
+public struct RenderError: Error, Sendable, CustomStringConvertible {
+  public var file: String
+  public var reason: String
+  public var description: String { "\(file): \(reason)" }
+
+  public init(file: String, reason: String) {
+    self.file = file
+    self.reason = reason
+  }
+}

@@ -1,0 +1,152 @@
+import AudioIO
+import DSP
+import Matching
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Renders one master from a source file and a plan, streaming in blocks: memory does not depend on length.
+///
+/// EQ and width (linear-phase FIR, M/S) → gain → resampling (libsoxr, only when asked) → true-peak limiter →
+/// quantization with seeded TPDF dither (integer outputs) → an atomic write through libsndfile. A stage with
+/// nothing to do is skipped; an identity plan rendered to the input's format writes the input's samples.
+public enum TrackRenderer {
+  /// Frames per block.
+  public static let blockFrames = 8192
+
+  /// Renders `source` with `plan` to `path`. `gainOffsetDB` is added to the plan's gain (loudness correction).
+  public static func render(
+    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0
+  ) throws(RenderError) -> RenderReport {
+    do {
+      return try run(source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB)
+    } catch let e as RenderError {
+      throw e
+    } catch let e as AudioIOError {
+      throw RenderError(file: plan.file, reason: e.reason)
+    } catch {
+      throw RenderError(file: plan.file, reason: "\(error)")
+    }
+  }
+
+  private static func run(
+    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double
+  ) throws -> RenderReport {
+    var reader = try AudioFileReader(path: source)
+    let info = reader.info
+    let channels = info.channels
+    let format = settings.outputFormat(for: info)
+    let outRate = settings.sampleRateHz ?? info.sampleRate
+    if format.encoding == .opus && ![8_000, 12_000, 16_000, 24_000, 48_000].contains(outRate) {
+      throw RenderError(
+        file: plan.file, reason: "Opus needs 8, 12, 16, 24 or 48 kHz, not \(outRate) Hz; add --sample-rate 48000")
+    }
+    if format.container == .flac && format.encoding == .float32 {
+      throw RenderError(file: plan.file, reason: "FLAC holds integers only; use --bits 16 or 24, or --format wav")
+    }
+
+    var stages: [String] = []
+    var filter: FilterStage? = nil
+    if FilterStage.isNeeded(plan: plan, channels: channels) {
+      filter = FilterStage(plan: plan, channels: channels, sampleRateHz: info.sampleRate)
+      if !plan.eq.isFlat { stages.append("eq") }
+      if channels == 2 && abs(plan.widthDB) > 1e-9 { stages.append("width") }
+    }
+    let gainDB = plan.gainDB + gainOffsetDB
+    let gain: Float? = abs(gainDB) > 1e-9 ? Float(pow(10, gainDB / 20)) : nil
+    if gain != nil { stages.append("gain") }
+    var resampler: Resampler? = nil
+    if outRate != info.sampleRate {
+      resampler = try Resampler(inputRateHz: info.sampleRate, outputRateHz: outRate, channels: channels)
+      stages.append("resample")
+    }
+    var limiter: TruePeakLimiter? = nil
+    if plan.limiter {
+      limiter = TruePeakLimiter(
+        settings: LimiterSettings(ceilingDBTP: plan.ceilingDBTP), channels: channels, sampleRateHz: outRate)
+      stages.append("limiter")
+    }
+    // Dither only where quantization would otherwise be correlated with the signal: integer output from
+    // samples that are no longer on its grid.
+    let bits = format.encoding.integerBits
+    let sourceBits = info.format.encoding.integerBits
+    let changed = !stages.isEmpty
+    let needsDither = bits != nil && settings.dither == .tpdf && (changed || sourceBits == nil || sourceBits! > bits!)
+    var quantizer = bits.map { Quantizer(bits: $0, dither: needsDither, seed: seed(settings.seed, plan.file)) }
+    if needsDither { stages.append("dither") }
+
+    let metadata = info.metadata
+    var writer = try AudioFileWriter(
+      path: path, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata)
+    var written: Int64 = 0
+
+    func emit(_ block: [Float]) throws {
+      guard !block.isEmpty else { return }
+      let frames = block.count / channels
+      if var q = quantizer {
+        var ints = [Int32](repeating: 0, count: block.count)
+        block.withUnsafeBufferPointer { b in
+          ints.withUnsafeMutableBufferPointer { q.quantize(b.baseAddress!, count: block.count, into: $0.baseAddress!) }
+        }
+        quantizer = q
+        try ints.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.writeIntegers(p.baseAddress!, frames: frames) }
+      } else {
+        try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.write(p, frames: frames) }
+      }
+      written += Int64(frames)
+    }
+
+    /// Everything after the filter: gain, resampling, limiting, writing.
+    func downstream(_ block: [Float], final: Bool) throws {
+      var x = block
+      if let g = gain { for i in x.indices { x[i] *= g } }
+      if resampler != nil {
+        var y: [Float] = []
+        try x.withUnsafeBufferPointer { (p) throws(ResamplerError) in
+          try resampler!.process(p.baseAddress!, frames: x.count / channels, into: &y)
+        }
+        if final { try resampler!.finish(into: &y) }
+        x = y
+      }
+      if limiter != nil {
+        var y: [Float] = []
+        x.withUnsafeBufferPointer { limiter!.process($0.baseAddress!, frames: x.count / channels, into: &y) }
+        if final { limiter!.finish(into: &y) }
+        x = y
+      }
+      try emit(x)
+    }
+
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * channels)
+    defer { buffer.deallocate() }
+    while true {
+      let got = try reader.read(into: buffer, maxFrames: blockFrames)
+      if got == 0 { break }
+      var block = Array(buffer.prefix(got * channels))
+      for i in block.indices where !block[i].isFinite { block[i] = 0 }  // never pass NaN on
+      if filter != nil {
+        block = filter!.process(block)
+        filter!.delivered(block.count / channels)
+      }
+      try downstream(block, final: false)
+    }
+    let tail = filter != nil ? filter!.finish() : []
+    try downstream(tail, final: true)
+    try writer.finish()
+    let stats = limiter?.stats ?? LimiterStats(maxGainReductionDB: 0, limitedShare: 0)
+    return RenderReport(
+      path: path, frames: written, sampleRateHz: outRate, format: format, stages: stages,
+      limiterMaxGainReductionDB: stats.maxGainReductionDB, limiterActiveShare: stats.limitedShare, gainDB: gainDB)
+  }
+
+  /// FNV-1a of the file name mixed into the base seed: each track gets its own, fixed dither sequence.
+  static func seed(_ base: UInt64, _ file: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in file.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    return base ^ h
+  }
+}

@@ -1,0 +1,37 @@
+import Analysis
+import Rendering
+
+/// One master: how it was made and what it measures (the "after" of before/after).
+public struct MasterResult: Codable, Sendable, Hashable {
+  /// The source file, relative to the album.
+  public var file: String
+  /// The master's path, relative to the album's report folder when it lies inside it.
+  public var master: String
+  /// The loudness the plan asked for; `nil` for a silent track.
+  @NullCoded public var plannedLUFS: Double?
+  public var ceilingDBTP: Double
+  /// Renders needed to land the loudness (1 unless the EQ/limiter prediction missed by more than 0.15 LU).
+  public var attempts: Int
+  public var render: RenderReport
+  /// The master analysed with the same code as the source, tonal deviation against the album profile.
+  public var analysis: TrackAnalysis
+  /// `ok`, or `missed` when loudness is off by more than 0.3 LU or the true peak is over the ceiling.
+  public var verdict: String
+  /// Why, when missed.
+  @NullCoded public var message: String?
+
+  public init(
+    file: String, master: String, plannedLUFS: Double?, ceilingDBTP: Double, attempts: Int, render: RenderReport,
+    analysis: TrackAnalysis, verdict: String, message: String?
+  ) {
+    self.file = file
+    self.master = master
+    self.plannedLUFS = plannedLUFS
+    self.ceilingDBTP = ceilingDBTP
+    self.attempts = attempts
+    self.render = render
+    self.analysis = analysis
+    self.verdict = verdict
+    self.message = message
+  }
+}

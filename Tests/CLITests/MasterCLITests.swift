@@ -1,0 +1,142 @@
+import AudioIO
+import Foundation
+import Testing
+import TestSupport
+
+/// `master` and `render` end to end on generated albums.
+@Suite struct MasterCLITests {
+  /// An album of three tones at different levels and formats.
+  static func album(_ root: TempFolder) throws -> String {
+    let dir = root.file("Album")
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let specs: [(String, Double, Double, AudioFileFormat)] = [
+      ("01 low.wav", 220, -30, .init(container: .wav, encoding: .pcm24)),
+      ("02 mid.flac", 440, -20, .init(container: .flac, encoding: .pcm16)),
+      ("03 float.wav", 880, -12, .init(container: .wav, encoding: .float32)),
+    ]
+    for (name, hz, db, format) in specs {
+      let x = Signals.faded(
+        Signals.whiteNoise(amplitude: Float(pow(10, db / 20)), seconds: 4, sampleRateHz: 48_000)
+          + Signals.sine(frequencyHz: hz, amplitude: pow(10, db / 20), seconds: 4, sampleRateHz: 48_000),
+        channels: 2, seconds: 0.05, sampleRateHz: 48_000)
+      try writeAudio(x, channels: 2, sampleRateHz: 48_000, to: (dir as NSString).appendingPathComponent(name), format: format)
+    }
+    return dir
+  }
+
+  static func samples(_ path: String) -> [Float] {
+    var r = try! AudioFileReader(path: path)
+    let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4096 * r.info.channels)
+    defer { buf.deallocate() }
+    var out: [Float] = []
+    while true {
+      let n = try! r.read(into: buf, maxFrames: 4096)
+      if n == 0 { break }
+      out += buf.prefix(n * r.info.channels)
+    }
+    return out
+  }
+
+  @Test("Transparency: no loudness, EQ, width or limiter, 32-bit float WAV out: the input's samples exactly")
+  func transparency() throws {
+    let root = TempFolder("master-id")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let r = try runCLI([
+      "master", album, "--reports", root.file("R"), "--quiet", "--loudness", "none", "--eq-amount", "0",
+      "--width-amount", "0", "--limiter", "off", "--bits", "32f", "--format", "wav",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    for (src, master) in [("01 low.wav", "01 low.wav"), ("02 mid.flac", "02 mid.wav"), ("03 float.wav", "03 float.wav")] {
+      let m = root.file("R/Album/masters/\(master)")
+      #expect(try AudioFileReader(path: m).info.format.encoding == .float32)
+      #expect(Self.samples(m) == Self.samples((album as NSString).appendingPathComponent(src)), "\(src)")
+    }
+  }
+
+  @Test("Mastering twice gives byte-identical masters and reports; the album is untouched")
+  func deterministicAndReadOnly() throws {
+    let root = TempFolder("master-det")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let before = snapshot(album)
+    #expect(try runCLI(["master", album, "--reports", root.file("R1"), "--quiet", "--bits", "16"]).status == 0)
+    #expect(try runCLI(["master", album, "--reports", root.file("R2"), "--quiet", "--bits", "16", "--jobs", "1"]).status == 0)
+    let a = snapshot(root.file("R1")), b = snapshot(root.file("R2"))
+    #expect(a == b)
+    #expect(a.keys.contains("Album/masters/01 low.wav") && a.keys.contains("Album/plan.json"))
+    #expect(snapshot(album) == before)
+  }
+
+  @Test("Track mode lands every master within 0.3 LU of the target and under the ceiling; the JSON says so")
+  func trackModeVerified() throws {
+    let root = TempFolder("master-track")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let r = try runCLI(["master", album, "--reports", root.file("R"), "--loudness", "track", "--target-lufs", "-16", "--json", "-"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let result = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let masters = try #require(((result["albums"] as? [[String: Any]])?.first?["masters"]) as? [[String: Any]])
+    #expect(masters.count == 3)
+    for m in masters {
+      let a = try #require(m["analysis"] as? [String: Any])
+      let l = try #require(a["loudness"] as? [String: Any])
+      #expect(abs(try #require(l["integratedLUFS"] as? Double) - -16) <= 0.3)
+      #expect(try #require(l["truePeakDBTP"] as? Double) <= -1)
+      #expect(m["verdict"] as? String == "ok")
+    }
+    let csv = String(decoding: fileBytes(root.file("R/Album/tracks.csv")), as: UTF8.self)
+    #expect(csv.contains("masters/01 low.wav"))
+  }
+
+  @Test("--plan-only writes the plan and no masters; render --plan renders an edited plan")
+  func planThenRender() throws {
+    let root = TempFolder("master-plan")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    #expect(try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--plan-only"]).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: root.file("R/Album/masters")))
+    let planPath = root.file("R/Album/plan.json")
+    var plan = try #require(try JSONSerialization.jsonObject(with: fileBytes(planPath)) as? [String: Any])
+    var tracks = try #require(plan["tracks"] as? [[String: Any]])
+    // Edit: the first track flat, −6 dB, no limiter, and its target set to match.
+    let source = try #require(tracks[0]["sourceLUFS"] as? Double)
+    tracks[0]["eq"] = ["frequenciesHz": [1000.0], "gainsDB": [0.0]]
+    tracks[0]["widthDB"] = 0.0
+    tracks[0]["gainDB"] = -6.0
+    tracks[0]["limiter"] = false
+    tracks[0]["targetLUFS"] = source - 6
+    plan["tracks"] = tracks
+    let edited = root.file("edited.json")
+    try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: edited))
+    let r = try runCLI(["render", album, "--plan", edited, "--reports", root.file("R"), "--quiet", "--json", root.file("out.json")])
+    #expect(r.status == 0, "\(r.stderr)")
+    let out = try #require(try JSONSerialization.jsonObject(with: fileBytes(root.file("out.json"))) as? [String: Any])
+    let masters = try #require(((out["albums"] as? [[String: Any]])?.first?["masters"]) as? [[String: Any]])
+    let first = try #require(masters.first { $0["file"] as? String == "01 low.wav" })
+    let l = try #require((first["analysis"] as? [String: Any])?["loudness"] as? [String: Any])
+    #expect(abs(try #require(l["integratedLUFS"] as? Double) - (source - 6)) <= 0.05)
+    #expect((first["render"] as? [String: Any])?["stages"] as? [String] == ["gain", "dither"])
+  }
+
+  @Test("A target the ceiling cannot allow is reported loudly and exits 1")
+  func unreachableTarget() throws {
+    let root = TempFolder("master-miss")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--loudness", "track", "--target-lufs", "-2"])
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("MASTER MISSED") && r.stderr.contains("misses the planned"))
+  }
+
+  @Test("Output folders inside the album are refused")
+  func outputInsideAlbum() throws {
+    let root = TempFolder("master-inside")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let before = snapshot(album)
+    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--output", (album as NSString).appendingPathComponent("out")])
+    #expect(r.status == 2 && r.stderr.contains("inside the input album"))
+    #expect(snapshot(album) == before)
+  }
+}

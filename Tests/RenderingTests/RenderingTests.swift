@@ -1,0 +1,222 @@
+import Analysis
+import AudioIO
+import DSP
+import Foundation
+import Matching
+import Rendering
+import Testing
+import TestSupport
+
+/// Helpers: plans, rendering to a temp folder, reading back.
+enum R {
+  static func plan(
+    eq: GainCurve = .flat, gainDB: Double = 0, widthDB: Double = 0, limiter: Bool = false, ceilingDBTP: Double = -1
+  ) -> TrackPlan {
+    TrackPlan(
+      file: "t.wav", eq: eq, gainDB: gainDB, widthDB: widthDB, sourceLUFS: nil, targetLUFS: nil,
+      ceilingDBTP: ceilingDBTP, limiter: limiter, reasons: [])
+  }
+
+  static func settings(bits: OutputBits? = .float32, rate: Int? = nil) -> RenderSettings {
+    var s = RenderSettings()
+    s.bits = bits
+    s.sampleRateHz = rate
+    s.container = .wav
+    return s
+  }
+
+  /// Writes `x`, renders it, reads the master back.
+  static func render(
+    _ x: [Float], channels: Int, rate: Int, plan: TrackPlan, settings: RenderSettings,
+    sourceFormat: AudioFileFormat = .init(container: .wav, encoding: .float32)
+  ) throws -> (samples: [Float], report: RenderReport, path: String, dir: TempFolder) {
+    let dir = TempFolder("render")
+    let src = try writeAudio(x, channels: channels, sampleRateHz: rate, to: dir.file("in.wav"), format: sourceFormat)
+    let report = try TrackRenderer.render(source: src, plan: plan, settings: settings, to: dir.file("out.wav"))
+    return (readAll(dir.file("out.wav")), report, dir.file("out.wav"), dir)
+  }
+
+  static func readAll(_ path: String) -> [Float] {
+    var r = try! AudioFileReader(path: path)
+    let ch = r.info.channels
+    let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4096 * ch)
+    defer { buf.deallocate() }
+    var out: [Float] = []
+    while true {
+      let n = try! r.read(into: buf, maxFrames: 4096)
+      if n == 0 { break }
+      out += buf.prefix(n * ch)
+    }
+    return out
+  }
+
+  /// RMS in dB of channel `c` over the middle half (away from edges).
+  static func rmsDB(_ x: [Float], channels: Int, channel c: Int = 0) -> Double {
+    let frames = x.count / channels
+    var s = 0.0
+    for i in (frames / 4)..<(3 * frames / 4) { s += Double(x[i * channels + c] * x[i * channels + c]) }
+    return 10 * log10(s / Double(frames / 2))
+  }
+}
+
+@Suite struct EQTests {
+  static let bump = GainCurve(frequenciesHz: [250, 500, 1000, 2000, 4000], gainsDB: [0, 0, 6, 0, 0])
+
+  @Test("+6 dB around 1 kHz measures +6 ± 0.3 dB at 1 kHz and 0 ± 0.3 dB at 100 Hz and 10 kHz",
+        arguments: testSampleRates, [(1000.0, 6.0), (100, 0), (10_000, 0)])
+  func bumpLevels(rate: Int, c: (frequencyHz: Double, expectedDB: Double)) throws {
+    let x = Signals.sine(frequencyHz: c.frequencyHz, amplitude: 0.25, seconds: 1.5, sampleRateHz: rate)
+    let r = try R.render(x, channels: 2, rate: rate, plan: R.plan(eq: Self.bump), settings: R.settings())
+    defer { r.dir.remove() }
+    let change = R.rmsDB(r.samples, channels: 2) - R.rmsDB(x, channels: 2)
+    #expect(abs(change - c.expectedDB) <= 0.3, "\(change) dB")
+    #expect(r.report.stages == ["eq"])
+  }
+
+  @Test("Linear phase: an impulse stays where it was and the frame count is unchanged", arguments: testSampleRates)
+  func alignment(rate: Int) throws {
+    let frames = rate / 2 + 123
+    var x = [Float](repeating: 0, count: frames * 2)
+    let at = frames / 3
+    x[at * 2] = 0.5
+    x[at * 2 + 1] = 0.5
+    let tilt = GainCurve(frequenciesHz: [50, 500, 5000, 15000], gainsDB: [-6, 0, 4, 6])
+    for plan in [R.plan(eq: Self.bump), R.plan(eq: tilt), R.plan(eq: tilt, widthDB: 2)] {
+      let r = try R.render(x, channels: 2, rate: rate, plan: plan, settings: R.settings())
+      defer { r.dir.remove() }
+      #expect(r.samples.count == x.count)
+      let left = stride(from: 0, to: r.samples.count, by: 2).map { abs(r.samples[$0]) }
+      #expect(left.indices.max { left[$0] < left[$1] } == at)
+    }
+  }
+}
+
+@Suite struct WidthTests {
+  @Test("Width +3 dB raises side energy by 3 ± 0.2 dB and leaves the mid alone", arguments: [44_100, 48_000])
+  func sideGain(rate: Int) throws {
+    let m = Signals.whiteNoise(amplitude: 0.3, seconds: 2, sampleRateHz: rate, channels: 1, seed: 1)
+    let s = Signals.whiteNoise(amplitude: 0.1, seconds: 2, sampleRateHz: rate, channels: 1, seed: 2)
+    let x = zip(m, s).flatMap { [$0 + $1, $0 - $1] }
+    let r = try R.render(x, channels: 2, rate: rate, plan: R.plan(widthDB: 3), settings: R.settings())
+    defer { r.dir.remove() }
+    func ms(_ y: [Float]) -> (mid: Double, side: Double) {
+      let mid = stride(from: 0, to: y.count, by: 2).map { 0.5 * (y[$0] + y[$0 + 1]) }
+      let side = stride(from: 0, to: y.count, by: 2).map { 0.5 * (y[$0] - y[$0 + 1]) }
+      return (R.rmsDB(mid, channels: 1), R.rmsDB(side, channels: 1))
+    }
+    let before = ms(x), after = ms(r.samples)
+    #expect(abs(after.side - before.side - 3) <= 0.2, "side \(after.side - before.side)")
+    #expect(abs(after.mid - before.mid) <= 0.05, "mid \(after.mid - before.mid)")
+  }
+
+  @Test("Widening leaves the side below 100 Hz alone")
+  func lowEndNotWidened() throws {
+    let rate = 48_000
+    // A 60 Hz tone only in the side.
+    let tone = Signals.sine(frequencyHz: 60, amplitude: 0.2, seconds: 1.5, sampleRateHz: rate, channels: 1)
+    let x = tone.flatMap { [$0, -$0] }
+    let r = try R.render(x, channels: 2, rate: rate, plan: R.plan(widthDB: 3), settings: R.settings())
+    defer { r.dir.remove() }
+    #expect(abs(R.rmsDB(r.samples, channels: 2) - R.rmsDB(x, channels: 2)) <= 0.1)
+  }
+}
+
+@Suite struct LimiterTests {
+  static func signals(rate: Int) -> [(String, [Float])] {
+    let a = Float(pow(10, (-1.0 + 12) / 20))  // 12 dB over a −1 dBTP ceiling
+    let sine = Signals.sine(frequencyHz: 997, amplitude: Double(a), seconds: 1.5, sampleRateHz: rate)
+    let hf = Signals.sine(frequencyHz: Double(rate) / 4, amplitude: Double(a), phaseDegrees: 45, seconds: 1.5, sampleRateHz: rate)
+    let period = rate / 441
+    let square = (0..<(rate * 3 / 2)).flatMap { i -> [Float] in let v: Float = (i % period) < period / 2 ? a : -a; return [v, v] }
+    var impulses = [Float](repeating: 0, count: rate * 3 / 2 * 2)
+    for i in stride(from: 100, to: rate * 3 / 2, by: rate / 10) { impulses[2 * i] = a; impulses[2 * i + 1] = -a }
+    let noise = Signals.whiteNoise(amplitude: a, seconds: 1.5, sampleRateHz: rate)
+    return [("sine", sine), ("fs/4 at 45°", hf), ("square", square), ("impulses", impulses), ("noise", noise)]
+  }
+
+  @Test("Driven 12 dB over the ceiling, the written file's libebur128 true peak stays at or under −1 dBTP",
+        arguments: testSampleRates, OutputBits.allCases)
+  func holdsTheCeiling(rate: Int, bits: OutputBits) throws {
+    for (name, x) in Self.signals(rate: rate) {
+      let r = try R.render(x, channels: 2, rate: rate, plan: R.plan(limiter: true), settings: R.settings(bits: bits))
+      defer { r.dir.remove() }
+      let a = try TrackAnalyzer.analyze(path: r.path, file: "out.wav")
+      let tp = try #require(a.loudness.truePeakDBTP)
+      #expect(tp <= -1.0, "\(name): \(tp) dBTP")
+      #expect(r.samples.count == x.count, "\(name): frame count")
+      #expect(r.report.limiterMaxGainReductionDB >= 11, "\(name): reduction \(r.report.limiterMaxGainReductionDB)")
+    }
+  }
+
+  @Test("Under the ceiling the limiter changes nothing")
+  func transparentBelowCeiling() throws {
+    let x = Signals.sine(frequencyHz: 440, amplitude: 0.3, seconds: 1, sampleRateHz: 48_000)
+    let r = try R.render(x, channels: 2, rate: 48_000, plan: R.plan(limiter: true), settings: R.settings())
+    defer { r.dir.remove() }
+    #expect(r.samples == x)
+    #expect(r.report.limiterMaxGainReductionDB == 0 && r.report.limiterActiveShare == 0)
+  }
+}
+
+@Suite struct OutputTests {
+  @Test("TPDF dither: a −100 dBFS sine survives 16-bit; without dither it rounds away")
+  func ditherKeepsTheSine() throws {
+    let rate = 48_000
+    let amp = pow(10, -100.0 / 20)  // a third of a 16-bit step
+    let x = Signals.sine(frequencyHz: 1000, amplitude: amp, seconds: 2, sampleRateHz: rate)
+    func amplitude(_ y: [Float]) -> Double {
+      // Lock-in at 1 kHz on the left channel.
+      var re = 0.0, im = 0.0
+      let n = y.count / 2
+      for i in 0..<n {
+        let w = 2 * Double.pi * 1000 * Double(i) / Double(rate)
+        re += Double(y[2 * i]) * cos(w)
+        im += Double(y[2 * i]) * sin(w)
+      }
+      return 2 * sqrt(re * re + im * im) / Double(n)
+    }
+    var s = R.settings(bits: .pcm16)
+    let dithered = try R.render(x, channels: 2, rate: rate, plan: R.plan(gainDB: 0.0001), settings: s)
+    defer { dithered.dir.remove() }
+    s.dither = .none
+    let plain = try R.render(x, channels: 2, rate: rate, plan: R.plan(gainDB: 0.0001), settings: s)
+    defer { plain.dir.remove() }
+    #expect(abs(amplitude(dithered.samples) / amp - 1) < 0.2, "dithered \(amplitude(dithered.samples) / amp)")
+    #expect(amplitude(plain.samples) / amp < 0.01)
+    #expect(dithered.report.stages.contains("dither"))
+  }
+
+  @Test("The same input and plan give byte-identical masters (dither included)")
+  func deterministic() throws {
+    let x = Signals.whiteNoise(amplitude: 0.9, seconds: 2, sampleRateHz: 44_100)
+    let plan = R.plan(eq: EQTests.bump, gainDB: 3, widthDB: 1, limiter: true)
+    let a = try R.render(x, channels: 2, rate: 44_100, plan: plan, settings: R.settings(bits: .pcm16))
+    let b = try R.render(x, channels: 2, rate: 44_100, plan: plan, settings: R.settings(bits: .pcm16))
+    defer { a.dir.remove(); b.dir.remove() }
+    #expect(fileBytes(a.path) == fileBytes(b.path))
+  }
+
+  @Test("An identity plan writes the input's samples unchanged (float, and 24-bit to 24-bit)")
+  func transparency() throws {
+    let x = Signals.whiteNoise(amplitude: 0.7, seconds: 1, sampleRateHz: 48_000)
+    let f = try R.render(x, channels: 2, rate: 48_000, plan: R.plan(), settings: R.settings(bits: .float32))
+    defer { f.dir.remove() }
+    #expect(f.samples == x && f.report.stages.isEmpty)
+    let pcm = try R.render(
+      x, channels: 2, rate: 48_000, plan: R.plan(), settings: R.settings(bits: nil),
+      sourceFormat: .init(container: .wav, encoding: .pcm24))
+    defer { pcm.dir.remove() }
+    #expect(pcm.samples == R.readAll(pcm.dir.file("in.wav")))
+  }
+
+  @Test("Resampling 44.1 → 48 kHz keeps a 1 kHz tone's level and gives the expected length")
+  func resample() throws {
+    let x = Signals.sine(frequencyHz: 1000, amplitude: 0.5, seconds: 2, sampleRateHz: 44_100)
+    let r = try R.render(x, channels: 2, rate: 44_100, plan: R.plan(), settings: R.settings(rate: 48_000))
+    defer { r.dir.remove() }
+    #expect(abs(r.samples.count / 2 - 96_000) <= 1)
+    #expect(abs(R.rmsDB(r.samples, channels: 2) - R.rmsDB(x, channels: 2)) <= 0.05)
+    let a = try TrackAnalyzer.analyze(path: r.path, file: "out.wav")
+    #expect(a.sampleRate == 48_000)
+  }
+}
