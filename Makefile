@@ -4,10 +4,10 @@ BIN := .build/release/albummaster
 
 .PHONY: demo test build deps bench crosscheck clean
 
-## Install what is missing, build, synthesize the demo album and analyse it.
+## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
 	$(BIN) demo Albums/Demo
-	$(BIN) analyze Albums/Demo
+	$(BIN) master Albums/Demo
 
 ## Run every test (the CLI tests also build and run the albummaster binary).
 test: deps
@@ -25,11 +25,13 @@ bench: build
 	@scripts/install-deps.sh ffmpeg time
 	@scripts/bench.sh
 
-## Accuracy against independent implementations (ffmpeg, SciPy) on real music from Debian's packages.
+## Accuracy against independent implementations (ffmpeg, SciPy, Matchering) on real music from Debian's packages.
 crosscheck: build
 	@scripts/install-deps.sh ffmpeg singularity-music asc-music python3
 	@python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install --quiet numpy scipy
+	@python3 -c "import matchering" 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore matchering
 	@python3 scripts/crosscheck.py
+	@python3 scripts/mastercheck.py
 
 clean:
 	rm -rf .build .build-bench

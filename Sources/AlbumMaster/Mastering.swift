@@ -17,6 +17,9 @@ public struct MasterOptions: Sendable {
   public var targetGiven = false
   /// Write plan.json and stop.
   public var planOnly = false
+  /// Render only: neither the sources nor the masters are analysed (no before/after figures, no loudness
+  /// correction). For re-rendering a trusted plan quickly.
+  public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
@@ -35,14 +38,14 @@ public struct MasterOutcome: Sendable {
   public var written: [String]
 
   /// Masters whose loudness or true peak missed the plan.
-  public var missed: [MasterResult] { masters.filter { $0.verdict != "ok" } }
+  public var missed: [MasterResult] { masters.filter { $0.verdict == "missed" } }
 
   /// Loudness spread (max − min integrated loudness) before and after.
   public var loudnessSpreadLU: (before: Double?, after: Double?) {
     func spread(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.max()! - v.min()! }
     return (
       spread(analysis.tracks.compactMap(\.loudness.integratedLUFS)),
-      spread(masters.compactMap(\.analysis.loudness.integratedLUFS))
+      spread(masters.compactMap { $0.analysis?.loudness.integratedLUFS })
     )
   }
 
@@ -51,7 +54,7 @@ public struct MasterOutcome: Sendable {
     let mastered = Set(masters.map(\.file))
     return (
       median(analysis.tracks.filter { mastered.contains($0.file) }.compactMap(\.tonalDeviationDB)),
-      median(masters.compactMap(\.analysis.tonalDeviationDB))
+      median(masters.compactMap { $0.analysis?.tonalDeviationDB })
     )
   }
 }
@@ -121,6 +124,8 @@ public enum AlbumMasterer {
     var analysis: AlbumAnalysis
     if let given {
       analysis = given
+    } else if options.skipVerification {
+      analysis = AlbumAnalysis(album: album, tracks: [], failures: [], profile: plan.profile)
     } else {
       analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs) { e in
         if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
@@ -142,13 +147,14 @@ public enum AlbumMasterer {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       try OutputPaths.checkOutside(album: album, output: out)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-      let analysed = Set(analysis.tracks.map(\.file))
+      let analysed = Set(options.skipVerification ? album.files : analysis.tracks.map(\.file))
       let jobs = plan.tracks.filter { analysed.contains($0.file) }
       let names = masterNames(jobs.map(\.file), format: { file in
         (try? AudioFileReader(path: album.path(of: file)).info).map { options.render.outputFormat(for: $0) }
       })
       let profile = plan.profile
       let settings = options.render
+      let verify = !options.skipVerification
       let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs) {
         (pair) -> Result<MasterResult, TrackFailure> in
         let (tp, name) = pair
@@ -157,7 +163,7 @@ public enum AlbumMasterer {
           return .success(
             try renderAndVerify(
               source: album.path(of: tp.file), plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
-              relativeTo: folder, profile: profile))
+              relativeTo: folder, profile: profile, verify: verify))
         } catch let e as RenderError {
           return .failure(TrackFailure(file: tp.file, error: e.reason))
         } catch let e as TrackFailure {
@@ -186,7 +192,7 @@ public enum AlbumMasterer {
   /// 0.05 LU off (the EQ's and limiter's effect on loudness is predicted, then measured).
   static func renderAndVerify(
     source: String, plan: TrackPlan, settings: RenderSettings, masterPath: String, relativeTo folder: String,
-    profile: AlbumProfile
+    profile: AlbumProfile, verify: Bool = true
   ) throws -> MasterResult {
     var offset = 0.0
     var attempts = 0
@@ -196,6 +202,13 @@ public enum AlbumMasterer {
     repeat {
       attempts += 1
       report = try TrackRenderer.render(source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset)
+      if !verify {
+        let relative = masterPath.hasPrefix(folder + "/") ? String(masterPath.dropFirst(folder.count + 1)) : masterPath
+        report.path = relative
+        return MasterResult(
+          file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
+          attempts: 1, render: report, analysis: nil, verdict: "unverified", message: nil)
+      }
       master = try TrackAnalyzer.analyze(path: masterPath, file: name)
       guard let target = plan.targetLUFS, let got = master.loudness.integratedLUFS,
         abs(got - target) > correctionThresholdLU, attempts < 4

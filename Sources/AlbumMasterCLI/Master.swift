@@ -173,6 +173,9 @@ struct Render: AsyncParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var output: OutputArguments
 
+  @Flag(name: .customLong("no-verify"), help: "Render only: analyse neither the sources nor the masters (no before/after, no loudness correction).")
+  var noVerify = false
+
   func run() async throws {
     guard let data = FileManager.default.contents(atPath: plan) else {
       throw ValidationError("cannot read the plan \(plan)")
@@ -188,6 +191,7 @@ struct Render: AsyncParsableCommand {
     options.outputFolder = output.output
     options.jobs = common.jobs
     options.matching = decoded.options
+    options.skipVerification = noVerify
     try await MasterCommand.run(albums: [album], common: common, options: options, plan: decoded)
   }
 }
@@ -255,9 +259,9 @@ enum MasterCommand {
       let t = o.analysis.tracks.first { $0.file == p.file }
       let m = masters[p.file]
       rows.append([
-        p.file, f(t?.loudness.integratedLUFS), f(m?.analysis.loudness.integratedLUFS), f(t?.loudness.truePeakDBTP),
-        f(m?.analysis.loudness.truePeakDBTP), f(t?.tonalDeviationDB), f(m?.analysis.tonalDeviationDB),
-        f(t?.stereo.widthDB), f(m?.analysis.stereo.widthDB), f(p.eq.gainsDB.map(abs).max() ?? 0),
+        p.file, f(t?.loudness.integratedLUFS), f(m?.analysis?.loudness.integratedLUFS), f(t?.loudness.truePeakDBTP),
+        f(m?.analysis?.loudness.truePeakDBTP), f(t?.tonalDeviationDB), f(m?.analysis?.tonalDeviationDB),
+        f(t?.stereo.widthDB), f(m?.analysis?.stereo.widthDB), f(p.eq.gainsDB.map(abs).max() ?? 0),
         f(m?.render.gainDB ?? p.gainDB), f(m?.render.limiterMaxGainReductionDB), m?.verdict ?? (planOnly ? "plan" : "-"),
       ])
     }

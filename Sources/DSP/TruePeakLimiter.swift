@@ -173,17 +173,24 @@ public struct TruePeakLimiter {
           }
         }
       } else {
+        // One multiply-add pass per tap over the whole block: contiguous, so the compiler vectorizes it.
+        var acc = [Float](repeating: 0, count: frames)
         buf.withUnsafeBufferPointer { b in
           peaks.withUnsafeMutableBufferPointer { pk in
-            for i in 0..<frames {
-              var m = abs(b[h + i - interpolatorDelay])
+            acc.withUnsafeMutableBufferPointer { a in
+              let base = b.baseAddress! + h
+              let x0 = base - interpolatorDelay
+              for i in 0..<frames { pk[i] = max(pk[i], abs(x0[i])) }
               for f in 1..<factor {
+                a.update(repeating: 0)
                 let cs = phaseCoefficients[f], os = phaseOffsets[f]
-                var acc: Float = 0
-                for t in 0..<cs.count { acc += cs[t] * b[h + i - os[t]] }
-                m = max(m, abs(acc))
+                for t in 0..<cs.count {
+                  let coefficient = cs[t]
+                  let src = base - os[t]
+                  for i in 0..<frames { a[i] += coefficient * src[i] }
+                }
+                for i in 0..<frames { pk[i] = max(pk[i], abs(a[i])) }
               }
-              pk[i] = max(pk[i], m)
             }
           }
         }
@@ -267,8 +274,11 @@ struct BoxFilter {
   mutating func push(_ value: Double) -> Double {
     sum += value - ring[next]
     ring[next] = value
-    next = (next + 1) % length
-    if next == 0 { sum = ring.reduce(0, +) }  // no drift over hours
+    next += 1
+    if next == length {
+      next = 0
+      sum = ring.reduce(0, +)  // no drift over hours
+    }
     return sum / Double(length)
   }
 }

@@ -33,8 +33,8 @@ public enum CSVReport {
         let after: [String] =
           m.map { m in
             [
-              m.master, fmt(m.analysis.loudness.integratedLUFS), fmt(m.analysis.loudness.truePeakDBTP),
-              fmt(m.analysis.tonalDeviationDB), fmt(m.analysis.stereo.widthDB), fmt(m.analysis.stereo.correlation, 4),
+              m.master, fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
+              fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
               fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), m.verdict,
             ]
           } ?? Array(repeating: "", count: 9)

@@ -13,16 +13,18 @@ public struct MasterResult: Codable, Sendable, Hashable {
   /// Renders needed to land the loudness (1 unless the EQ/limiter prediction missed by more than 0.15 LU).
   public var attempts: Int
   public var render: RenderReport
-  /// The master analysed with the same code as the source, tonal deviation against the album profile.
-  public var analysis: TrackAnalysis
-  /// `ok`, or `missed` when loudness is off by more than 0.3 LU or the true peak is over the ceiling.
+  /// The master analysed with the same code as the source, tonal deviation against the album profile;
+  /// `nil` when rendered with `--no-verify`.
+  @NullCoded public var analysis: TrackAnalysis?
+  /// `ok`; `missed` when loudness is off by more than 0.3 LU or the true peak is over the ceiling;
+  /// `unverified` when rendered with `--no-verify`.
   public var verdict: String
   /// Why, when missed.
   @NullCoded public var message: String?
 
   public init(
     file: String, master: String, plannedLUFS: Double?, ceilingDBTP: Double, attempts: Int, render: RenderReport,
-    analysis: TrackAnalysis, verdict: String, message: String?
+    analysis: TrackAnalysis?, verdict: String, message: String?
   ) {
     self.file = file
     self.master = master
