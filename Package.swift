@@ -25,11 +25,12 @@ let package = Package(
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
-    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", .product(name: "CSV", package: "CSV.swift")]),
-    .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Reports", "Synthesis"]),
+    .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
+    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis"]),
     .executableTarget(
       name: "AlbumMasterCLI",
-      dependencies: ["AlbumMaster", "AudioIO", "Matching", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["AlbumMaster", "AudioIO", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
@@ -38,6 +39,7 @@ let package = Package(
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),
     .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "Reports", "TestSupport"]),
+    .testTarget(name: "QualityControlTests", dependencies: ["QualityControl", "Analysis", "Matching", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["AudioIO", "TestSupport"]),
   ]
 )

@@ -71,7 +71,7 @@ public enum AlbumAnalyzer {
       ("profile.json", try JSONReport.encode(doc.profile)),
       ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
       ("bands.csv", Data(try CSVReport.bands(doc).utf8)),
-    ]
+    ] + (try doc.qa.map { [("qa.csv", Data(try CSVReport.qa($0).utf8))] } ?? [])
     return try files.map { name, data in
       let path = (folder as NSString).appendingPathComponent(name)
       try AtomicFile.write(data, to: path)

@@ -2,6 +2,7 @@ import Analysis
 import AudioIO
 import Foundation
 import Matching
+import QualityControl
 import Rendering
 import Reports
 
@@ -22,6 +23,8 @@ public struct MasterOptions: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
+  public var preset: DeliveryPreset?
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
 
   public init() {}
@@ -36,6 +39,8 @@ public struct MasterOutcome: Sendable {
   public var failures: [TrackFailure]
   /// Paths of the report files written.
   public var written: [String]
+  /// QA of the masters (nil with --plan-only or --no-verify).
+  public var qa: QAReport?
 
   /// Masters whose loudness or true peak missed the plan.
   public var missed: [MasterResult] { masters.filter { $0.verdict == "missed" } }
@@ -143,6 +148,7 @@ public enum AlbumMasterer {
     ]
     var failures = analysis.failures
     var masters: [MasterResult] = []
+    var qa: QAReport? = nil
     if !options.planOnly {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       try OutputPaths.checkOutside(album: album, output: out)
@@ -180,12 +186,19 @@ public enum AlbumMasterer {
           onEvent?("error: \(album.path(of: f.file)): \(f.error)")
         }
       }
+      let verified = masters.compactMap(\.analysis)
+      if !verified.isEmpty {
+        qa = await AlbumChecker.check(
+          tracks: verified, folder: out, profile: plan.profile, preset: options.preset, codec: options.preset != nil,
+          jobs: options.jobs)
+      }
     }
     analysis.failures = failures
     var doc = analysis.document
     doc.masters = options.planOnly ? nil : masters
+    doc.qa = qa
     written += try AlbumAnalyzer.writeReports(doc: doc, to: folder).filter { !written.contains($0) }
-    return MasterOutcome(analysis: analysis, plan: plan, masters: masters, failures: failures, written: written)
+    return MasterOutcome(analysis: analysis, plan: plan, masters: masters, failures: failures, written: written, qa: qa)
   }
 
   /// Renders, analyses the master, and renders again with a corrected gain while the loudness is more than

@@ -1,6 +1,7 @@
 import AlbumMaster
 import ArgumentParser
 import Foundation
+import QualityControl
 import Reports
 
 struct Analyze: AsyncParsableCommand {
@@ -28,9 +29,21 @@ struct Analyze: AsyncParsableCommand {
   }
 
   func run() async throws {
+    let outcome = await Self.analyzeAll(albums, common: common) { analysis in
+      QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
+    }
+    if outcome.broken { throw Exit.trackFailures }
+  }
+
+  /// Analyses every album, lets `qa` judge each, writes the reports and the `--json` result.
+  /// - Returns: the QA reports, and whether any track or album could not be read.
+  static func analyzeAll(
+    _ albums: [String], common: CommonOptions, qa: (AlbumAnalysis) async -> QAReport?
+  ) async -> (reports: [QAReport], broken: Bool) {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
     var result = Result(albums: [], failures: [])
     var failed = false
+    var reports: [QAReport] = []
     for path in albums {
       let album: Album
       do {
@@ -48,24 +61,33 @@ struct Analyze: AsyncParsableCommand {
       }
       failed = failed || !analysis.failures.isEmpty
       let folder = (common.reports as NSString).appendingPathComponent(album.name)
+      var doc = analysis.document
+      doc.qa = await qa(analysis)
+      if let r = doc.qa { reports.append(r) }
       do {
-        let written = try AlbumAnalyzer.writeReports(analysis, to: folder)
+        let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
         console.table(TextTable.render(tracks: analysis.tracks, failures: analysis.failures))
+        if let r = doc.qa { console.table(TextTable.render(qa: r)) }
         console.progress("Wrote \(written.joined(separator: ", "))")
       } catch {
         console.error("\(error)")
         failed = true
       }
-      result.albums.append(analysis.document)
+      result.albums.append(doc)
     }
     if let json = common.json {
-      let data = try JSONReport.encode(result)
-      if json == "-" {
-        FileHandle.standardOutput.write(data)
-      } else {
-        try AtomicFile.write(data, to: json)
+      do {
+        let data = try JSONReport.encode(result)
+        if json == "-" {
+          FileHandle.standardOutput.write(data)
+        } else {
+          try AtomicFile.write(data, to: json)
+        }
+      } catch {
+        console.error("\(error)")
+        failed = true
       }
     }
-    if failed { throw Exit.trackFailures }
+    return (reports, failed)
   }
 }

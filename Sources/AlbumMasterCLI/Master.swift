@@ -3,6 +3,7 @@ import ArgumentParser
 import AudioIO
 import Foundation
 import Matching
+import QualityControl
 import Rendering
 import Reports
 
@@ -156,6 +157,7 @@ struct Master: AsyncParsableCommand {
     options.planOnly = planOnly
     options.outputFolder = output.output
     options.jobs = common.jobs
+    options.preset = matching.preset.flatMap(DeliveryPreset.named)
     try await MasterCommand.run(albums: albums, common: common, options: options, plan: nil)
   }
 }
@@ -237,9 +239,14 @@ enum MasterCommand {
         console.error("\(album.path(of: m.file)): MASTER MISSED: \(m.message ?? "")")
       }
       console.table(summary(outcome, planOnly: options.planOnly))
+      if let qa = outcome.qa {
+        console.table(TextTable.render(qa: qa))
+        missed = missed || qa.verdict == .fail
+      }
       console.progress("Wrote \(outcome.written.joined(separator: ", "))")
       var doc = outcome.analysis.document
       doc.masters = options.planOnly ? nil : outcome.masters
+      doc.qa = outcome.qa
       docs.append(doc)
     }
     if let json = common.json {

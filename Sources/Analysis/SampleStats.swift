@@ -14,6 +14,10 @@ public struct SampleStats {
   private var firstLoudFrame: Int64?
   private var lastLoudFrame: Int64 = -1
   private(set) var frames: Int64 = 0
+  /// Largest |x| over the channels of the first and of the last frame: a track that starts or ends there
+  /// at a high level clicks.
+  private var firstFramePeak: Float?
+  private var lastFramePeak: Float = 0
 
   /// |x| at or above this is a clipped sample: −0.001 dBFS.
   public static let clipLevel: Float = 0.9999
@@ -33,6 +37,13 @@ public struct SampleStats {
   /// Measures `frames` interleaved frames and zeroes their non-finite samples in place.
   public mutating func process(_ samples: UnsafeMutablePointer<Float>, frames count: Int) {
     let stride = channels
+    defer {
+      if count > 0 {
+        let frame = { (i: Int) -> Float in (0..<stride).reduce(Float(0)) { max($0, abs(samples[i * stride + $1])) } }
+        if firstFramePeak == nil { firstFramePeak = frame(0) }
+        lastFramePeak = frame(count - 1)
+      }
+    }
     var blockFirstLoud = Int.max, blockLastLoud = -1
     for c in 0..<channels {
       var p = samples + c
@@ -99,6 +110,8 @@ public struct SampleStats {
     return DefectStats(
       clippedRuns: copy.clippedRuns, clippedSamples: copy.clippedSamples,
       dcOffsetDBFS: sum.map { frames > 0 ? Decibels.fromAmplitude($0 / Double(frames)) : nil },
-      leadingSilenceSeconds: leading, trailingSilenceSeconds: trailing, nonFiniteSamples: nonFiniteSamples)
+      leadingSilenceSeconds: leading, trailingSilenceSeconds: trailing, nonFiniteSamples: nonFiniteSamples,
+      firstSampleDBFS: Decibels.fromAmplitude(Double(firstFramePeak ?? 0)),
+      lastSampleDBFS: Decibels.fromAmplitude(Double(lastFramePeak)))
   }
 }

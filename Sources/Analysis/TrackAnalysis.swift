@@ -139,11 +139,17 @@ public struct DefectStats: Codable, Sendable, Hashable {
   public var trailingSilenceSeconds: Double
   /// NaN and ±Inf samples; the meters saw them as 0.
   public var nonFiniteSamples: Int
+  /// Level of the first frame (largest |x| over the channels); high means the track starts with a click.
+  @NullCoded public var firstSampleDBFS: Double?
+  /// Level of the last frame; high means the track ends with a click.
+  @NullCoded public var lastSampleDBFS: Double?
 
   public init(
     clippedRuns: Int, clippedSamples: Int, dcOffsetDBFS: [Double?], leadingSilenceSeconds: Double,
-    trailingSilenceSeconds: Double, nonFiniteSamples: Int
+    trailingSilenceSeconds: Double, nonFiniteSamples: Int, firstSampleDBFS: Double? = nil, lastSampleDBFS: Double? = nil
   ) {
+    self.firstSampleDBFS = firstSampleDBFS
+    self.lastSampleDBFS = lastSampleDBFS
     self.clippedRuns = clippedRuns
     self.clippedSamples = clippedSamples
     self.dcOffsetDBFS = dcOffsetDBFS

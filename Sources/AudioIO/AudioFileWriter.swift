@@ -16,8 +16,20 @@ public struct AudioFileWriter: ~Copyable {
 
   /// Creates the temp file and opens it for `format` at `sampleRateHz`.
   /// Integer formats clip out-of-range samples instead of wrapping them (libsndfile's default wraps).
+  /// Lossy encoder settings: libsndfile's compression level (0 = highest bitrate, 1 = smallest) and
+  /// whether the bitrate is constant.
+  public struct Compression: Sendable, Hashable {
+    public var level: Double
+    public var constantBitrate: Bool
+    public init(level: Double, constantBitrate: Bool) {
+      self.level = level
+      self.constantBitrate = constantBitrate
+    }
+  }
+
   public init(
-    path: String, format: AudioFileFormat, sampleRateHz: Int, channels: Int, metadata: AudioMetadata = .init()
+    path: String, format: AudioFileFormat, sampleRateHz: Int, channels: Int, metadata: AudioMetadata = .init(),
+    compression: Compression? = nil
   ) throws(AudioIOError) {
     guard let code = Self.code(for: format) else {
       throw .writeFailed(path: path, reason: "\(format.container.rawValue) cannot hold \(format.encoding.rawValue)")
@@ -45,6 +57,12 @@ public struct AudioFileWriter: ~Copyable {
     }
     if format.encoding.integerBits != nil {
       sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    }
+    if let compression {
+      var mode = Int32(compression.constantBitrate ? SF_BITRATE_MODE_CONSTANT : SF_BITRATE_MODE_VARIABLE)
+      sf_command(h, Int32(SFC_SET_BITRATE_MODE), &mode, Int32(MemoryLayout<Int32>.size))
+      var level = compression.level
+      sf_command(h, Int32(SFC_SET_COMPRESSION_LEVEL), &level, Int32(MemoryLayout<Double>.size))
     }
     // Tags must be set before the first sample for FLAC and Ogg.
     for (kind, value) in [

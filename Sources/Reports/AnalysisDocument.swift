@@ -1,5 +1,6 @@
 import Analysis
 import Matching
+import QualityControl
 
 /// `analysis.json`, schema version 1 (measurements.md). Keys may be added; renaming one bumps the version.
 public struct AnalysisDocument: Codable, Sendable, Hashable {
@@ -21,6 +22,8 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
   public var failures: [TrackFailure]
   /// After `master`: one entry per mastered track, in album order; absent after `analyze`.
   public var masters: [MasterResult]?
+  /// Pre-release checks (of the masters, after `master`).
+  public var qa: QAReport?
 
   public init(
     album: AlbumRef, tracks: [TrackAnalysis], profile: AlbumProfile, failures: [TrackFailure],

@@ -2,6 +2,7 @@ import Analysis
 import CSV
 import Foundation
 import Matching
+import QualityControl
 
 /// `tracks.csv` and `bands.csv`: RFC 4180 (CRLF, quoted where needed), UTF-8, one header row.
 /// Numbers use a dot and fixed decimals; an empty cell is a missing value (−∞, mono, failed track).
@@ -22,6 +23,16 @@ public enum CSVReport {
   public static let bandColumns = [
     "file", "bandCenterHz", "levelDB", "midLevelDB", "sideLevelDB", "tonalBalanceDB", "albumProfileDB",
   ]
+
+  /// Columns of `qa.csv`, in order: one row per check and track (album-level checks have no track).
+  public static let qaColumns = ["check", "track", "status", "value", "limit", "message"]
+
+  /// Every finding of a QA run.
+  public static func qa(_ report: QAReport) throws -> String {
+    try table(header: qaColumns) { row in
+      for f in report.findings { try row([f.check, f.track ?? "", f.status.rawValue, f.value, f.limit, f.message]) }
+    }
+  }
 
   /// One row per analysed track, then one per failure (status `error`, the reason in `error`).
   public static func tracks(_ doc: AnalysisDocument) throws -> String {

@@ -1,9 +1,19 @@
 import Analysis
+import QualityControl
 
 /// The summary table printed after `analyze`: one line per track, plain ASCII columns.
 public enum TextTable {
   /// Column titles.
   public static let header = ["File", "LUFS", "LRA", "dBTP", "PLR", "Width", "Corr", "TonalDev", "Flags"]
+
+  /// The QA verdict and every finding that is not a pass.
+  public static func render(qa: QAReport) -> String {
+    let issues = qa.findings.filter { $0.status != .pass }
+    var out = "QA\(qa.preset.map { " (\($0))" } ?? ""): \(qa.verdict.rawValue.uppercased())"
+    out += issues.isEmpty ? ", every check passed\n" : "\n"
+    for f in issues { out += "  \(f.status.rawValue.uppercased())  \(f.check)  \(f.track ?? "album"): \(f.value) (limit \(f.limit))\n" }
+    return out
+  }
 
   /// Renders the tracks and the failures of one album.
   public static func render(tracks: [TrackAnalysis], failures: [TrackFailure]) -> String {

@@ -1,0 +1,25 @@
+import Analysis
+import Foundation
+import Matching
+import QualityControl
+
+/// Pre-release QA of an album: the checks of measurements.md, a delivery preset, and codec safety.
+public enum AlbumChecker {
+  /// Checks `tracks` (analyses of files in `folder`). With `codec`, each file is also encoded to MP3 and Opus
+  /// (concurrently, `jobs` at a time) and its decoded true peak checked.
+  public static func check(
+    tracks: [TrackAnalysis], folder: String, profile: AlbumProfile, preset: DeliveryPreset?,
+    thresholds: QAThresholds = .init(), codec: Bool, jobs: Int
+  ) async -> QAReport {
+    var peaks: [String: CodecPeaks] = [:]
+    if codec {
+      let temp = NSTemporaryDirectory()
+      let files = tracks.map(\.file)
+      let measured = await forEachConcurrently(files, jobs: jobs) { file in
+        CodecSafety.measure(path: (folder as NSString).appendingPathComponent(file), temporaryFolder: temp)
+      }
+      for (f, p) in zip(files, measured) { peaks[f] = p }
+    }
+    return QualityChecks.run(tracks: tracks, profile: profile, preset: preset, thresholds: thresholds, codecPeaks: peaks)
+  }
+}

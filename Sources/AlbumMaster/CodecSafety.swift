@@ -1,0 +1,70 @@
+import Analysis
+import AudioIO
+import DSP
+import Foundation
+import QualityControl
+
+/// Lossy encoding raises inter-sample peaks. This encodes a track to MP3 (320 kbps, constant) and to Opus
+/// (about 128 kbps) in a temp folder through libsndfile, decodes both, and measures their true peak with the
+/// same interpolator as the analysis.
+public enum CodecSafety {
+  /// libsndfile compression levels: MP3 at level 0 in constant-bitrate mode is 320 kbps; Opus at this level
+  /// comes out near 128 kbps for stereo music (checked in the tests by file size).
+  public static let mp3 = AudioFileWriter.Compression(level: 0, constantBitrate: true)
+  public static let opus = AudioFileWriter.Compression(level: opusLevel, constantBitrate: false)
+  public static let opusLevel = 0.5
+
+  /// Decoded true peaks of `path` after MP3 and Opus. A codec that cannot take the file gives `nil`.
+  public static func measure(path: String, temporaryFolder: String) -> CodecPeaks {
+    let base = (temporaryFolder as NSString).appendingPathComponent(".codec-\(UUID().uuidString)")
+    defer {
+      try? FileManager.default.removeItem(atPath: base + ".mp3")
+      try? FileManager.default.removeItem(atPath: base + ".opus")
+    }
+    let mp3 = try? roundTrip(path, to: base + ".mp3", format: .init(container: .mp3, encoding: .mp3), compression: mp3)
+    let opus = try? roundTrip(path, to: base + ".opus", format: .init(container: .ogg, encoding: .opus), compression: opus)
+    return CodecPeaks(mp3DBTP: mp3 ?? nil, opusDBTP: opus ?? nil)
+  }
+
+  /// Encodes `source` (resampled to 48 kHz for Opus), decodes it, returns its true peak in dBTP.
+  static func roundTrip(
+    _ source: String, to path: String, format: AudioFileFormat, compression: AudioFileWriter.Compression
+  ) throws -> Double? {
+    var reader = try AudioFileReader(path: source)
+    let channels = reader.info.channels
+    guard channels <= 2 else { return nil }  // the codec checks cover stereo and mono deliveries
+    let inRate = reader.info.sampleRate
+    let outRate = format.encoding == .opus ? 48_000 : inRate
+    var resampler = outRate != inRate ? try Resampler(inputRateHz: inRate, outputRateHz: outRate, channels: channels) : nil
+    var writer = try AudioFileWriter(
+      path: path, format: format, sampleRateHz: outRate, channels: channels, compression: compression)
+    let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8192 * channels)
+    defer { block.deallocate() }
+    while true {
+      let n = try reader.read(into: block, maxFrames: 8192)
+      if n == 0 { break }
+      if resampler != nil {
+        var y: [Float] = []
+        try resampler!.process(block.baseAddress!, frames: n, into: &y)
+        try writer.write(y)
+      } else {
+        try writer.write(UnsafeBufferPointer(rebasing: block[0..<(n * channels)]), frames: n)
+      }
+    }
+    if resampler != nil {
+      var y: [Float] = []
+      try resampler!.finish(into: &y)
+      try writer.write(y)
+    }
+    try writer.finish()
+    var decoded = try AudioFileReader(path: path)
+    var meter = try TruePeakMeter(channels: channels, sampleRateHz: decoded.info.sampleRate)
+    while true {
+      let n = try decoded.read(into: block, maxFrames: 8192)
+      if n == 0 { break }
+      for i in 0..<(n * channels) where !block[i].isFinite { block[i] = 0 }
+      meter.add(block.baseAddress!, frames: n)
+    }
+    return meter.finish().compactMap { Decibels.fromAmplitude($0) }.max()
+  }
+}

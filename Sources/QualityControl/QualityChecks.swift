@@ -1,0 +1,209 @@
+import Analysis
+import Foundation
+import Matching
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// pass < warn < fail.
+public enum QAStatus: String, Sendable, Hashable, Codable, Comparable {
+  case pass, warn, fail
+  public static func < (a: QAStatus, b: QAStatus) -> Bool {
+    let order: [QAStatus] = [.pass, .warn, .fail]
+    return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+  }
+}
+
+/// One check on one track (or on the album when `track` is nil).
+public struct QAFinding: Sendable, Hashable, Codable {
+  /// Stable id, e.g. `clipping`, `codec-mp3`.
+  public var check: String
+  public var track: String?
+  public var status: QAStatus
+  /// The measured value, with its unit.
+  public var value: String
+  /// The limit it was held to, with its unit.
+  public var limit: String
+  /// Why it matters and what to do, in one sentence.
+  public var message: String
+
+  public init(check: String, track: String?, status: QAStatus, value: String, limit: String, message: String) {
+    self.check = check
+    self.track = track
+    self.status = status
+    self.value = value
+    self.limit = limit
+    self.message = message
+  }
+}
+
+/// The verdict of a QA run.
+public struct QAReport: Sendable, Hashable, Codable {
+  public var preset: String?
+  /// The worst status of all findings.
+  public var verdict: QAStatus
+  public var findings: [QAFinding]
+
+  public init(preset: String?, findings: [QAFinding]) {
+    self.preset = preset
+    self.findings = findings
+    verdict = findings.map(\.status).max() ?? .pass
+  }
+}
+
+/// Thresholds of the pre-release checks, with the defaults of measurements.md.
+public struct QAThresholds: Sendable, Hashable, Codable {
+  public var dcOffsetDBFS = -60.0
+  public var leadingSilenceSeconds = 2.0
+  public var trailingSilenceSeconds = 5.0
+  /// A first or last sample at or above this is a click.
+  public var clickDBFS = -30.0
+  public var imbalanceDB = 1.5
+  public var minimumPLRDB = 6.0
+  public var loudnessOutlierLU = 3.0
+  public var tonalOutlierDB = 3.0
+  public var jumpLU = 6.0
+  /// Seconds at each end of a track compared for jumps.
+  public var jumpWindowSeconds = 30.0
+  /// True-peak limit when no preset is given: 0 dBTP (overs clip converters and encoders).
+  public var defaultCeilingDBTP = 0.0
+
+  public init() {}
+}
+
+/// Decoded true peaks of a track after lossy encoding, dBTP (`nil` where it could not be measured).
+public struct CodecPeaks: Sendable, Hashable, Codable {
+  public var mp3DBTP: Double?
+  public var opusDBTP: Double?
+  public init(mp3DBTP: Double?, opusDBTP: Double?) {
+    self.mp3DBTP = mp3DBTP
+    self.opusDBTP = opusDBTP
+  }
+}
+
+/// Pre-release checks over an album's analyses.
+public enum QualityChecks {
+  /// Runs every check. `codecPeaks` (per file) adds the codec-safety checks.
+  public static func run(
+    tracks: [TrackAnalysis], profile: AlbumProfile, preset: DeliveryPreset?, thresholds t: QAThresholds = .init(),
+    codecPeaks: [String: CodecPeaks] = [:]
+  ) -> QAReport {
+    var f: [QAFinding] = []
+    func add(_ check: String, _ track: String?, _ bad: QAStatus?, _ value: String, _ limit: String, _ message: String) {
+      f.append(QAFinding(check: check, track: track, status: bad ?? .pass, value: value, limit: limit, message: message))
+    }
+    let medianLUFS = median(tracks.compactMap(\.loudness.integratedLUFS))
+    let rates = majority(tracks.map(\.sampleRate)), chans = majority(tracks.map(\.channels))
+    let bitDepths = majority(tracks.map(\.subtype))
+    for x in tracks {
+      let d = x.defects, name = x.file
+      add("clipping", name, d.clippedRuns > 0 ? .fail : nil, "\(d.clippedRuns) runs, \(d.clippedSamples) samples", "0 runs",
+          "Runs of full-scale samples are audible distortion and cannot be undone; go back to the mix or master with headroom.")
+      let dc = d.maxDCOffsetDBFS
+      add("dc-offset", name, (dc ?? -200) > t.dcOffsetDBFS ? .warn : nil, db(dc, "dBFS"), "≤ \(n(t.dcOffsetDBFS)) dBFS",
+          "DC offset wastes headroom and thumps at edits; remove it with a high-pass filter.")
+      add("non-finite", name, d.nonFiniteSamples > 0 ? .fail : nil, "\(d.nonFiniteSamples) samples", "0",
+          "NaN or infinite samples crash players and encoders; re-export the file from the source session.")
+      add("leading-silence", name, d.leadingSilenceSeconds > t.leadingSilenceSeconds ? .warn : nil,
+          "\(n(d.leadingSilenceSeconds)) s", "≤ \(n(t.leadingSilenceSeconds)) s",
+          "Long silence before the music feels like a broken stream; trim it unless it is intended.")
+      add("trailing-silence", name, d.trailingSilenceSeconds > t.trailingSilenceSeconds ? .warn : nil,
+          "\(n(d.trailingSilenceSeconds)) s", "≤ \(n(t.trailingSilenceSeconds)) s",
+          "Long silence after the music delays the next track; trim it unless it is intended.")
+      let click = max(d.firstSampleDBFS ?? -200, d.lastSampleDBFS ?? -200)
+      add("click", name, click >= t.clickDBFS ? .warn : nil, db(click > -200 ? click : nil, "dBFS"), "< \(n(t.clickDBFS)) dBFS",
+          "A track that starts or ends at a high level clicks; add a short fade.")
+      if let c = x.stereo.correlation {
+        add("phase", name, c < 0 ? .fail : nil, n(c, 2), "≥ 0",
+            "Negative correlation means one channel is inverted or the mix collapses in mono; check the polarity.")
+      }
+      if let b = x.stereo.balanceDB {
+        add("balance", name, abs(b) > t.imbalanceDB ? .warn : nil, "\(n(b)) dB", "within ±\(n(t.imbalanceDB)) dB",
+            "One side is louder than the other; re-center the mix.")
+      }
+      if let plr = x.dynamics.plrDB {
+        add("plr", name, plr < t.minimumPLRDB ? .warn : nil, "\(n(plr)) dB", "≥ \(n(t.minimumPLRDB)) dB",
+            "A low peak-to-loudness ratio means heavy limiting; normalization will only make it quieter, not louder.")
+      }
+      add("format-consistency", name,
+          x.sampleRate != rates || x.channels != chans || x.subtype != bitDepths ? .warn : nil,
+          "\(x.sampleRate) Hz, \(x.subtype), \(x.channels) ch", "\(rates) Hz, \(bitDepths), \(chans) ch (the album's majority)",
+          "Tracks in different formats were mastered in different sessions; deliver the album in one format.")
+      if let l = x.loudness.integratedLUFS, let m = medianLUFS {
+        add("loudness-outlier", name, abs(l - m) > t.loudnessOutlierLU ? .warn : nil, "\(n(l - m)) LU from the median",
+            "within ±\(n(t.loudnessOutlierLU)) LU", "This track will jump out (or drop away) in album playback; match its loudness.")
+      }
+      if let dev = x.tonalDeviationDB {
+        add("tonal-outlier", name, dev > t.tonalOutlierDB ? .warn : nil, "\(n(dev)) dB", "≤ \(n(t.tonalOutlierDB)) dB",
+            "Its tonal balance differs from the album's; EQ it toward the album profile.")
+      }
+      let limit = preset?.ceiling(forLoudness: x.loudness.integratedLUFS) ?? t.defaultCeilingDBTP
+      if let tp = x.loudness.truePeakDBTP {
+        add("true-peak", name, tp > limit ? (preset == nil ? .warn : .fail) : nil, "\(n(tp)) dBTP", "≤ \(n(limit)) dBTP",
+            "Inter-sample peaks over the limit clip converters and lossy encoders; use a true-peak limiter.")
+      }
+      if let p = codecPeaks[name] {
+        for (id, codec, v) in [("codec-mp3", "MP3 320 kbps", p.mp3DBTP), ("codec-opus", "Opus 128 kbps", p.opusDBTP)] {
+          guard let v else { continue }
+          add(id, name, v > limit ? (preset == nil ? .warn : .fail) : nil, "\(n(v)) dBTP decoded", "≤ \(n(limit)) dBTP",
+              "Lossy encoding raises inter-sample peaks; after \(codec) this one clips: lower the ceiling.")
+        }
+      }
+      if let p = preset {
+        if let target = p.targetLUFS, let l = x.loudness.integratedLUFS {
+          add("loudness-target", name, abs(l - target) > p.loudnessToleranceLU ? (p.loudnessIsRequirement ? .fail : .warn) : nil,
+              "\(n(l)) LUFS", "\(n(target)) ± \(n(p.loudnessToleranceLU)) LUFS",
+              p.loudnessIsRequirement
+                ? "\(p.name) requires this loudness; normalize the track."
+                : "\(p.name) normalizes playback to \(n(target)) LUFS; louder masters are turned down, quieter ones may be left quiet.")
+        }
+        var rules: [String] = []
+        if let r = p.sampleRateHz, x.sampleRate != r { rules.append("\(x.sampleRate) Hz instead of \(r) Hz") }
+        if let b = p.bits, x.subtype != "PCM_\(b)" { rules.append("\(x.subtype) instead of PCM_\(b)") }
+        if let c = p.channels, x.channels != c { rules.append("\(x.channels) channels instead of \(c)") }
+        if let m = p.minimumTrackSeconds, x.durationSeconds < m { rules.append("\(n(x.durationSeconds)) s is shorter than \(n(m)) s") }
+        if p.sampleRateHz != nil || p.bits != nil || p.channels != nil || p.minimumTrackSeconds != nil {
+          add("delivery-format", name, rules.isEmpty ? nil : .fail, rules.isEmpty ? "as required" : rules.joined(separator: "; "),
+              "\(p.sampleRateHz.map { "\($0) Hz" } ?? "any rate"), \(p.bits.map { "\($0)-bit" } ?? "any depth"), \(p.channels.map { "\($0) ch" } ?? "any layout")",
+              "\(p.name) accepts only this format; render the master with --sample-rate/--bits.")
+        }
+        if let minBits = p.recommendedMinimumBits, let bits = Int(x.subtype.replacingOccurrences(of: "PCM_", with: "")) {
+          add("delivery-format", name, bits < minBits ? .warn : nil, "\(bits)-bit", "≥ \(minBits)-bit",
+              "\(p.name) prefers \(minBits)-bit masters at the native rate.")
+        }
+      }
+    }
+    // Jumps between consecutive tracks: the 90th percentile of the short-term loudness over the last 30 s of one
+    // track against the same over the first 30 s of the next (the percentile keeps fades out of it).
+    for (a, b) in zip(tracks, tracks.dropFirst()) {
+      guard let end = p90(a.loudness.shortTermSeries, fromEnd: true, seconds: t.jumpWindowSeconds),
+        let start = p90(b.loudness.shortTermSeries, fromEnd: false, seconds: t.jumpWindowSeconds)
+      else { continue }
+      let jump = start - end
+      add("jump", b.file, abs(jump) > t.jumpLU ? .warn : nil, "\(n(jump, sign: true)) LU after \(a.file)", "within ±\(n(t.jumpLU)) LU",
+          "The step from the end of the previous track to the start of this one is jarring; adjust their loudness.")
+    }
+    return QAReport(preset: preset?.name, findings: f)
+  }
+
+  static func p90(_ s: LoudnessSeries, fromEnd: Bool, seconds: Double) -> Double? {
+    let n = max(1, Int(seconds / s.intervalSeconds))
+    let values = (fromEnd ? Array(s.valuesLUFS.suffix(n)) : Array(s.valuesLUFS.prefix(n))).compactMap { $0 }.sorted()
+    guard !values.isEmpty else { return nil }
+    return values[Int(Double(values.count - 1) * 0.9 + 0.5)]
+  }
+
+  static func majority<T: Hashable & Comparable>(_ v: [T]) -> T {
+    var c: [T: Int] = [:]
+    for x in v { c[x, default: 0] += 1 }
+    return c.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+  }
+
+  static func n(_ v: Double, _ digits: Int = 1, sign: Bool = false) -> String {
+    let s = String(format: "%.\(digits)f", v)
+    return sign && v > 0 ? "+" + s : s
+  }
+
+  static func db(_ v: Double?, _ unit: String) -> String { v.map { "\(n($0)) \(unit)" } ?? "−∞ \(unit)" }
+}
