@@ -32,14 +32,13 @@ let package = Package(
       name: "AlbumMasterCLI",
       dependencies: ["AlbumMaster", "AudioIO", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-    .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Synthesis"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
     .testTarget(name: "DSPTests", dependencies: ["DSP"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),
-    .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "Reports", "TestSupport"]),
-    .testTarget(name: "QualityControlTests", dependencies: ["QualityControl", "Analysis", "Matching", "TestSupport"]),
+    .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "QualityControl", "Reports", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["AudioIO", "TestSupport"]),
   ]
 )

@@ -9,7 +9,7 @@ import TestSupport
 
 @Suite struct DiscoveryTests {
   @Test("Natural order: 2 before 10, case-insensitive, stable")
-  func naturalOrder() {
+  func naturalOrder() async {
     let names = ["10 Ten.wav", "2 Two.wav", "1 One.wav", "b.wav", "A.wav", "01 Zero-padded.wav", "Track 9.flac", "Track 10.flac"]
     #expect(names.sorted(by: naturalLess) == [
       "1 One.wav", "01 Zero-padded.wav", "2 Two.wav", "10 Ten.wav", "A.wav", "b.wav", "Track 9.flac", "Track 10.flac",
@@ -17,7 +17,7 @@ import TestSupport
   }
 
   @Test("Tracks are the audio files directly inside; hidden files, other files and folders are ignored")
-  func discovery() throws {
+  func discovery() async throws {
     let dir = TempFolder()
     defer { dir.remove() }
     for name in ["10 b.wav", "2 a.FLAC", "cover.jpg", "notes.txt", ".hidden.wav", "x.mp3"] {
@@ -32,7 +32,7 @@ import TestSupport
   }
 
   @Test("A missing path and a folder without audio are errors that name the path")
-  func discoveryErrors() throws {
+  func discoveryErrors() async throws {
     let dir = TempFolder()
     defer { dir.remove() }
     #expect(FileManager.default.createFile(atPath: dir.file("cover.jpg"), contents: Data([1])))
@@ -41,7 +41,7 @@ import TestSupport
   }
 
   @Test("An output folder that is, or lies inside, the album is refused, also through a symlink")
-  func outputInsideAlbum() throws {
+  func outputInsideAlbum() async throws {
     let dir = TempFolder()
     defer { dir.remove() }
     try FileManager.default.createDirectory(atPath: dir.file("album"), withIntermediateDirectories: false)
@@ -61,64 +61,60 @@ import TestSupport
 }
 
 @Suite(.serialized) struct DemoAlbumTests {
-  /// The demo album, written and analysed once for all the checks below.
-  static let fixture: (dir: TempFolder, analysis: AlbumAnalysis) = {
+  /// The demo album, written and analysed once for all the checks below. A shared task, awaited: blocking a
+  /// thread of the cooperative pool while it runs would starve the pool on a 2-core machine.
+  static let fixtureTask = Task { () -> (dir: TempFolder, analysis: AlbumAnalysis) in
     let dir = TempFolder("demo")
     try! SynthesisWriter.writeDemoAlbum(to: dir.path)
-    let semaphore = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: AlbumAnalysis?
-    Task {
-      result = await AlbumAnalyzer.analyze(try! Album.discover(dir.path), jobs: 2)
-      semaphore.signal()
-    }
-    semaphore.wait()
-    return (dir, result!)
-  }()
+    return (dir, await AlbumAnalyzer.analyze(try! Album.discover(dir.path), jobs: 2))
+  }
 
-  static func track(_ prefix: String) -> TrackAnalysis {
-    fixture.analysis.tracks.first { $0.file.hasPrefix(prefix) }!
+  static func fixture() async -> (dir: TempFolder, analysis: AlbumAnalysis) { await fixtureTask.value }
+
+  static func track(_ prefix: String) async -> TrackAnalysis {
+    await fixture().analysis.tracks.first { $0.file.hasPrefix(prefix) }!
   }
 
   @Test("Six tracks of 20–40 s, all analysed")
-  func shape() {
-    let a = Self.fixture.analysis
+  func shape() async {
+    let a = await Self.fixture().analysis
     #expect(a.tracks.count == 6 && a.failures.isEmpty)
     #expect(a.tracks.allSatisfy { $0.durationSeconds >= 20 && $0.durationSeconds <= 40 })
   }
 
   @Test("Loudness spread of at least 8 LU")
-  func loudnessSpread() {
-    let lufs = Self.fixture.analysis.tracks.compactMap(\.loudness.integratedLUFS)
+  func loudnessSpread() async {
+    let lufs = await Self.fixture().analysis.tracks.compactMap(\.loudness.integratedLUFS)
     #expect(lufs.count == 6)
     #expect(lufs.max()! - lufs.min()! >= 8, "spread \(lufs.max()! - lufs.min()!)")
   }
 
   @Test("A dark and a bright track whose tilt across 100 Hz–10 kHz differs by at least 6 dB")
-  func darkAndBright() throws {
-    let dark = try #require(Self.track("02").spectrum.tiltDB)
-    let bright = try #require(Self.track("03").spectrum.tiltDB)
-    let reference = try #require(Self.track("01").spectrum.tiltDB)
+  func darkAndBright() async throws {
+    let dark = try #require(await Self.track("02").spectrum.tiltDB)
+    let bright = try #require(await Self.track("03").spectrum.tiltDB)
+    let reference = try #require(await Self.track("01").spectrum.tiltDB)
     #expect(bright - dark >= 6)
     #expect(dark < reference && bright > reference)
   }
 
   @Test("A narrow and a wide track")
-  func narrowAndWide() throws {
-    let narrow = try #require(Self.track("04").stereo.widthDB)
-    let wide = try #require(Self.track("05").stereo.widthDB)
-    let others = try [Self.track("01"), Self.track("02"), Self.track("03")].map { try #require($0.stereo.widthDB) }
+  func narrowAndWide() async throws {
+    let narrow = try #require(await Self.track("04").stereo.widthDB)
+    let wide = try #require(await Self.track("05").stereo.widthDB)
+    let others = try [await Self.track("01"), await Self.track("02"), await Self.track("03")].map { try #require($0.stereo.widthDB) }
     #expect(narrow < others.min()! - 6 && wide > others.max()! + 2)
   }
 
   @Test("A track whose true peak is at least 1 dB over its sample peak")
-  func interSampleOvers() throws {
-    let hot = Self.track("06").loudness
+  func interSampleOvers() async throws {
+    let hot = await Self.track("06").loudness
     #expect(try #require(hot.truePeakDBTP) - (try #require(hot.samplePeakDBFS)) >= 1)
   }
 
   @Test("One 44.1 kHz track among 48 kHz ones; WAV 24-bit, FLAC and AIFF 16-bit")
-  func ratesAndFormats() {
-    let tracks = Self.fixture.analysis.tracks
+  func ratesAndFormats() async {
+    let tracks = await Self.fixture().analysis.tracks
     #expect(tracks.filter { $0.sampleRate == 44_100 }.count == 1)
     #expect(tracks.filter { $0.sampleRate == 48_000 }.count == 5)
     #expect(tracks.contains { $0.format == "WAV" && $0.subtype == "PCM_24" })
@@ -128,34 +124,34 @@ import TestSupport
   }
 
   @Test("The dark and bright tracks stand out from the album profile")
-  func tonalDeviation() throws {
-    let dev = try Self.fixture.analysis.tracks.map { try #require($0.tonalDeviationDB) }
-    #expect(Self.track("02").tonalDeviationDB == dev.max())
-    #expect(try #require(Self.track("01").tonalDeviationDB) < 2)
+  func tonalDeviation() async throws {
+    let dev = try await Self.fixture().analysis.tracks.map { try #require($0.tonalDeviationDB) }
+    #expect(await Self.track("02").tonalDeviationDB == dev.max())
+    #expect(try #require(await Self.track("01").tonalDeviationDB) < 2)
   }
 
   @Test("The demo album is byte-identical on every run")
-  func deterministic() throws {
+  func deterministic() async throws {
     let again = TempFolder("demo-again")
     defer { again.remove() }
     try SynthesisWriter.writeDemoAlbum(to: again.path)
     for t in DemoAlbum.tracks {
-      #expect(fileBytes(again.file(t.fileName)) == fileBytes(Self.fixture.dir.file(t.fileName)), "\(t.fileName)")
+      #expect(fileBytes(again.file(t.fileName)) == fileBytes(await Self.fixture().dir.file(t.fileName)), "\(t.fileName)")
     }
   }
 
   @Test("The analysis is the same with 1 or 4 jobs, and its JSON is byte-identical")
   func jobsDoNotChangeResults() async throws {
-    let album = try Album.discover(Self.fixture.dir.path)
+    let album = try Album.discover(await Self.fixture().dir.path)
     let one = await AlbumAnalyzer.analyze(album, jobs: 1)
     let four = await AlbumAnalyzer.analyze(album, jobs: 4)
     #expect(try JSONReport.encode(one.document) == JSONReport.encode(four.document))
-    #expect(try JSONReport.encode(one.document) == JSONReport.encode(Self.fixture.analysis.document))
+    #expect(try JSONReport.encode(one.document) == JSONReport.encode(await Self.fixture().analysis.document))
   }
 
   @Test("analysis.json decodes back to the same document")
-  func jsonRoundTrip() throws {
-    let data = try JSONReport.encode(Self.fixture.analysis.document)
+  func jsonRoundTrip() async throws {
+    let data = try JSONReport.encode(await Self.fixture().analysis.document)
     #expect(try JSONReport.encode(JSONReport.decode(AnalysisDocument.self, from: data)) == data)
   }
 }

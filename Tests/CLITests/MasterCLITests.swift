@@ -140,3 +140,28 @@ import TestSupport
     #expect(snapshot(album) == before)
   }
 }
+
+@Suite struct CheckCLITests {
+  @Test("check: a defective album exits 1 and qa.csv and the JSON name each track; a clean one exits 0; unreadable input 2")
+  func exitCodes() throws {
+    let root = TempFolder("check")
+    defer { root.remove() }
+    try DefectAlbum.write(to: root.file("Bad"))
+    try DefectAlbum.write(to: root.file("Clean"), onlyClean: true)
+    let bad = try runCLI(["check", root.file("Bad"), "--preset", "tidal", "--reports", root.file("R"), "--quiet", "--json", root.file("bad.json")])
+    #expect(bad.status == 1, "\(bad.stderr)")
+    let csv = String(decoding: fileBytes(root.file("R/Bad/qa.csv")), as: UTF8.self)
+    #expect(csv.hasPrefix("check,track,status,value,limit,message\r\n"))
+    for (check, track) in [("clipping", DefectAlbum.clipped), ("phase", DefectAlbum.inverted), ("codec-mp3", DefectAlbum.codec)] {
+      #expect(csv.contains("\(check),\(track),fail,"), "\(check) \(track)")
+    }
+    let json = String(decoding: fileBytes(root.file("bad.json")), as: UTF8.self)
+    #expect(json.contains("\"track\" : \"\(DefectAlbum.dc)\""))
+    let clean = try runCLI(["check", root.file("Clean"), "--preset", "tidal", "--reports", root.file("R"), "--quiet"])
+    #expect(clean.status == 0, "\(clean.stderr)")
+    let strict = try runCLI(["check", root.file("Clean"), "--preset", "tidal", "--strict", "--reports", root.file("R"), "--quiet"])
+    #expect(strict.status == 1)  // the clean tracks sit at about −17 LUFS: a loudness warning for Tidal's −14
+    try "x".write(toFile: root.file("Clean/broken.wav"), atomically: true, encoding: .utf8)
+    #expect(try runCLI(["check", root.file("Clean"), "--reports", root.file("R"), "--quiet"]).status == 2)
+  }
+}
