@@ -18,7 +18,7 @@ build: deps
 	$(SWIFT) build -c release --product albummaster
 
 deps:
-	@scripts/install-deps.sh util-linux
+	@scripts/install-deps.sh util-linux chromium python3
 
 ## Speed and memory against ffmpeg on the same files (not a test: it prints figures).
 bench: build

@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
   ],
   targets: [
     .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
@@ -26,7 +27,7 @@ let package = Package(
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
-    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis"]),
     .executableTarget(
       name: "AlbumMasterCLI",

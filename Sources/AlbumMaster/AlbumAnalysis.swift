@@ -62,16 +62,19 @@ public enum AlbumAnalyzer {
     try writeReports(doc: analysis.document, to: folder)
   }
 
-  /// Writes a document's report files into `folder`, each atomically.
+  /// Writes a document's report files into `folder`, each atomically: the JSON, the CSVs and `index.html`
+  /// (which shows the plan's EQ curves and reasons when there is one).
   @discardableResult
-  public static func writeReports(doc: AnalysisDocument, to folder: String) throws -> [String] {
+  public static func writeReports(doc: AnalysisDocument, plan: AlbumPlan? = nil, to folder: String) throws -> [String] {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
     let files: [(String, Data)] = [
       ("analysis.json", try JSONReport.encode(doc)),
       ("profile.json", try JSONReport.encode(doc.profile)),
       ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
       ("bands.csv", Data(try CSVReport.bands(doc).utf8)),
     ] + (try doc.qa.map { [("qa.csv", Data(try CSVReport.qa($0).utf8))] } ?? [])
+      + [("index.html", Data(try HTMLReport.render(doc: doc, plan: plan, reportFolder: absolute).utf8))]
     return try files.map { name, data in
       let path = (folder as NSString).appendingPathComponent(name)
       try AtomicFile.write(data, to: path)

@@ -197,7 +197,7 @@ public enum AlbumMasterer {
     var doc = analysis.document
     doc.masters = options.planOnly ? nil : masters
     doc.qa = qa
-    written += try AlbumAnalyzer.writeReports(doc: doc, to: folder).filter { !written.contains($0) }
+    written += try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder).filter { !written.contains($0) }
     return MasterOutcome(analysis: analysis, plan: plan, masters: masters, failures: failures, written: written, qa: qa)
   }
 

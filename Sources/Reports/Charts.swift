@@ -1,0 +1,124 @@
+import Analysis
+import DSP
+import Foundation
+import Matching
+
+/// The report's charts, as inline SVG.
+enum Charts {
+  static func cls(_ i: Int) -> String { "c\(i % 8)" }
+
+  /// A curve mean-removed over 60 Hz–12 kHz and smoothed to 1/3 octave: the shape that matching works on.
+  static func shape(centers: [Double], levels: [Double?]) -> [(Double, Double?)] {
+    let s = TonalDeviation.smoothed(centersHz: centers, levelsDB: levels)
+    let mid = centers.compactMap { c -> Double? in c >= 60 && c <= 12_000 ? s[FractionalOctaveBands.nearestIndex(frequencyHz: c)] : nil }
+    let mean = mid.isEmpty ? 0 : mid.reduce(0, +) / Double(mid.count)
+    return centers.map { c in (c, s[FractionalOctaveBands.nearestIndex(frequencyHz: c)].map { $0 - mean }) }
+  }
+
+  static func loudness(_ doc: AnalysisDocument, band: (Double, Double, String)?) -> String {
+    let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+    let values = doc.tracks.flatMap { t in
+      [t.loudness.integratedLUFS, t.loudness.truePeakDBTP, masters[t.file]?.analysis?.loudness.integratedLUFS,
+       masters[t.file]?.analysis?.loudness.truePeakDBTP].compactMap { $0 }
+    } + (band.map { [$0.0, $0.1] } ?? [])
+    let lo = ((values.min() ?? -30) - 3).rounded(.down), hi = min(6, ((values.max() ?? 0) + 2).rounded(.up))
+    let n = Double(max(doc.tracks.count, 1))
+    var c = SVGChart(title: "Loudness per track (bars: integrated LUFS; triangles: true peak dBTP)",
+                     xLabel: "track", yLabel: "LUFS / dBTP", x: 0...n, y: lo...hi)
+    if let band { c.rect(x0: 0, x1: n, y0: band.0, y1: band.1, cls: "band", label: band.2) }
+    for (i, t) in doc.tracks.enumerated() {
+      let x = Double(i)
+      let m = masters[t.file]?.analysis
+      if let l = t.loudness.integratedLUFS {
+        c.rect(x0: x + 0.15, x1: x + (m == nil ? 0.85 : 0.5), y0: lo, y1: l, cls: "before", label: "before",
+               tooltip: "\(t.file): \(String(format: "%.1f", l)) LUFS")
+      }
+      if let l = m?.loudness.integratedLUFS {
+        c.rect(x0: x + 0.5, x1: x + 0.85, y0: lo, y1: l, cls: "after", label: "after",
+               tooltip: "\(t.file) master: \(String(format: "%.1f", l)) LUFS")
+      }
+      if let tp = t.loudness.truePeakDBTP {
+        c.marker(x: x + (m == nil ? 0.5 : 0.33), y: tp, cls: "tp", label: "true peak",
+                 tooltip: "\(t.file): \(String(format: "%.1f", tp)) dBTP")
+      }
+      if let tp = m?.loudness.truePeakDBTP {
+        c.marker(x: x + 0.67, y: tp, cls: "tp-after", label: "true peak after", tooltip: "master: \(String(format: "%.1f", tp)) dBTP")
+      }
+    }
+    return c.render(xTicks: (0..<doc.tracks.count).map { (Double($0) + 0.5, "\($0 + 1)") }, yTicks: SVGChart.ticks(lo...hi, step: lo < -40 ? 10 : 3))
+  }
+
+  static func tonal(_ doc: AnalysisDocument, plan: AlbumPlan?) -> String {
+    let curves = doc.tracks.map { shape(centers: $0.spectrum.bandCentersHz, levels: $0.spectrum.levelsDB) }
+    let profile = shape(centers: doc.profile.bandCentersHz, levels: doc.profile.tonalBalanceDB)
+    let y = SVGChart.range((curves + [profile]).flatMap { $0.compactMap(\.1) }, step: 6, limit: -60...36, minimum: -12...12)
+    var c = SVGChart(title: "Tonal balance against the album profile (1/3-octave, mean-removed); dashed: applied EQ",
+                     xLabel: "frequency (Hz)", yLabel: "dB", x: 20...20_000, y: y, logX: true)
+    c.line(profile, cls: "profile", label: "album profile")
+    let eqs = Dictionary((plan?.tracks ?? []).map { ($0.file, $0.eq) }, uniquingKeysWith: { a, _ in a })
+    for (i, t) in doc.tracks.enumerated() {
+      c.line(curves[i], cls: cls(i), label: "\(i + 1)")
+      if let eq = eqs[t.file], !eq.isFlat {
+        c.line(eq.frequenciesHz.map { ($0, eq.gainDB(at: $0)) }, cls: "\(cls(i)) eq")
+      }
+    }
+    return c.render(xTicks: SVGChart.frequencyTicks(upTo: 20_000), yTicks: SVGChart.ticks(y, step: 6))
+  }
+
+  static func timeline(_ doc: AnalysisDocument) -> String {
+    let total = max(1, doc.tracks.reduce(0) { $0 + $1.durationSeconds })
+    var c = SVGChart(title: "Short-term loudness through the album (3 s windows, one value per second)",
+                     xLabel: "album time (s)", yLabel: "LUFS", x: 0...total, y: -48...0)
+    var offset = 0.0
+    for (i, t) in doc.tracks.enumerated() {
+      let s = t.loudness.shortTermSeries
+      c.line(s.valuesLUFS.enumerated().map { (offset + Double($0.offset + 1) * s.intervalSeconds, $0.element) }, cls: cls(i), label: "\(i + 1)")
+      offset += t.durationSeconds
+      if i < doc.tracks.count - 1 { c.vline(x: offset, cls: "grid strong") }
+    }
+    let step = total > 1200 ? 300.0 : total > 300 ? 60 : 30
+    return c.render(xTicks: SVGChart.ticks(0...total, step: step), yTicks: SVGChart.ticks(-48...0, step: 6))
+  }
+
+  static func width(_ doc: AnalysisDocument) -> String {
+    let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+    let n = Double(max(doc.tracks.count, 1))
+    var c = SVGChart(title: "Stereo width (side/mid energy); line: album width", xLabel: "track", yLabel: "dB", x: 0...n, y: -40...0)
+    if let w = doc.profile.widthDB { c.line([(0, w), (n, w)], cls: "profile", label: "album width") }
+    for (i, t) in doc.tracks.enumerated() {
+      let x = Double(i)
+      let after = masters[t.file]?.analysis?.stereo.widthDB
+      if let w = t.stereo.widthDB { c.rect(x0: x + 0.15, x1: x + (after == nil ? 0.85 : 0.5), y0: -40, y1: max(-40, min(0, w)), cls: "before", label: "before", tooltip: "\(t.file): \(String(format: "%.1f", w)) dB") }
+      if let w = after { c.rect(x0: x + 0.5, x1: x + 0.85, y0: -40, y1: max(-40, min(0, w)), cls: "after", label: "after", tooltip: "master: \(String(format: "%.1f", w)) dB") }
+    }
+    return c.render(xTicks: (0..<doc.tracks.count).map { (Double($0) + 0.5, "\($0 + 1)") }, yTicks: SVGChart.ticks(-40...0, step: 10))
+  }
+
+  static func midSide(_ t: TrackAnalysis, after: TrackAnalysis?) -> String {
+    let s = t.spectrum
+    let all = (s.midLevelsDB ?? s.levelsDB) + (s.sideLevelsDB ?? []) + (after?.spectrum.sideLevelsDB ?? [])
+    let y = SVGChart.range(all.compactMap { $0 }, step: 10, limit: -160...0, minimum: -60...(-40))
+    var c = SVGChart(title: "Mid and side spectra (width \(t.stereo.widthDB.map { String(format: "%.1f dB", $0) } ?? "–")\(after?.stereo.widthDB.map { String(format: " → %.1f dB", $0) } ?? ""))",
+                     xLabel: "frequency (Hz)", yLabel: "dB per bin", x: 20...20_000, y: y, logX: true)
+    c.height = 260
+    c.line(zip(s.bandCentersHz, s.midLevelsDB ?? s.levelsDB).map { ($0, $1) }, cls: "mid", label: "mid")
+    if let side = s.sideLevelsDB { c.line(zip(s.bandCentersHz, side).map { ($0, $1) }, cls: "side", label: "side") }
+    if let a = after?.spectrum, let side = a.sideLevelsDB { c.line(zip(a.bandCentersHz, side).map { ($0, $1) }, cls: "side after-line", label: "side after") }
+    return c.render(xTicks: SVGChart.frequencyTicks(upTo: 20_000), yTicks: SVGChart.ticks(y, step: 20))
+  }
+
+  static func beforeAfterTonal(_ t: TrackAnalysis, after: TrackAnalysis?, profile: AlbumProfile, eq: GainCurve?) -> String {
+    let p = shape(centers: profile.bandCentersHz, levels: profile.tonalBalanceDB)
+    let b = shape(centers: t.spectrum.bandCentersHz, levels: t.spectrum.levelsDB)
+    let a = after.map { shape(centers: $0.spectrum.bandCentersHz, levels: $0.spectrum.levelsDB) } ?? []
+    let y = SVGChart.range((p + b + a).compactMap(\.1), step: 6, limit: -60...36, minimum: -12...12)
+    var c = SVGChart(title: "Tonal balance before\(after == nil ? "" : " and after") against the album profile",
+                     xLabel: "frequency (Hz)", yLabel: "dB", x: 20...20_000, y: y, logX: true)
+    c.height = 260
+    c.line(p, cls: "profile", label: "album profile")
+    c.line(b, cls: "before-line", label: "before")
+    if after != nil { c.line(a, cls: "after-line", label: "after") }
+    if let eq, !eq.isFlat { c.line(eq.frequenciesHz.map { ($0, eq.gainDB(at: $0)) }, cls: "eq-line", label: "EQ applied") }
+    return c.render(xTicks: SVGChart.frequencyTicks(upTo: 20_000), yTicks: SVGChart.ticks(y, step: 6))
+  }
+}
