@@ -152,11 +152,21 @@ import TestSupport
     #expect(bad.status == 1, "\(bad.stderr)")
     let csv = String(decoding: fileBytes(root.file("R/Bad/qa.csv")), as: UTF8.self)
     #expect(csv.hasPrefix("check,track,status,value,limit,message\r\n"))
-    for (check, track) in [("clipping", DefectAlbum.clipped), ("phase", DefectAlbum.inverted), ("codec-mp3", DefectAlbum.codec)] {
-      #expect(csv.contains("\(check),\(track),fail,"), "\(check) \(track)")
+    let planted: [(String, String, String)] = [
+      ("clipping", DefectAlbum.clipped, "fail"), ("dc-offset", DefectAlbum.dc, "warn"),
+      ("leading-silence", DefectAlbum.silence, "warn"), ("phase", DefectAlbum.inverted, "fail"),
+      ("loudness-outlier", DefectAlbum.quiet, "warn"), ("tonal-outlier", DefectAlbum.dark, "warn"),
+      ("format-consistency", DefectAlbum.rate, "warn"), ("codec-mp3", DefectAlbum.codec, "fail"),
+    ]
+    let result = try #require(try JSONSerialization.jsonObject(with: fileBytes(root.file("bad.json"))) as? [String: Any])
+    let qa = try #require(((result["albums"] as? [[String: Any]])?.first?["qa"] as? [String: Any]))
+    let findings = try #require(qa["findings"] as? [[String: Any]])
+    #expect(qa["verdict"] as? String == "fail" && qa["preset"] as? String == "tidal")
+    for (check, track, status) in planted {
+      #expect(csv.contains("\(check),\(track),\(status),"), "qa.csv: \(check) \(track)")
+      #expect(findings.contains { $0["check"] as? String == check && $0["track"] as? String == track && $0["status"] as? String == status },
+              "JSON: \(check) \(track)")
     }
-    let json = String(decoding: fileBytes(root.file("bad.json")), as: UTF8.self)
-    #expect(json.contains("\"track\" : \"\(DefectAlbum.dc)\""))
     let clean = try runCLI(["check", root.file("Clean"), "--preset", "tidal", "--reports", root.file("R"), "--quiet"])
     #expect(clean.status == 0, "\(clean.stderr)")
     let strict = try runCLI(["check", root.file("Clean"), "--preset", "tidal", "--strict", "--reports", root.file("R"), "--quiet"])
