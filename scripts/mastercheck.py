@@ -14,7 +14,10 @@
    not met (a verified master analyses, renders and re-analyses: see the README).
 Exits 1 when a check fails.
 """
-import glob, hashlib, json, math, os, re, subprocess, sys, tempfile, time
+import glob, hashlib, json, math, os, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crosscheck  # noqa: E402  (its ffmpeg reader)
 
 BIN = os.environ.get("ALBUMMASTER", os.path.join(os.path.dirname(__file__), "..", ".build", "release", "albummaster"))
 failed = []
@@ -27,17 +30,9 @@ def check(ok, what):
 
 
 def ffmpeg_ebur128(path):
-    meta = path + ".meta.txt"
-    subprocess.run(["ffmpeg", "-nostats", "-v", "error", "-i", path, "-af",
-                    f"ebur128=peak=true:framelog=verbose:metadata=1,ametadata=mode=print:file={meta}",
-                    "-f", "null", "-"], check=True)
-    last = {}
-    for line in open(meta):
-        m = re.match(r"lavfi\.r128\.(I|true_peak)=(-?[\d.]+)", line.strip())
-        if m:
-            last[m.group(1)] = float(m.group(2))
-    os.remove(meta)
-    return last["I"], 20 * math.log10(last["true_peak"])
+    """Integrated loudness and true peak from ffmpeg (the reader lives in crosscheck.py)."""
+    i, _, tp = crosscheck.ffmpeg_ebur128(path)
+    return i, tp
 
 
 def sha(folder):

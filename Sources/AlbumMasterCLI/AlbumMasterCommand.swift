@@ -38,6 +38,21 @@ struct CommonOptions: ParsableArguments {
   }
 }
 
+extension CommonOptions {
+  /// Finds the album at `path` and checks that the reports would not land inside it; on failure prints the
+  /// one-line error and returns it for the `--json` result.
+  func openAlbum(_ path: String, console: Console) -> Result<Album, AlbumError> {
+    do throws(AlbumError) {
+      let album = try Album.discover(path)
+      try OutputPaths.checkOutside(album: album, output: reports)
+      return .success(album)
+    } catch {
+      console.error(error.description)
+      return .failure(error)
+    }
+  }
+}
+
 /// Terminal output: progress and tables, and one-line errors that always show.
 struct Console {
   var quiet: Bool

@@ -46,11 +46,9 @@ struct Analyze: AsyncParsableCommand {
     var reports: [QAReport] = []
     for path in albums {
       let album: Album
-      do {
-        album = try Album.discover(path)
-        try OutputPaths.checkOutside(album: album, output: common.reports)
-      } catch {
-        console.error(error.description)
+      switch common.openAlbum(path, console: console) {
+      case .success(let a): album = a
+      case .failure(let error):
         result.failures.append(.init(file: path, error: error.reason))
         failed = true
         continue

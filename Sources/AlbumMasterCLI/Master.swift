@@ -207,11 +207,9 @@ enum MasterCommand {
     var broken = false, missed = false
     for path in albums {
       let album: Album
-      do {
-        album = try Album.discover(path)
-        try OutputPaths.checkOutside(album: album, output: common.reports)
-      } catch {
-        console.error(error.description)
+      switch common.openAlbum(path, console: console) {
+      case .success(let a): album = a
+      case .failure(let error):
         albumFailures.append(.init(file: path, error: error.reason))
         broken = true
         continue
