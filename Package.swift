@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
-    .target(name: "Reports", dependencies: ["Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
+    .target(name: "Reports", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis"]),
     .executableTarget(
       name: "AlbumMasterCLI",

@@ -142,6 +142,7 @@ public enum AlbumMasterer {
     }
     let folder = (reportsFolder as NSString).appendingPathComponent(album.name)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    TemporaryFiles.removeStale(in: folder)  // left by a killed run
     var written = [
       try write(JSONReport.encode(plan), folder, "plan.json"),
       try write(JSONReport.encode(plan.profile), folder, "profile.json"),
@@ -153,6 +154,7 @@ public enum AlbumMasterer {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       try OutputPaths.checkOutside(album: album, output: out)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      TemporaryFiles.removeStale(in: out)
       let analysed = Set(options.skipVerification ? album.files : analysis.tracks.map(\.file))
       let jobs = plan.tracks.filter { analysed.contains($0.file) }
       let names = masterNames(jobs.map(\.file), format: { file in

@@ -29,6 +29,7 @@ struct Analyze: AsyncParsableCommand {
   }
 
   func run() async throws {
+    Interruption.install()
     let outcome = await Self.analyzeAll(albums, common: common) { analysis in
       QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     }

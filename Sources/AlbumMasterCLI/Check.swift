@@ -32,6 +32,7 @@ struct Check: AsyncParsableCommand {
   }
 
   func run() async throws {
+    Interruption.install()
     let p = preset.flatMap(DeliveryPreset.named)
     let jobs = common.jobs, codec = !noCodec
     let outcome = await Analyze.analyzeAll(albums, common: common) { analysis in

@@ -15,6 +15,7 @@ struct Demo: AsyncParsableCommand {
   var quiet = false
 
   func run() async throws {
+    Interruption.install()
     let paths = try SynthesisWriter.writeDemoAlbum(to: folder)
     if !quiet {
       for (path, track) in zip(paths, DemoAlbum.tracks) { print("\(path)  (\(track.plantedProblem))") }
@@ -51,6 +52,7 @@ struct Generate: AsyncParsableCommand {
   }
 
   func run() async throws {
+    Interruption.install()
     let ext = (file as NSString).pathExtension.lowercased()
     let container: AudioContainerName = ext == "flac" ? .flac : ext.hasPrefix("aif") ? .aiff : .wav
     try SynthesisWriter.writeTrack(

@@ -148,6 +148,7 @@ struct Master: AsyncParsableCommand {
   }
 
   func run() async throws {
+    Interruption.install()
     var options = MasterOptions()
     options.matching = matching.options
     options.targetGiven = matching.targetLUFS != nil || matching.preset != nil
@@ -179,6 +180,7 @@ struct Render: AsyncParsableCommand {
   var noVerify = false
 
   func run() async throws {
+    Interruption.install()
     guard let data = FileManager.default.contents(atPath: plan) else {
       throw ValidationError("cannot read the plan \(plan)")
     }

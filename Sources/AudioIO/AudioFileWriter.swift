@@ -43,16 +43,17 @@ public struct AudioFileWriter: ~Copyable {
         path: path,
         reason: "\(format.container.rawValue)/\(format.encoding.rawValue) at \(sampleRateHz) Hz with \(channels) channels is not a valid combination")
     }
-    let slash = path.lastIndex(of: "/")
-    let dir = slash.map { String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    let tempPath = "\(dir)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let tempPath = TemporaryFiles.make(for: path)
     let fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else {
+      TemporaryFiles.done(tempPath)
+      throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
+    }
     guard let h = sf_open_fd(fd, Int32(SFM_WRITE), &sfInfo, Int32(SF_FALSE)) else {
       let reason = String(cString: sf_strerror(nil))
       close(fd)
       unlink(tempPath)
+      TemporaryFiles.done(tempPath)
       throw .writeFailed(path: path, reason: reason)
     }
     if format.encoding.integerBits != nil {
@@ -83,6 +84,7 @@ public struct AudioFileWriter: ~Copyable {
       sf_close(handle)
       close(fd)
       unlink(tempPath)
+      TemporaryFiles.done(tempPath)
     }
   }
 
@@ -117,7 +119,10 @@ public struct AudioFileWriter: ~Copyable {
     guard let h = handle else { return }
     handle = nil
     let rc = sf_close(h)
-    defer { close(fd) }
+    defer {
+      close(fd)
+      TemporaryFiles.done(tempPath)
+    }
     guard rc == 0, fsync(fd) == 0 else {
       unlink(tempPath)
       throw .writeFailed(path: path, reason: rc != 0 ? String(cString: sf_error_number(rc)) : String(cString: strerror(errno)))

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// Writes whole files so that the final name only ever holds complete content:
@@ -5,9 +6,8 @@ import Foundation
 public enum AtomicFile {
   /// Replaces (or creates) `path` with `data`.
   public static func write(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
-    let temp = "\(dir)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temp = TemporaryFiles.make(for: path)
+    defer { TemporaryFiles.done(temp) }
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ReportError.write(path: path, reason: String(cString: strerror(errno))) }
     var ok = true

@@ -1,4 +1,5 @@
 import AudioIO
+import Glibc
 import Foundation
 import Testing
 import TestSupport
@@ -173,5 +174,78 @@ import TestSupport
     #expect(strict.status == 1)  // the clean tracks sit at about −17 LUFS: a loudness warning for Tidal's −14
     try "x".write(toFile: root.file("Clean/broken.wav"), atomically: true, encoding: .utf8)
     #expect(try runCLI(["check", root.file("Clean"), "--reports", root.file("R"), "--quiet"]).status == 2)
+  }
+}
+
+/// SIGINT and SIGKILL in the middle of rendering.
+@Suite(.serialized) struct InterruptionTests {
+  static func album(_ root: TempFolder) throws -> String {
+    let dir = root.file("Long")
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for i in 1...4 {
+      try writeAudio(music(seed: UInt64(i), seconds: 40), channels: 2, sampleRateHz: 48_000,
+                     to: (dir as NSString).appendingPathComponent("0\(i) track.wav"), format: .init(container: .wav, encoding: .pcm24))
+    }
+    return dir
+  }
+
+  /// Starts `master`, waits until a master's temp file exists, then sends `sig`. Returns the exit status.
+  static func interrupt(_ args: [String], watch folder: String, signal sig: Int32) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: albummasterPath)
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      if names.contains(where: { $0.hasSuffix(".tmp") }) { break }
+      usleep(2_000)
+    }
+    kill(p.processIdentifier, sig)
+    p.waitUntilExit()
+    return p.terminationStatus
+  }
+
+  /// Every master under a final name is complete: as many frames as its source.
+  static func finalNamesComplete(_ masters: String, album: String) throws {
+    for name in try FileManager.default.contentsOfDirectory(atPath: masters) where !name.hasPrefix(".") {
+      let m = try AudioFileReader(path: (masters as NSString).appendingPathComponent(name))
+      let s = try AudioFileReader(path: (album as NSString).appendingPathComponent(name))
+      #expect(m.info.frames == s.info.frames, "\(name) is partial")
+    }
+  }
+
+  @Test("SIGINT mid-render: exit 130, no temp file left, no partial master under a final name")
+  func sigint() throws {
+    let root = TempFolder("sigint")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let masters = root.file("R/Long/masters")
+    try FileManager.default.createDirectory(atPath: masters, withIntermediateDirectories: true)
+    let status = try Self.interrupt(["master", album, "--reports", root.file("R"), "--quiet"], watch: masters, signal: SIGINT)
+    #expect(status == 130)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: masters).allSatisfy { !$0.hasSuffix(".tmp") })
+    #expect(try FileManager.default.contentsOfDirectory(atPath: root.file("R/Long")).allSatisfy { !$0.hasSuffix(".tmp") })
+    try Self.finalNamesComplete(masters, album: album)
+  }
+
+  @Test("SIGKILL mid-render: no partial master under a final name; the re-run cleans up and gives the same bytes as an uninterrupted run")
+  func sigkill() throws {
+    let root = TempFolder("sigkill")
+    defer { root.remove() }
+    let album = try Self.album(root)
+    let masters = root.file("R/Long/masters")
+    try FileManager.default.createDirectory(atPath: masters, withIntermediateDirectories: true)
+    let status = try Self.interrupt(["master", album, "--reports", root.file("R"), "--quiet"], watch: masters, signal: SIGKILL)
+    #expect(status == SIGKILL)
+    try Self.finalNamesComplete(masters, album: album)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: masters).contains { $0.hasSuffix(".tmp") })
+    // Run again, and once more from scratch elsewhere.
+    #expect(try runCLI(["master", album, "--reports", root.file("R"), "--quiet"]).status == 0)
+    #expect(try runCLI(["master", album, "--reports", root.file("Clean"), "--quiet"]).status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: masters).allSatisfy { !$0.hasSuffix(".tmp") })
+    #expect(snapshot(root.file("R/Long")) == snapshot(root.file("Clean/Long")))
   }
 }
