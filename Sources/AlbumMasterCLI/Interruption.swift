@@ -9,6 +9,9 @@ enum Interruption {
 
   static func install() {
     guard sources.isEmpty else { return }
+    // A file-size limit (ulimit -f, a full quota) then fails the write with EFBIG, which is reported per track,
+    // instead of killing the process with SIGXFSZ before it can clean up.
+    signal(SIGXFSZ, SIG_IGN)
     for sig in [SIGINT, SIGTERM] {
       signal(sig, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
