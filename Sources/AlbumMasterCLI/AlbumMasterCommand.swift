@@ -33,8 +33,39 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "Also write the machine-readable result to FILE, or to stdout with '-' (the table then goes to stderr).")
   var json: String?
 
+  @Option(name: .long, help: "Every subfolder of DIR that holds audio is an album (added to any ALBUM arguments).")
+  var all: String?
+
+  @Option(name: .long, help: "Take only shard I of N (0 <= I < N) of the albums, by a stable hash of their folder names; for splitting a catalogue across machines.")
+  var shard: String?
+
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    if let shard {
+      guard parsedShard(shard) != nil else { throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 3/10") }
+    }
+  }
+
+  func parsedShard(_ s: String) -> (index: Int, count: Int)? {
+    let parts = s.split(separator: "/")
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { return nil }
+    return (i, n)
+  }
+
+  /// The albums to process: the arguments, then `--all`'s subfolders, then the shard's share. An unreadable
+  /// `--all` folder is a usage error.
+  func selectAlbums(_ arguments: [String]) throws -> [String] {
+    var albums = arguments
+    if let all {
+      do {
+        albums += try Catalogue.albums(under: all)
+      } catch {
+        throw ValidationError("--all \(all): \((error as NSError).localizedDescription)")
+      }
+    }
+    if albums.isEmpty { throw ValidationError("give at least one ALBUM, or --all DIR") }
+    if let shard, let (i, n) = parsedShard(shard) { albums = albums.filter { Catalogue.inShard($0, index: i, count: n) } }
+    return albums
   }
 }
 

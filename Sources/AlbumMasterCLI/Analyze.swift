@@ -13,7 +13,7 @@ struct Analyze: AsyncParsableCommand {
       """)
 
   @Argument(help: "Album folders (or single audio files).")
-  var albums: [String]
+  var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
 
@@ -30,7 +30,7 @@ struct Analyze: AsyncParsableCommand {
 
   func run() async throws {
     Interruption.install()
-    let outcome = await Self.analyzeAll(albums, common: common) { analysis in
+    let outcome = await Self.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
       QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     }
     if outcome.broken { throw Exit.trackFailures }
@@ -73,6 +73,9 @@ struct Analyze: AsyncParsableCommand {
         failed = true
       }
       result.albums.append(doc)
+    }
+    if !result.albums.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
+      console.progress("Catalogue: \(index)")
     }
     if let json = common.json {
       do {

@@ -12,7 +12,7 @@ struct Check: AsyncParsableCommand {
       """)
 
   @Argument(help: "Album folders (or single audio files).")
-  var albums: [String]
+  var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
 
@@ -35,7 +35,7 @@ struct Check: AsyncParsableCommand {
     Interruption.install()
     let p = preset.flatMap(DeliveryPreset.named)
     let jobs = common.jobs, codec = !noCodec
-    let outcome = await Analyze.analyzeAll(albums, common: common) { analysis in
+    let outcome = await Analyze.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
       await AlbumChecker.check(
         tracks: analysis.tracks, folder: analysis.album.path, profile: analysis.profile, preset: p, codec: codec, jobs: jobs)
     }

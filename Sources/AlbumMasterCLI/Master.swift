@@ -128,7 +128,7 @@ struct Master: AsyncParsableCommand {
       """)
 
   @Argument(help: "Album folders (or single audio files).")
-  var albums: [String]
+  var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var matching: MatchingArguments
@@ -159,7 +159,7 @@ struct Master: AsyncParsableCommand {
     options.outputFolder = output.output
     options.jobs = common.jobs
     options.preset = matching.preset.flatMap(DeliveryPreset.named)
-    try await MasterCommand.run(albums: albums, common: common, options: options, plan: nil)
+    try await MasterCommand.run(albums: try common.selectAlbums(albums), common: common, options: options, plan: nil)
   }
 }
 
@@ -249,6 +249,16 @@ enum MasterCommand {
       doc.qa = outcome.qa
       docs.append(doc)
     }
+    if !docs.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
+      console.progress("Catalogue: \(index)")
+    }
+    // The summary: counts, every failure by name, where the reports are.
+    let tracks = docs.reduce(0) { $0 + $1.tracks.count }, mastered = docs.reduce(0) { $0 + ($1.masters?.count ?? 0) }
+    let failed = docs.flatMap { d in d.failures.map { "\(d.album.name)/\($0.file): \($0.error)" } } + albumFailures.map { "\($0.file): \($0.error)" }
+    var summary = "Summary: \(docs.count) album\(docs.count == 1 ? "" : "s"), \(tracks) tracks analysed, \(mastered) mastered, \(failed.count) failed\n"
+    for f in failed { summary += "  failed: \(f)\n" }
+    for d in docs { summary += "  report: \((common.reports as NSString).appendingPathComponent(d.album.name))/index.html\n" }
+    console.progress(summary.trimmingCharacters(in: .newlines))
     if let json = common.json {
       let result = Analyze.Result(albums: docs, failures: albumFailures)
       let data = try JSONReport.encode(result)

@@ -16,6 +16,11 @@ public enum HTMLReport {
     return template.render(context(doc: doc, plan: plan, reportFolder: reportFolder))
   }
 
+  /// The catalogue page: one row per album report (name, link, tracks, failures, mastered, verdict).
+  public static func renderIndex(_ rows: [[String: String]]) throws -> String {
+    try MustacheTemplate(string: HTMLTemplate.index).render(["albums": rows, "count": rows.count])
+  }
+
   struct Flag { let name: String; let anchor: String }
   struct Finding { let id: String; let check: String; let track: String; let status: String; let value: String; let limit: String; let message: String }
   struct Track {
@@ -110,7 +115,7 @@ public enum HTMLReport {
 
   static func encodePath(_ p: String) -> String { p.split(separator: "/").map { encodeSegment(String($0)) }.joined(separator: "/") }
 
-  static func encodeSegment(_ s: String) -> String {
+  public static func encodeSegment(_ s: String) -> String {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
     return s == ".." ? s : (s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s)

@@ -37,6 +37,22 @@ enum HTMLTemplate {
 })();
 """#
 
+  static let index = #"""
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>AlbumMaster reports</title>
+<style>body { font: 15px/1.45 system-ui, sans-serif; max-width: 900px; margin: 0 auto; padding: 24px; }
+table { border-collapse: collapse; width: 100%; } th, td { padding: 6px; border-bottom: 1px solid #ccc; text-align: left; }
+.pass { color: #1f7a4d; } .warn { color: #b7791f; } .fail { color: #c0392b; font-weight: 700; }
+@media (prefers-color-scheme: dark) { body { background: #15191e; color: #e6e9ed; } a { color: #7fb3ff; } }</style>
+</head><body>
+<h1>AlbumMaster reports</h1><p>{{count}} albums.</p>
+<table><tr><th>Album</th><th>Tracks</th><th>Unreadable</th><th>Mastered</th><th>QA verdict</th></tr>
+{{#albums}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{tracks}}</td><td>{{failures}}</td><td>{{mastered}}</td><td class="{{verdict}}">{{verdict}}</td></tr>
+{{/albums}}</table></body></html>
+"""#
+
   static let page = #"""
 <!DOCTYPE html>
 <html lang="en">

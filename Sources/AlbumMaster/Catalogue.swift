@@ -1,0 +1,48 @@
+import Foundation
+import Reports
+
+/// Many albums: discovery under a folder, deterministic sharding across machines, and the catalogue index.
+public enum Catalogue {
+  /// The subfolders of `folder` that hold audio, in natural order. Folders without audio are not albums.
+  public static func albums(under folder: String) throws -> [String] {
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted(by: naturalLess)
+    return names.map { (folder as NSString).appendingPathComponent($0) }.filter { path in
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return false }
+      if case .failure(.noAudio) = Result(catching: { () throws(AlbumError) in try Album.discover(path) }) { return false }
+      return true
+    }
+  }
+
+  /// Whether the album at `path` belongs to shard `index` of `count`: FNV-1a of its folder name modulo `count`.
+  /// A hash, not a position, so adding an album never moves the others to another shard.
+  public static func inShard(_ path: String, index: Int, count: Int) -> Bool {
+    let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in name.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    return Int(h % UInt64(count)) == index
+  }
+
+  /// Writes `<reports>/index.html` linking every album report found there, with its verdict.
+  @discardableResult
+  public static func writeIndex(reportsFolder: String) throws -> String {
+    var rows: [[String: String]] = []
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: reportsFolder))?.sorted(by: naturalLess) ?? []
+    for name in names {
+      let json = ((reportsFolder as NSString).appendingPathComponent(name) as NSString).appendingPathComponent("analysis.json")
+      guard let data = FileManager.default.contents(atPath: json), let doc = try? JSONReport.decode(AnalysisDocument.self, from: data)
+      else { continue }
+      rows.append([
+        "name": doc.album.name, "href": HTMLReport.encodeSegment(name) + "/index.html", "tracks": "\(doc.tracks.count)",
+        "failures": "\(doc.failures.count)", "mastered": doc.masters == nil ? "no" : "yes",
+        "verdict": doc.qa?.verdict.rawValue ?? "–",
+      ])
+    }
+    let path = (reportsFolder as NSString).appendingPathComponent("index.html")
+    try AtomicFile.write(HTMLReport.renderIndex(rows), to: path)
+    return path
+  }
+}
