@@ -182,7 +182,7 @@ import TestSupport
     #expect(try runCLI(["analyze", a.path, "--reports", root.file("R1"), "--quiet", "--jobs", "1"]).status == 0)
     #expect(try runCLI(["analyze", a.path, "--reports", root.file("R2"), "--quiet", "--jobs", "2"]).status == 0)
     #expect(snapshot(root.file("R1")) == snapshot(root.file("R2")))
-    #expect(snapshot(root.file("R1")).count == 7)  // the folder and its six files (qa.csv, index.html included)
+    #expect(snapshot(root.file("R1")).count == 8)  // the catalogue index, the album folder and its six files
   }
 
   @Test("demo writes six tracks, byte-identical on a second run")
