@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
-    .target(name: "Reports", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
+    .target(name: "Reports", dependencies: ["AudioIO", "DSP", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(name: "AlbumMaster", dependencies: ["AudioIO", "Analysis", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis"]),
     .executableTarget(
       name: "AlbumMasterCLI",
@@ -35,7 +35,7 @@ let package = Package(
 
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
-    .testTarget(name: "DSPTests", dependencies: ["DSP"]),
+    .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),

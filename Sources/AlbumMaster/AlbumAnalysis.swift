@@ -1,4 +1,5 @@
 import Analysis
+import DSP
 import Foundation
 import Matching
 import Reports
@@ -11,11 +12,16 @@ public struct AlbumAnalysis: Sendable {
   /// Tracks that could not be analysed, in album order.
   public var failures: [TrackFailure]
   public var profile: AlbumProfile
+  /// SHA-256 of each analysed file's bytes (when a cache was used).
+  public var contentHashes: [String: String] = [:]
+  public var cache = CacheStats()
 
   /// The `analysis.json` document.
   public var document: AnalysisDocument {
-    AnalysisDocument(
+    var doc = AnalysisDocument(
       album: .init(name: album.name, path: album.path), tracks: tracks, profile: profile, failures: failures)
+    doc.cache = cache
+    return doc
   }
 }
 
@@ -31,28 +37,42 @@ public enum AlbumAnalyzer {
   /// Analyses every track of `album`, at most `jobs` at a time, each in its own task with its own C handles.
   /// One bad track never stops the others: it lands in `failures`.
   public static func analyze(
-    _ album: Album, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    _ album: Album, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, cache: ResultCache? = nil,
     onEvent: (@Sendable (TrackEvent) -> Void)? = nil
   ) async -> AlbumAnalysis {
-    let results = await forEachConcurrently(album.files, jobs: jobs) { file -> Result<TrackAnalysis, TrackFailure> in
+    let results = await forEachConcurrently(album.files, jobs: jobs) { file -> (Result<TrackAnalysis, TrackFailure>, String?, Bool) in
       onEvent?(.started(file: file))
+      let hash = cache != nil ? SHA256.hex(ofFile: album.path(of: file)) : nil
+      if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) {
+        onEvent?(.finished(file: file))
+        return (.success(cached), hash, true)
+      }
       let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: album.path(of: file), file: file) }
+      if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
       switch result {
       case .success: onEvent?(.finished(file: file))
       case .failure(let failure): onEvent?(.failed(failure))
       }
-      return result
+      return (result, hash, false)
     }
     var tracks: [TrackAnalysis] = [], failures: [TrackFailure] = []
-    for r in results {
+    var hashes: [String: String] = [:]
+    var stats = CacheStats()
+    for (r, hash, reused) in results {
       switch r {
-      case .success(let t): tracks.append(t)
+      case .success(let t):
+        tracks.append(t)
+        if let hash { hashes[t.file] = hash }
+        if reused { stats.analysesReused += 1 } else { stats.analysesComputed += 1 }
       case .failure(let f): failures.append(f)
       }
     }
     let profile = AlbumProfile(tracks: tracks)
     for i in tracks.indices { tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: tracks[i], profile: profile) }
-    return AlbumAnalysis(album: album, tracks: tracks, failures: failures, profile: profile)
+    var analysis = AlbumAnalysis(album: album, tracks: tracks, failures: failures, profile: profile)
+    analysis.contentHashes = hashes
+    analysis.cache = stats
+    return analysis
   }
 
   /// Writes analysis.json, profile.json, tracks.csv and bands.csv into `folder` (created if needed), each atomically.

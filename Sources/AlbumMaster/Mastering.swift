@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import Matching
 import QualityControl
+import DSP
 import Rendering
 import Reports
 
@@ -23,6 +24,8 @@ public struct MasterOptions: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// Whether cached analyses and masters may be reused (`--force` turns it off).
+  public var useCache = true
   /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
   public var preset: DeliveryPreset?
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
@@ -83,7 +86,9 @@ public enum AlbumMasterer {
   public static func master(
     _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil
   ) async throws -> MasterOutcome {
-    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs) { e in
+    let cache = ResultCache(
+      reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
+    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
       if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
     }
     var matching = options.matching
@@ -132,7 +137,9 @@ public enum AlbumMasterer {
     } else if options.skipVerification {
       analysis = AlbumAnalysis(album: album, tracks: [], failures: [], profile: plan.profile)
     } else {
-      analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs) { e in
+      let cache = ResultCache(
+        reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
+      analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
         if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
       }
       analysis.profile = plan.profile
@@ -163,15 +170,30 @@ public enum AlbumMasterer {
       let profile = plan.profile
       let settings = options.render
       let verify = !options.skipVerification
+      let cache = ResultCache(reportFolder: folder, readable: options.useCache)
+      let hashes = analysis.contentHashes
+      let settingsData = (try? JSONReport.encode(settings)) ?? Data()
       let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs) {
         (pair) -> Result<MasterResult, TrackFailure> in
         let (tp, name) = pair
+        let masterPath = (out as NSString).appendingPathComponent(name)
+        let source = album.path(of: tp.file)
+        // Reuse a master made from the same source, plan and settings, while its file is unchanged.
+        let key = verify ? (hashes[tp.file] ?? SHA256.hex(ofFile: source)).map {
+          ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
+        } : nil
+        if let key, var cached = cache.master(key: key, masterPath: masterPath) {
+          cached.reused = true
+          onEvent?("unchanged \(tp.file)")
+          return .success(cached)
+        }
         onEvent?("rendering \(tp.file)")
         do {
-          return .success(
-            try renderAndVerify(
-              source: album.path(of: tp.file), plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
-              relativeTo: folder, profile: profile, verify: verify))
+          let result = try renderAndVerify(
+            source: source, plan: tp, settings: settings, masterPath: masterPath, relativeTo: folder, profile: profile,
+            verify: verify)
+          if let key { cache.store(key: key, masterPath: masterPath, result: result) }
+          return .success(result)
         } catch let e as RenderError {
           return .failure(TrackFailure(file: tp.file, error: e.reason))
         } catch let e as TrackFailure {
@@ -182,7 +204,10 @@ public enum AlbumMasterer {
       }
       for r in results {
         switch r {
-        case .success(let m): masters.append(m)
+        case .success(var m):
+          if m.reused == true { analysis.cache.mastersReused += 1 } else { analysis.cache.mastersRendered += 1 }
+          m.reused = nil
+          masters.append(m)
         case .failure(let f):
           failures.append(f)
           onEvent?("error: \(album.path(of: f.file)): \(f.error)")

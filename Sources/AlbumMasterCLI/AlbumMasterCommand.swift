@@ -33,6 +33,9 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "Also write the machine-readable result to FILE, or to stdout with '-' (the table then goes to stderr).")
   var json: String?
 
+  @Flag(name: .long, help: "Redo everything: ignore cached analyses and masters.")
+  var force = false
+
   @Option(name: .long, help: "Every subfolder of DIR that holds audio is an album (added to any ALBUM arguments).")
   var all: String?
 

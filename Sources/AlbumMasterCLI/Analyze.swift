@@ -55,7 +55,8 @@ struct Analyze: AsyncParsableCommand {
         continue
       }
       console.progress("Analysing \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
-      let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs) { event in
+      let cache = ResultCache(reportFolder: (common.reports as NSString).appendingPathComponent(album.name), readable: !common.force)
+      let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs, cache: cache) { event in
         if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
       }
       failed = failed || !analysis.failures.isEmpty

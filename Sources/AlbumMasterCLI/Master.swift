@@ -159,6 +159,7 @@ struct Master: AsyncParsableCommand {
     options.outputFolder = output.output
     options.jobs = common.jobs
     options.preset = matching.preset.flatMap(DeliveryPreset.named)
+    options.useCache = !common.force
     try await MasterCommand.run(albums: try common.selectAlbums(albums), common: common, options: options, plan: nil)
   }
 }
@@ -196,6 +197,7 @@ struct Render: AsyncParsableCommand {
     options.jobs = common.jobs
     options.matching = decoded.options
     options.skipVerification = noVerify
+    options.useCache = !common.force
     try await MasterCommand.run(albums: [album], common: common, options: options, plan: decoded)
   }
 }

@@ -24,6 +24,8 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
   public var masters: [MasterResult]?
   /// Pre-release checks (of the masters, after `master`).
   public var qa: QAReport?
+  /// What the run reused from the cache and what it computed.
+  public var cache: CacheStatsRecord?
 
   public init(
     album: AlbumRef, tracks: [TrackAnalysis], profile: AlbumProfile, failures: [TrackFailure],
@@ -35,5 +37,19 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
     self.profile = profile
     self.failures = failures
     self.masters = masters
+  }
+}
+
+/// The cache counters as `analysis.json` records them.
+public struct CacheStatsRecord: Codable, Sendable, Hashable {
+  public var analysesReused: Int
+  public var analysesComputed: Int
+  public var mastersReused: Int
+  public var mastersRendered: Int
+  public init(analysesReused: Int, analysesComputed: Int, mastersReused: Int, mastersRendered: Int) {
+    self.analysesReused = analysesReused
+    self.analysesComputed = analysesComputed
+    self.mastersReused = mastersReused
+    self.mastersRendered = mastersRendered
   }
 }

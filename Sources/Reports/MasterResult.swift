@@ -21,6 +21,12 @@ public struct MasterResult: Codable, Sendable, Hashable {
   public var verdict: String
   /// Why, when missed.
   @NullCoded public var message: String?
+  /// Set in memory while a run tells cached masters from rendered ones; never written.
+  public var reused: Bool?
+
+  private enum CodingKeys: String, CodingKey {
+    case file, master, plannedLUFS, ceilingDBTP, attempts, render, analysis, verdict, message
+  }
 
   public init(
     file: String, master: String, plannedLUFS: Double?, ceilingDBTP: Double, attempts: Int, render: RenderReport,

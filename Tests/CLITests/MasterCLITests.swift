@@ -246,6 +246,42 @@ import TestSupport
     #expect(try runCLI(["master", album, "--reports", root.file("R"), "--quiet"]).status == 0)
     #expect(try runCLI(["master", album, "--reports", root.file("Clean"), "--quiet"]).status == 0)
     #expect(try FileManager.default.contentsOfDirectory(atPath: masters).allSatisfy { !$0.hasSuffix(".tmp") })
-    #expect(snapshot(root.file("R/Long")) == snapshot(root.file("Clean/Long")))
+    // The masters are the bytes an uninterrupted run writes (the re-run reused the analyses the killed run cached).
+    #expect(snapshot(root.file("R/Long/masters")) == snapshot(root.file("Clean/Long/masters")))
+    #expect(snapshot(root.file("R/Long/masters")).count == 4)
+  }
+}
+
+@Suite struct CacheTests {
+  static func stats(_ path: String) throws -> [String: Int] {
+    let json = try #require(try JSONSerialization.jsonObject(with: fileBytes(path)) as? [String: Any])
+    let album = try #require((json["albums"] as? [[String: Any]])?.first)
+    return try #require(album["cache"] as? [String: Int])
+  }
+
+  @Test("A re-run with nothing changed analyses and renders nothing; one changed track is analysed again; --force redoes all")
+  func rerun() throws {
+    let root = TempFolder("cache")
+    defer { root.remove() }
+    let album = try MasterCLITests.album(root)
+    let args = ["master", album, "--reports", root.file("R"), "--quiet"]
+    #expect(try runCLI(args + ["--json", root.file("1.json")]).status == 0)
+    #expect(try Self.stats(root.file("1.json")) == ["analysesReused": 0, "analysesComputed": 3, "mastersReused": 0, "mastersRendered": 3])
+    let masters = snapshot(root.file("R/Album/masters"))
+    #expect(try runCLI(args + ["--json", root.file("2.json")]).status == 0)
+    #expect(try Self.stats(root.file("2.json")) == ["analysesReused": 3, "analysesComputed": 0, "mastersReused": 3, "mastersRendered": 0])
+    #expect(snapshot(root.file("R/Album/masters")) == masters)
+    // Change one track: only it is analysed again (the profile moves, so plans and masters may follow).
+    try writeAudio(music(seed: 99, seconds: 4), channels: 2, sampleRateHz: 48_000,
+                   to: (album as NSString).appendingPathComponent("01 low.wav"), format: .init(container: .wav, encoding: .pcm24))
+    #expect(try runCLI(args + ["--json", root.file("3.json")]).status == 0)
+    let third = try Self.stats(root.file("3.json"))
+    #expect(third["analysesComputed"] == 1 && third["analysesReused"] == 2)
+    // A master changed on disk is rendered again.
+    try Data([0]).write(to: URL(fileURLWithPath: root.file("R/Album/masters/02 mid.flac")))
+    #expect(try runCLI(args + ["--json", root.file("4.json")]).status == 0)
+    #expect(try Self.stats(root.file("4.json")) == ["analysesReused": 3, "analysesComputed": 0, "mastersReused": 2, "mastersRendered": 1])
+    #expect(try runCLI(args + ["--force", "--json", root.file("5.json")]).status == 0)
+    #expect(try Self.stats(root.file("5.json")) == ["analysesReused": 0, "analysesComputed": 3, "mastersReused": 0, "mastersRendered": 3])
   }
 }

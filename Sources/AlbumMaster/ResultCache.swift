@@ -1,0 +1,83 @@
+import Analysis
+import DSP
+import Foundation
+import Reports
+
+/// What a run took from the cache and what it had to compute (recorded in `analysis.json` as `cache`).
+public typealias CacheStats = CacheStatsRecord
+
+extension CacheStatsRecord {
+  public init() { self.init(analysesReused: 0, analysesComputed: 0, mastersReused: 0, mastersRendered: 0) }
+}
+
+/// Per-album results kept in `<reports>/<album>/.cache/`, so that a re-run redoes only what changed.
+///
+/// An analysis is keyed by the SHA-256 of the file's bytes and the analysis version (bumped whenever the
+/// analysis would measure differently). A master is keyed by the source's hash, the track's plan and the render
+/// settings, and is reused only while the file on disk still has the hash recorded when it was written.
+public struct ResultCache: Sendable {
+  public let folder: String
+  /// Whether entries may be read (`--force` turns this off; entries are still written).
+  public let readable: Bool
+  public static let analysisVersion = "analysis-1"
+  public static let renderVersion = "render-1"
+
+  public init(reportFolder: String, readable: Bool = true) {
+    folder = (reportFolder as NSString).appendingPathComponent(".cache")
+    self.readable = readable
+  }
+
+  struct CachedAnalysis: Codable {
+    var analysis: TrackAnalysis
+    var gatingBlockEnergies: [Double]
+  }
+
+  struct CachedMaster: Codable {
+    var masterSHA256: String
+    var result: MasterResult
+  }
+
+  private func path(_ kind: String, _ key: String) -> String {
+    ((folder as NSString).appendingPathComponent(kind) as NSString).appendingPathComponent(key + ".json")
+  }
+
+  /// The analysis of content `hash`, renamed to `file`.
+  public func analysis(hash: String, file: String) -> TrackAnalysis? {
+    guard readable, let data = FileManager.default.contents(atPath: path("analysis", Self.analysisVersion + "-" + hash)),
+      let cached = try? JSONReport.decode(CachedAnalysis.self, from: data)
+    else { return nil }
+    var a = cached.analysis
+    a.file = file
+    a.gatingBlockEnergies = cached.gatingBlockEnergies
+    return a
+  }
+
+  public func store(hash: String, analysis: TrackAnalysis) {
+    let p = path("analysis", Self.analysisVersion + "-" + hash)
+    try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    if let data = try? JSONReport.encode(CachedAnalysis(analysis: analysis, gatingBlockEnergies: analysis.gatingBlockEnergies)) {
+      try? AtomicFile.write(data, to: p)
+    }
+  }
+
+  /// The key of a master: what it is made from.
+  public static func masterKey(sourceHash: String, plan: Data, settings: Data) -> String {
+    SHA256.hex(renderVersion + sourceHash + String(decoding: plan, as: UTF8.self) + String(decoding: settings, as: UTF8.self))
+  }
+
+  /// A master rendered from the same source, plan and settings, if its file is still the one written then.
+  public func master(key: String, masterPath: String) -> MasterResult? {
+    guard readable, let data = FileManager.default.contents(atPath: path("masters", key)),
+      let cached = try? JSONReport.decode(CachedMaster.self, from: data),
+      SHA256.hex(ofFile: masterPath) == cached.masterSHA256
+    else { return nil }
+    return cached.result
+  }
+
+  public func store(key: String, masterPath: String, result: MasterResult) {
+    guard let sha = SHA256.hex(ofFile: masterPath) else { return }
+    let p = path("masters", key)
+    try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    if let data = try? JSONReport.encode(CachedMaster(masterSHA256: sha, result: result)) { try? AtomicFile.write(data, to: p) }
+  }
+}
