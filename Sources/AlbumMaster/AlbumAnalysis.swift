@@ -28,6 +28,8 @@ public struct AlbumAnalysis: Sendable {
 /// Something happened to one track; for progress displays.
 public enum TrackEvent: Sendable {
   case started(file: String)
+  /// A stage ("analysing", "rendering", "verifying") is `fraction` (0…1) done.
+  case progress(file: String, stage: String, fraction: Double)
   case finished(file: String)
   case failed(TrackFailure)
 }
@@ -47,7 +49,11 @@ public enum AlbumAnalyzer {
         onEvent?(.finished(file: file))
         return (.success(cached), hash, true)
       }
-      let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: album.path(of: file), file: file) }
+      let result = Result { () throws(TrackFailure) in
+        try TrackAnalyzer.analyze(path: album.path(of: file), file: file) { f in
+          onEvent?(.progress(file: file, stage: "analysing", fraction: f))
+        }
+      }
       if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
       switch result {
       case .success: onEvent?(.finished(file: file))

@@ -84,12 +84,13 @@ public enum AlbumMasterer {
 
   /// Masters `album`, writing reports (and masters) under `reportsFolder`.
   public static func master(
-    _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil
+    _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil,
+    onTrack: (@Sendable (TrackEvent) -> Void)? = nil
   ) async throws -> MasterOutcome {
     let cache = ResultCache(
       reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
     var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
-      if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
+      if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
     }
     var matching = options.matching
     let profile: AlbumProfile
@@ -123,13 +124,14 @@ public enum AlbumMasterer {
     }
     let plan = Planner.plan(album: album.name, tracks: analysis.tracks, profile: profile, options: matching)
     return try await render(
-      album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent)
+      album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent,
+      onTrack: onTrack)
   }
 
   /// Renders an (edited) plan for `album` and verifies the masters.
   public static func render(
     _ album: Album, plan: AlbumPlan, analysis given: AlbumAnalysis? = nil, options: MasterOptions,
-    reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil
+    reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil, onTrack: (@Sendable (TrackEvent) -> Void)? = nil
   ) async throws -> MasterOutcome {
     var analysis: AlbumAnalysis
     if let given {
@@ -140,7 +142,7 @@ public enum AlbumMasterer {
       let cache = ResultCache(
         reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
       analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
-        if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") }
+        if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
       }
       analysis.profile = plan.profile
       for i in analysis.tracks.indices {
@@ -184,14 +186,15 @@ public enum AlbumMasterer {
         } : nil
         if let key, var cached = cache.master(key: key, masterPath: masterPath) {
           cached.reused = true
-          onEvent?("unchanged \(tp.file)")
+          onTrack?(.finished(file: tp.file))
           return .success(cached)
         }
-        onEvent?("rendering \(tp.file)")
+        onTrack?(.started(file: tp.file))
         do {
           let result = try renderAndVerify(
             source: source, plan: tp, settings: settings, masterPath: masterPath, relativeTo: folder, profile: profile,
-            verify: verify)
+            verify: verify) { stage, f in onTrack?(.progress(file: tp.file, stage: stage, fraction: f)) }
+          onTrack?(.finished(file: tp.file))
           if let key { cache.store(key: key, masterPath: masterPath, result: result) }
           return .success(result)
         } catch let e as RenderError {
@@ -232,7 +235,7 @@ public enum AlbumMasterer {
   /// 0.05 LU off (the EQ's and limiter's effect on loudness is predicted, then measured).
   static func renderAndVerify(
     source: String, plan: TrackPlan, settings: RenderSettings, masterPath: String, relativeTo folder: String,
-    profile: AlbumProfile, verify: Bool = true
+    profile: AlbumProfile, verify: Bool = true, progress: ((String, Double) -> Void)? = nil
   ) throws -> MasterResult {
     var offset = 0.0
     var attempts = 0
@@ -241,7 +244,9 @@ public enum AlbumMasterer {
     let name = (masterPath as NSString).lastPathComponent
     repeat {
       attempts += 1
-      report = try TrackRenderer.render(source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset)
+      report = try TrackRenderer.render(
+        source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset
+      ) { f in progress?(attempts > 1 ? "rendering again" : "rendering", f) }
       if !verify {
         let relative = masterPath.hasPrefix(folder + "/") ? String(masterPath.dropFirst(folder.count + 1)) : masterPath
         report.path = relative
@@ -249,7 +254,7 @@ public enum AlbumMasterer {
           file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
           attempts: 1, render: report, analysis: nil, verdict: "unverified", message: nil)
       }
-      master = try TrackAnalyzer.analyze(path: masterPath, file: name)
+      master = try TrackAnalyzer.analyze(path: masterPath, file: name) { f in progress?("verifying", f) }
       guard let target = plan.targetLUFS, let got = master.loudness.integratedLUFS,
         abs(got - target) > correctionThresholdLU, attempts < 4
       else { break }

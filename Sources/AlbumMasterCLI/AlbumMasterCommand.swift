@@ -93,17 +93,18 @@ struct Console {
   var tableToStderr: Bool
 
   func progress(_ line: String) {
-    if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    if !quiet { ProgressDisplay.shared.print(line) }
   }
 
   func error(_ line: String) {
-    FileHandle.standardError.write(Data("albummaster: error: \(line)\n".utf8))
+    ProgressDisplay.shared.print("albummaster: error: \(line)", always: true)
   }
 
   func table(_ text: String) {
     if tableToStderr {
-      FileHandle.standardError.write(Data(text.utf8))
+      ProgressDisplay.shared.print(text, always: true)
     } else {
+      ProgressDisplay.shared.clearLiveArea()
       FileHandle.standardOutput.write(Data(text.utf8))
     }
   }

@@ -42,6 +42,8 @@ struct Analyze: AsyncParsableCommand {
     _ albums: [String], common: CommonOptions, qa: (AlbumAnalysis) async -> QAReport?
   ) async -> (reports: [QAReport], broken: Bool) {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
+    ProgressDisplay.shared.configure(quiet: common.quiet)
+    defer { ProgressDisplay.shared.end() }
     var result = Result(albums: [], failures: [])
     var failed = false
     var reports: [QAReport] = []
@@ -56,7 +58,9 @@ struct Analyze: AsyncParsableCommand {
       }
       console.progress("Analysing \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
       let cache = ResultCache(reportFolder: (common.reports as NSString).appendingPathComponent(album.name), readable: !common.force)
+      ProgressDisplay.shared.begin(units: album.files.count)
       let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs, cache: cache) { event in
+        ProgressDisplay.shared.handle(event)
         if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
       }
       failed = failed || !analysis.failures.isEmpty

@@ -206,6 +206,8 @@ struct Render: AsyncParsableCommand {
 enum MasterCommand {
   static func run(albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?) async throws {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
+    ProgressDisplay.shared.configure(quiet: common.quiet)
+    defer { ProgressDisplay.shared.end() }
     var docs: [AnalysisDocument] = []
     var albumFailures: [Analyze.Result.Failure] = []
     var broken = false, missed = false
@@ -224,10 +226,15 @@ enum MasterCommand {
         let onEvent: @Sendable (String) -> Void = { line in
           if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line)") }
         }
+        let onTrack: @Sendable (TrackEvent) -> Void = { ProgressDisplay.shared.handle($0) }
+        // Analysis, then rendering and verification: two units of work per track.
+        ProgressDisplay.shared.begin(units: album.files.count * (options.planOnly ? 1 : 2))
         if let plan {
-          outcome = try await AlbumMasterer.render(album, plan: plan, options: options, reportsFolder: common.reports, onEvent: onEvent)
+          outcome = try await AlbumMasterer.render(
+            album, plan: plan, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
         } else {
-          outcome = try await AlbumMasterer.master(album, options: options, reportsFolder: common.reports, onEvent: onEvent)
+          outcome = try await AlbumMasterer.master(
+            album, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
         }
       } catch {
         console.error("\(error)")

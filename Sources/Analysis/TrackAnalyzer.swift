@@ -22,9 +22,12 @@ public enum TrackAnalyzer {
 
   /// Analyses the file at `path`, reporting it as `file` (its name relative to the album).
   /// - Throws: `TrackFailure` for anything that stops the measurement (open, format, truncation, read errors).
-  public static func analyze(path: String, file: String) throws(TrackFailure) -> TrackAnalysis {
+  /// `progress` gets the fraction read, 0…1, every few blocks.
+  public static func analyze(
+    path: String, file: String, progress: ((Double) -> Void)? = nil
+  ) throws(TrackFailure) -> TrackAnalysis {
     do {
-      return try run(path: path, file: file)
+      return try run(path: path, file: file, progress: progress)
     } catch let error as AudioIOError {
       throw TrackFailure(file: file, error: error.reason)
     } catch {
@@ -32,7 +35,7 @@ public enum TrackAnalyzer {
     }
   }
 
-  private static func run(path: String, file: String) throws -> TrackAnalysis {
+  private static func run(path: String, file: String, progress: ((Double) -> Void)?) throws -> TrackAnalysis {
     var reader = try AudioFileReader(path: path)
     let info = reader.info
     let channels = info.channels
@@ -53,6 +56,9 @@ public enum TrackAnalyzer {
       truePeak.add(p, frames: got)
       spectrum.add(p, frames: got)
       stereo.add(p, frames: got)
+      if let progress, reader.framesRead % Int64(blockFrames * 16) < Int64(got), info.frames > 0 {
+        progress(min(1, Double(reader.framesRead) / Double(info.frames)))
+      }
     }
     guard reader.framesRead > 0 else { throw AudioIOError.empty(path: path) }
 

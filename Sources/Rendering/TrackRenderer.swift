@@ -16,11 +16,13 @@ public enum TrackRenderer {
   public static let blockFrames = 8192
 
   /// Renders `source` with `plan` to `path`. `gainOffsetDB` is added to the plan's gain (loudness correction).
+  /// `progress` gets the fraction rendered, 0…1, every few blocks.
   public static func render(
-    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0
+    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0,
+    progress: ((Double) -> Void)? = nil
   ) throws(RenderError) -> RenderReport {
     do {
-      return try run(source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB)
+      return try run(source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress)
     } catch let e as RenderError {
       throw e
     } catch let e as AudioIOError {
@@ -31,7 +33,8 @@ public enum TrackRenderer {
   }
 
   private static func run(
-    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double
+    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double,
+    progress: ((Double) -> Void)?
   ) throws -> RenderReport {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
@@ -130,6 +133,9 @@ public enum TrackRenderer {
         filter!.delivered(block.count / channels)
       }
       try downstream(block, final: false)
+      if let progress, reader.framesRead % Int64(blockFrames * 16) < Int64(got), info.frames > 0 {
+        progress(min(1, Double(reader.framesRead) / Double(info.frames)))
+      }
     }
     let tail = filter != nil ? filter!.finish() : []
     try downstream(tail, final: true)

@@ -58,3 +58,35 @@ import TestSupport
     #expect(try runCLI(["analyze", "--all", albums, "--shard", "3/3"]).status == 64)
   }
 }
+
+@Suite struct ProgressTests {
+  @Test("Progress redraws in place on a terminal (a pty from script(1)), writes plain lines when piped, and --quiet silences it")
+  func terminalAndPipe() throws {
+    let root = TempFolder("progress")
+    defer { root.remove() }
+    let album = try MasterCLITests.album(root)
+    // A real pseudo-terminal: script(1) runs the command with its stdin/stdout/stderr on a pty.
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    p.arguments = ["-q", "-e", "-c", "'\(albummasterPath)' master '\(album)' --reports '\(root.file("T"))'", root.file("typescript")]
+    var env = ProcessInfo.processInfo.environment
+    env["TERM"] = "xterm"
+    p.environment = env
+    p.standardInput = FileHandle.nullDevice
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let tty = String(decoding: fileBytes(root.file("typescript")), as: UTF8.self)
+    #expect(tty.contains("\u{1B}[1A\u{1B}[2K"), "no redraw on the terminal")
+    #expect(tty.contains("[#") && tty.contains("ETA"))
+    #expect(!tty.contains(": started\r\n"))
+    let piped = try runCLI(["master", album, "--reports", root.file("P")])
+    #expect(!piped.stderr.contains("\u{1B}"))
+    #expect(piped.stderr.contains("01 low.wav: analysing") && piped.stderr.contains("01 low.wav: done"))
+    #expect(piped.stderr.contains("Summary: 1 album, 3 tracks analysed"))
+    let quiet = try runCLI(["master", album, "--reports", root.file("Q"), "--quiet"])
+    #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+  }
+}
