@@ -24,6 +24,8 @@ public struct MasterOptions: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// The album's `album.yaml`: per-track overrides and delivery variants.
+  public var config: AlbumConfig?
   /// Whether cached analyses and masters may be reused (`--force` turns it off).
   public var useCache = true
   /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
@@ -122,7 +124,8 @@ public enum AlbumMasterer {
     for i in analysis.tracks.indices {
       analysis.tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: analysis.tracks[i], profile: profile)
     }
-    let plan = Planner.plan(album: album.name, tracks: analysis.tracks, profile: profile, options: matching)
+    var plan = Planner.plan(album: album.name, tracks: analysis.tracks, profile: profile, options: matching)
+    if let config = options.config { plan = config.apply(to: plan) }
     return try await render(
       album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent,
       onTrack: onTrack)
@@ -175,6 +178,7 @@ public enum AlbumMasterer {
       let cache = ResultCache(reportFolder: folder, readable: options.useCache)
       let hashes = analysis.contentHashes
       let settingsData = (try? JSONReport.encode(settings)) ?? Data()
+      let variants = options.config?.outputs ?? []
       let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs) {
         (pair) -> Result<MasterResult, TrackFailure> in
         let (tp, name) = pair
@@ -196,6 +200,21 @@ public enum AlbumMasterer {
             verify: verify) { stage, f in onTrack?(.progress(file: tp.file, stage: stage, fraction: f)) }
           onTrack?(.finished(file: tp.file))
           if let key { cache.store(key: key, masterPath: masterPath, result: result) }
+          // Delivery variants from album.yaml, with the main master's corrected gain.
+          for v in variants {
+            var vs = RenderSettings()
+            vs.container = containerFor(v.format)
+            vs.opus = v.format == "opus"
+            vs.bits = v.bits
+            vs.sampleRateHz = v.sampleRateHz
+            vs.dither = v.dither
+            let dir = (out as NSString).appendingPathComponent(v.name)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let ext = (try? AudioFileReader(path: source).info).map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
+            let vpath = (dir as NSString).appendingPathComponent(((name as NSString).deletingPathExtension as NSString).appendingPathExtension(ext)!)
+            _ = try TrackRenderer.render(
+              source: source, plan: tp, settings: vs, to: vpath, gainOffsetDB: result.render.gainDB - tp.gainDB)
+          }
           return .success(result)
         } catch let e as RenderError {
           return .failure(TrackFailure(file: tp.file, error: e.reason))
@@ -275,6 +294,16 @@ public enum AlbumMasterer {
       file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
       attempts: attempts, render: report, analysis: master, verdict: problems.isEmpty ? "ok" : "missed",
       message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+  }
+
+  static func containerFor(_ format: String) -> AudioContainer {
+    switch format {
+    case "aiff": .aiff
+    case "flac": .flac
+    case "ogg", "opus": .ogg
+    case "mp3": .mp3
+    default: .wav
+    }
   }
 
   /// Master file names: the source's name with the output format's extension; when two sources would

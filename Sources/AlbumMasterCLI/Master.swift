@@ -9,32 +9,32 @@ import Reports
 
 /// How the album is matched.
 struct MatchingArguments: ParsableArguments {
-  @Option(help: "Loudness plan: album (one album gain, spread kept within --max-spread-lu), track (every track to the target) or none.")
-  var loudness: LoudnessMode = .album
+  @Option(help: "Loudness plan: album (one album gain, spread kept within --max-spread-lu), track (every track to the target) or none. Default album.")
+  var loudness: LoudnessMode?
 
   @Option(name: .customLong("target-lufs"), parsing: .unconditional, help: "Integrated loudness to reach, LUFS (default -14, or a preset's, or a reference's).")
   var targetLUFS: Double?
 
-  @Option(name: .customLong("max-spread-lu"), help: "Album mode: largest distance of a track from the album loudness, LU.")
-  var maxSpreadLU: Double = 3
+  @Option(name: .customLong("max-spread-lu"), help: "Album mode: largest distance of a track from the album loudness, LU (default 3).")
+  var maxSpreadLU: Double?
 
-  @Option(name: .customLong("eq-amount"), help: "Share of the tonal correction applied, 0 to 1.")
-  var eqAmount: Double = 1
+  @Option(name: .customLong("eq-amount"), help: "Share of the tonal correction applied, 0 to 1 (default 1).")
+  var eqAmount: Double?
 
-  @Option(name: .customLong("max-eq-db"), help: "Largest EQ boost or cut, dB.")
-  var maxEQDB: Double = 6
+  @Option(name: .customLong("max-eq-db"), help: "Largest EQ boost or cut, dB (default 6).")
+  var maxEQDB: Double?
 
-  @Option(name: .customLong("width-amount"), help: "Share of the width correction applied, 0 to 1.")
-  var widthAmount: Double = 1
+  @Option(name: .customLong("width-amount"), help: "Share of the width correction applied, 0 to 1 (default 1).")
+  var widthAmount: Double?
 
-  @Option(name: .customLong("max-width-db"), help: "Largest side-gain change, dB.")
-  var maxWidthDB: Double = 3
+  @Option(name: .customLong("max-width-db"), help: "Largest side-gain change, dB (default 3).")
+  var maxWidthDB: Double?
 
   @Option(name: .customLong("ceiling-dbtp"), parsing: .unconditional, help: "True-peak ceiling, dBTP (default -1, or a preset's).")
   var ceilingDBTP: Double?
 
-  @Option(help: "True-peak limiter: on or off.")
-  var limiter: Switch = .on
+  @Option(help: "True-peak limiter: on or off (default on).")
+  var limiter: Switch?
 
   @Option(help: "Delivery preset that sets the target and ceiling: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
   var preset: String?
@@ -42,29 +42,39 @@ struct MatchingArguments: ParsableArguments {
   enum Switch: String, ExpressibleByArgument { case on, off }
 
   func validate() throws {
-    guard (0...1).contains(eqAmount), (0...1).contains(widthAmount) else {
+    guard (0...1).contains(eqAmount ?? 0), (0...1).contains(widthAmount ?? 0) else {
       throw ValidationError("--eq-amount and --width-amount take a value from 0 to 1")
     }
-    guard maxEQDB >= 0, maxWidthDB >= 0, maxSpreadLU >= 0 else { throw ValidationError("limits must not be negative") }
+    guard (maxEQDB ?? 0) >= 0, (maxWidthDB ?? 0) >= 0, (maxSpreadLU ?? 0) >= 0 else {
+      throw ValidationError("limits must not be negative")
+    }
     if let preset, DeliveryPreset.named(preset) == nil {
       throw ValidationError("unknown preset '\(preset)'; choose from \(DeliveryPreset.all.map(\.name).joined(separator: ", "))")
     }
   }
 
-  var options: MatchingOptions {
+  /// Defaults < the preset (flag or album.yaml) < album.yaml < the flags given here.
+  func options(config: AlbumConfig?) -> MatchingOptions {
     var o = MatchingOptions()
-    let p = preset.flatMap(DeliveryPreset.named)
-    o.loudness = loudness
-    o.targetLUFS = targetLUFS ?? p?.targetLUFS ?? -14
-    o.maxSpreadLU = maxSpreadLU
-    o.eqAmount = eqAmount
-    o.maxEQDB = maxEQDB
-    o.widthAmount = widthAmount
-    o.maxWidthDB = maxWidthDB
-    o.ceilingDBTP = ceilingDBTP ?? p?.ceilingDBTP ?? -1
-    o.limiter = limiter == .on
+    if let p = (preset ?? config?.preset).flatMap(DeliveryPreset.named) {
+      if let t = p.targetLUFS { o.targetLUFS = t }
+      o.ceilingDBTP = p.ceilingDBTP
+    }
+    if let config { o = config.apply(to: o) }
+    if let v = loudness { o.loudness = v }
+    if let v = targetLUFS { o.targetLUFS = v }
+    if let v = maxSpreadLU { o.maxSpreadLU = v }
+    if let v = eqAmount { o.eqAmount = v }
+    if let v = maxEQDB { o.maxEQDB = v }
+    if let v = widthAmount { o.widthAmount = v }
+    if let v = maxWidthDB { o.maxWidthDB = v }
+    if let v = ceilingDBTP { o.ceilingDBTP = v }
+    if let v = limiter { o.limiter = v == .on }
     return o
   }
+
+  /// Whether the target was set explicitly (a reference only sets it otherwise).
+  func targetGiven(config: AlbumConfig?) -> Bool { targetLUFS != nil || preset != nil || config?.targetLUFS != nil || config?.preset != nil }
 }
 
 extension LoudnessMode: ExpressibleByArgument {}
@@ -150,17 +160,17 @@ struct Master: AsyncParsableCommand {
   func run() async throws {
     Interruption.install()
     var options = MasterOptions()
-    options.matching = matching.options
-    options.targetGiven = matching.targetLUFS != nil || matching.preset != nil
+    options.matching = matching.options(config: nil)
+    options.targetGiven = matching.targetGiven(config: nil)
     options.render = output.settings
     options.referencePaths = reference
     options.profilePath = profile
     options.planOnly = planOnly
     options.outputFolder = output.output
     options.jobs = common.jobs
-    options.preset = matching.preset.flatMap(DeliveryPreset.named)
     options.useCache = !common.force
-    try await MasterCommand.run(albums: try common.selectAlbums(albums), common: common, options: options, plan: nil)
+    try await MasterCommand.run(
+      albums: try common.selectAlbums(albums), common: common, options: options, plan: nil, flags: matching)
   }
 }
 
@@ -204,7 +214,9 @@ struct Render: AsyncParsableCommand {
 
 /// The shared body of `master` and `render`.
 enum MasterCommand {
-  static func run(albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?) async throws {
+  static func run(
+    albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?, flags: MatchingArguments? = nil
+  ) async throws {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
     ProgressDisplay.shared.configure(quiet: common.quiet)
     defer { ProgressDisplay.shared.end() }
@@ -212,7 +224,7 @@ enum MasterCommand {
     var albumFailures: [Analyze.Result.Failure] = []
     var broken = false, missed = false
     for path in albums {
-      let album: Album
+      var album: Album
       switch common.openAlbum(path, console: console) {
       case .success(let a): album = a
       case .failure(let error):
@@ -220,6 +232,28 @@ enum MasterCommand {
         broken = true
         continue
       }
+      var options = options
+      if plan == nil && !album.isSingleFile {
+        do {
+          let config = try AlbumConfig.load(folder: album.path)
+          if let config, let flags {
+            options.matching = flags.options(config: config)
+            options.targetGiven = flags.targetGiven(config: config)
+            options.preset = (flags.preset ?? config.preset).flatMap(DeliveryPreset.named)
+          }
+          options.config = config
+          if let config {
+            album.files = album.files.filter { config.tracks[$0]?.exclude != true }
+            console.progress("Using \(AlbumConfig.fileName)")
+          }
+        } catch {
+          console.error(error.description)
+          albumFailures.append(.init(file: error.path, error: "\(error.key): \(error.problem) (line \(error.line))"))
+          broken = true
+          continue
+        }
+      }
+      if options.config == nil, let flags { options.preset = flags.preset.flatMap(DeliveryPreset.named) }
       console.progress("Mastering \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
       let outcome: MasterOutcome
       do {

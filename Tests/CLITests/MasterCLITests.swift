@@ -285,3 +285,50 @@ import TestSupport
     #expect(try Self.stats(root.file("5.json")) == ["analysesReused": 0, "analysesComputed": 3, "mastersReused": 0, "mastersRendered": 3])
   }
 }
+
+@Suite struct AlbumConfigCLITests {
+  @Test("album.yaml under the flags: overrides, an excluded track, delivery variants; a bad file is one clear error")
+  func config() throws {
+    let root = TempFolder("yaml")
+    defer { root.remove() }
+    let album = try MasterCLITests.album(root)
+    try """
+      loudness: track
+      targetLUFS: -16
+      tracks:
+        "01 low.wav": { loudness: keep, eq: off }
+        "03 float.wav": { exclude: yes }
+      outputs:
+        - { format: flac, bits: 16, sampleRate: 44100 }
+        - { format: mp3 }
+      """.write(toFile: (album as NSString).appendingPathComponent("album.yaml"), atomically: true, encoding: .utf8)
+    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--json", root.file("o.json")])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(((try JSONSerialization.jsonObject(with: fileBytes(root.file("o.json"))) as? [String: Any])?["albums"] as? [[String: Any]])?.first)
+    let tracks = try #require(doc["tracks"] as? [[String: Any]]), masters = try #require(doc["masters"] as? [[String: Any]])
+    #expect(tracks.map { $0["file"] as? String } == ["01 low.wav", "02 mid.flac"])
+    func lufs(_ m: [String: Any]) -> Double? { ((m["analysis"] as? [String: Any])?["loudness"] as? [String: Any])?["integratedLUFS"] as? Double }
+    let low = try #require(masters.first { $0["file"] as? String == "01 low.wav" })
+    let source = try #require((tracks[0]["loudness"] as? [String: Any])?["integratedLUFS"] as? Double)
+    #expect(abs(try #require(lufs(low)) - source) <= 0.3)
+    let mid = try #require(masters.first { $0["file"] as? String == "02 mid.flac" })
+    #expect(abs(try #require(lufs(mid)) - -16) <= 0.3)
+    let plan = String(decoding: fileBytes(root.file("R/Album/plan.json")), as: UTF8.self)
+    #expect(plan.contains("EQ off (album.yaml)."))
+    let flac = try AudioFileReader(path: root.file("R/Album/masters/flac-16-44100/02 mid.flac")).info
+    #expect(flac.sampleRate == 44_100 && flac.format.encoding == .pcm16)
+    #expect(FileManager.default.fileExists(atPath: root.file("R/Album/masters/mp3/02 mid.mp3")))
+    // A flag beats the file.
+    let f = try runCLI(["master", album, "--reports", root.file("F"), "--quiet", "--target-lufs", "-18", "--json", root.file("f.json")])
+    #expect(f.status == 0)
+    let fdoc = try #require(((try JSONSerialization.jsonObject(with: fileBytes(root.file("f.json"))) as? [String: Any])?["albums"] as? [[String: Any]])?.first)
+    let fmid = try #require((fdoc["masters"] as? [[String: Any]])?.first { $0["file"] as? String == "02 mid.flac" })
+    #expect(abs(try #require(lufs(fmid)) - -18) <= 0.3)
+    // A broken file: one line naming file, line and key; exit 2; nothing rendered.
+    try "loudness: album\neqAmount: lots\n".write(toFile: (album as NSString).appendingPathComponent("album.yaml"), atomically: true, encoding: .utf8)
+    let bad = try runCLI(["master", album, "--reports", root.file("B"), "--quiet"])
+    #expect(bad.status == 2 && bad.errorLines.count == 1)
+    #expect(bad.stderr.contains("album.yaml:2: eqAmount: expected a number"), "\(bad.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: root.file("B/Album/masters")))
+  }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Matching
+import Rendering
+import Yams
+
+/// `album.yaml`: optional settings in an album folder, merged under the command-line flags.
+///
+/// ```yaml
+/// preset: spotify          # or loudness/targetLUFS/ceilingDBTP… directly
+/// loudness: album          # album | track | none
+/// targetLUFS: -14
+/// maxSpreadLU: 3
+/// eqAmount: 0.8
+/// maxEQDB: 6
+/// widthAmount: 0.5
+/// maxWidthDB: 3
+/// ceilingDBTP: -1
+/// limiter: on
+/// tracks:
+///   "05 Interlude.wav": { loudness: keep, eq: off }
+///   "07 Outro.wav": { gainDB: -2 }
+///   "99 Demo take.wav": { exclude: yes }
+/// outputs:                 # delivery variants besides the main master
+///   - { format: flac, bits: 16, sampleRate: 44100 }
+///   - { format: mp3 }
+/// ```
+public struct AlbumConfig: Sendable, Hashable {
+  public var preset: String?
+  public var loudness: LoudnessMode?
+  public var targetLUFS: Double?
+  public var maxSpreadLU: Double?
+  public var eqAmount: Double?
+  public var maxEQDB: Double?
+  public var widthAmount: Double?
+  public var maxWidthDB: Double?
+  public var ceilingDBTP: Double?
+  public var limiter: Bool?
+  public var tracks: [String: TrackOverride] = [:]
+  public var outputs: [OutputVariant] = []
+
+  /// What one track does differently.
+  public struct TrackOverride: Sendable, Hashable {
+    /// `eq: off` leaves its tonal balance alone.
+    public var eq: Bool = true
+    /// `loudness: keep` keeps its loudness (an intentionally quiet interlude).
+    public var keepLoudness = false
+    /// A fixed gain instead of the loudness plan.
+    public var gainDB: Double?
+    /// Leave the track out of the album.
+    public var exclude = false
+  }
+
+  /// An extra delivery format, written to `masters/<name>/`.
+  public struct OutputVariant: Sendable, Hashable {
+    public var format: String
+    public var bits: OutputBits?
+    public var sampleRateHz: Int?
+    public var dither: DitherMode = .tpdf
+
+    /// The folder name: format, bits and rate, e.g. `flac-16-44100`.
+    public var name: String { ([format] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
+  }
+
+  public static let fileName = "album.yaml"
+
+  /// A config error: the file, the line, the key and what is wrong.
+  public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var key: String
+    public var problem: String
+    public var description: String { "\(path):\(line): \(key): \(problem)" }
+  }
+
+  /// Reads `album.yaml` from `folder`; `nil` when there is none.
+  public static func load(folder: String) throws(ConfigError) -> AlbumConfig? {
+    let path = (folder as NSString).appendingPathComponent(fileName)
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return try parse(String(decoding: data, as: UTF8.self), path: path)
+  }
+
+  /// Parses the text of an `album.yaml`, checking every key and value.
+  public static func parse(_ text: String, path: String) throws(ConfigError) -> AlbumConfig {
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: text)
+    } catch let e as YamlError {
+      let line = Int("\(e)".split(separator: ":").dropFirst().first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
+      throw ConfigError(path: path, line: line, key: "(syntax)", problem: "not valid YAML: \("\(e)".split(separator: "\n").first ?? "")")
+    } catch {
+      throw ConfigError(path: path, line: 0, key: "(syntax)", problem: "not valid YAML: \(error)")
+    }
+    var c = AlbumConfig()
+    guard let root else { return c }
+    guard let map = root.mapping else { throw ConfigError(path: path, line: line(root), key: "(top)", problem: "expected keys and values") }
+    func fail(_ node: Node, _ key: String, _ problem: String) -> ConfigError {
+      ConfigError(path: path, line: line(node), key: key, problem: problem)
+    }
+    func number(_ v: Node, _ key: String, _ range: ClosedRange<Double>) throws(ConfigError) -> Double {
+      guard let x = v.float ?? v.int.map(Double.init), range.contains(x) else {
+        throw fail(v, key, "expected a number from \(range.lowerBound) to \(range.upperBound), found '\(v.string ?? "?")'")
+      }
+      return x
+    }
+    func flag(_ v: Node, _ key: String) throws(ConfigError) -> Bool {
+      guard let b = v.bool else { throw fail(v, key, "expected on/off (yes/no, true/false), found '\(v.string ?? "?")'") }
+      return b
+    }
+    for (k, v) in map {
+      guard let key = k.string else { throw fail(k, "?", "keys must be text") }
+      switch key {
+      case "preset":
+        guard let s = v.string, ["spotify", "apple-music", "youtube", "tidal", "amazon-music", "ebu-r128", "atsc-a85", "aes-td1008-album", "cd-redbook"].contains(s)
+        else { throw fail(v, key, "unknown preset '\(v.string ?? "?")'") }
+        c.preset = s
+      case "loudness":
+        guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw fail(v, key, "expected album, track or none") }
+        c.loudness = m
+      case "targetLUFS": c.targetLUFS = try number(v, key, -70...0)
+      case "maxSpreadLU": c.maxSpreadLU = try number(v, key, 0...30)
+      case "eqAmount": c.eqAmount = try number(v, key, 0...1)
+      case "maxEQDB": c.maxEQDB = try number(v, key, 0...24)
+      case "widthAmount": c.widthAmount = try number(v, key, 0...1)
+      case "maxWidthDB": c.maxWidthDB = try number(v, key, 0...12)
+      case "ceilingDBTP": c.ceilingDBTP = try number(v, key, -20...0)
+      case "limiter": c.limiter = try flag(v, key)
+      case "tracks":
+        guard let tracks = v.mapping else { throw fail(v, key, "expected file names with their settings") }
+        for (tk, tv) in tracks {
+          guard let file = tk.string else { throw fail(tk, "tracks", "file names must be text") }
+          guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, loudness, gainDB, exclude)") }
+          var o = TrackOverride()
+          for (sk, sv) in settings {
+            let name = "tracks.\(file).\(sk.string ?? "?")"
+            switch sk.string {
+            case "eq": o.eq = try flag(sv, name)
+            case "loudness":
+              guard sv.string == "keep" else { throw fail(sv, name, "the only per-track loudness is 'keep'") }
+              o.keepLoudness = true
+            case "gainDB": o.gainDB = try number(sv, name, -40...40)
+            case "exclude": o.exclude = try flag(sv, name)
+            default: throw fail(sk, name, "unknown setting (eq, loudness, gainDB, exclude)")
+            }
+          }
+          c.tracks[file] = o
+        }
+      case "outputs":
+        guard let list = v.sequence else { throw fail(v, key, "expected a list of formats") }
+        for (i, item) in list.enumerated() {
+          guard let m = item.mapping else { throw fail(item, "outputs[\(i)]", "expected format, bits, sampleRate, dither") }
+          var o = OutputVariant(format: "wav")
+          for (ok, ov) in m {
+            let name = "outputs[\(i)].\(ok.string ?? "?")"
+            switch ok.string {
+            case "format":
+              guard let f = ov.string, ["wav", "aiff", "flac", "ogg", "opus", "mp3"].contains(f) else {
+                throw fail(ov, name, "expected wav, aiff, flac, ogg, opus or mp3")
+              }
+              o.format = f
+            case "bits":
+              guard let b = OutputBits(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected 16, 24 or 32f") }
+              o.bits = b
+            case "sampleRate": o.sampleRateHz = Int(try number(ov, name, 8_000...384_000))
+            case "dither":
+              guard let d = DitherMode(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected tpdf or none") }
+              o.dither = d
+            default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither)")
+            }
+          }
+          c.outputs.append(o)
+        }
+      default:
+        throw fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, tracks, outputs)")
+      }
+    }
+    return c
+  }
+
+  private static func line(_ n: Node) -> Int { (n.mark?.line ?? 0) }
+
+  /// The matching options: `base` (defaults or a preset) with this file's values on top.
+  public func apply(to base: MatchingOptions) -> MatchingOptions {
+    var o = base
+    if let v = loudness { o.loudness = v }
+    if let v = targetLUFS { o.targetLUFS = v }
+    if let v = maxSpreadLU { o.maxSpreadLU = v }
+    if let v = eqAmount { o.eqAmount = v }
+    if let v = maxEQDB { o.maxEQDB = v }
+    if let v = widthAmount { o.widthAmount = v }
+    if let v = maxWidthDB { o.maxWidthDB = v }
+    if let v = ceilingDBTP { o.ceilingDBTP = v }
+    if let v = limiter { o.limiter = v }
+    return o
+  }
+
+  /// A plan with the per-track overrides applied.
+  public func apply(to plan: AlbumPlan) -> AlbumPlan {
+    var p = plan
+    for i in p.tracks.indices {
+      guard let o = tracks[p.tracks[i].file] else { continue }
+      var t = p.tracks[i]
+      if !o.eq {
+        t.eq = .flat
+        t.reasons.append("EQ off (album.yaml).")
+      }
+      if o.keepLoudness, let src = t.sourceLUFS {
+        t.targetLUFS = src
+        t.gainDB = 0
+        t.reasons.append("Loudness kept at \(String(format: "%.1f", src)) LUFS (album.yaml).")
+      }
+      if let g = o.gainDB {
+        t.gainDB = g
+        t.targetLUFS = nil  // a fixed gain is not corrected toward a loudness
+        t.reasons.append("Fixed gain \(String(format: "%+.1f", g)) dB (album.yaml).")
+      }
+      p.tracks[i] = t
+    }
+    return p
+  }
+}
