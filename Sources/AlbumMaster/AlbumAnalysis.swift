@@ -40,9 +40,9 @@ public enum AlbumAnalyzer {
   /// One bad track never stops the others: it lands in `failures`.
   public static func analyze(
     _ album: Album, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, cache: ResultCache? = nil,
-    onEvent: (@Sendable (TrackEvent) -> Void)? = nil
+    slots: JobSlots? = nil, onEvent: (@Sendable (TrackEvent) -> Void)? = nil
   ) async -> AlbumAnalysis {
-    let results = await forEachConcurrently(album.files, jobs: jobs) { file -> (Result<TrackAnalysis, TrackFailure>, String?, Bool) in
+    let results = await forEachConcurrently(album.files, jobs: jobs, slots: slots) { file -> (Result<TrackAnalysis, TrackFailure>, String?, Bool) in
       onEvent?(.started(file: file))
       let hash = cache != nil ? SHA256.hex(ofFile: album.path(of: file)) : nil
       if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) {
@@ -109,11 +109,48 @@ public enum AlbumAnalyzer {
   }
 }
 
-/// Runs `body` over `items` with at most `jobs` in flight; results come back in input order.
+/// A pool of `count` slots shared by everything that runs tracks, so that albums processed together never run
+/// more than `--jobs` tracks at once between them.
+public actor JobSlots {
+  private var free: Int
+  private var waiting: [CheckedContinuation<Void, Never>] = []
+
+  public init(_ count: Int) { free = max(1, count) }
+
+  public func acquire() async {
+    if free > 0 {
+      free -= 1
+      return
+    }
+    await withCheckedContinuation { waiting.append($0) }
+  }
+
+  public func release() {
+    if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+  }
+}
+
+/// Runs `body` over `items`, results in input order: at most `jobs` in flight, or, with `slots`, as many as the
+/// shared pool allows.
 func forEachConcurrently<T: Sendable, R: Sendable>(
-  _ items: [T], jobs: Int, _ body: @escaping @Sendable (T) async -> R
+  _ items: [T], jobs: Int, slots: JobSlots? = nil, _ body: @escaping @Sendable (T) async -> R
 ) async -> [R] {
-  await withTaskGroup(of: (Int, R).self) { group in
+  if let slots {
+    return await withTaskGroup(of: (Int, R).self) { group in
+      for (i, item) in items.enumerated() {
+        group.addTask {
+          await slots.acquire()
+          let r = await body(item)
+          await slots.release()
+          return (i, r)
+        }
+      }
+      var results = [R?](repeating: nil, count: items.count)
+      for await (i, r) in group { results[i] = r }
+      return results.map { $0! }
+    }
+  }
+  return await withTaskGroup(of: (Int, R).self) { group in
     var results = [R?](repeating: nil, count: items.count)
     var next = 0
     for _ in 0..<min(max(1, jobs), items.count) {

@@ -26,6 +26,8 @@ public struct MasterOptions: Sendable {
   public var outputFolder: String?
   /// The album's `album.yaml`: per-track overrides and delivery variants.
   public var config: AlbumConfig?
+  /// A pool shared with other albums processed at the same time (`nil`: `jobs` for this album alone).
+  public var slots: JobSlots?
   /// Whether cached analyses and masters may be reused (`--force` turns it off).
   public var useCache = true
   /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
@@ -91,7 +93,7 @@ public enum AlbumMasterer {
   ) async throws -> MasterOutcome {
     let cache = ResultCache(
       reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
-    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
+    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache, slots: options.slots) { e in
       if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
     }
     var matching = options.matching
@@ -144,7 +146,7 @@ public enum AlbumMasterer {
     } else {
       let cache = ResultCache(
         reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
-      analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache) { e in
+      analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache, slots: options.slots) { e in
         if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
       }
       analysis.profile = plan.profile
@@ -179,7 +181,7 @@ public enum AlbumMasterer {
       let hashes = analysis.contentHashes
       let settingsData = (try? JSONReport.encode(settings)) ?? Data()
       let variants = options.config?.outputs ?? []
-      let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs) {
+      let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs, slots: options.slots) {
         (pair) -> Result<MasterResult, TrackFailure> in
         let (tp, name) = pair
         let masterPath = (out as NSString).appendingPathComponent(name)

@@ -220,78 +220,30 @@ enum MasterCommand {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
     ProgressDisplay.shared.configure(quiet: common.quiet)
     defer { ProgressDisplay.shared.end() }
-    var docs: [AnalysisDocument] = []
-    var albumFailures: [Analyze.Result.Failure] = []
-    var broken = false, missed = false
-    for path in albums {
-      var album: Album
-      switch common.openAlbum(path, console: console) {
-      case .success(let a): album = a
-      case .failure(let error):
-        albumFailures.append(.init(file: path, error: error.reason))
-        broken = true
-        continue
-      }
-      var options = options
-      if plan == nil && !album.isSingleFile {
-        do {
-          let config = try AlbumConfig.load(folder: album.path)
-          if let config, let flags {
-            options.matching = flags.options(config: config)
-            options.targetGiven = flags.targetGiven(config: config)
-            options.preset = (flags.preset ?? config.preset).flatMap(DeliveryPreset.named)
-          }
-          options.config = config
-          if let config {
-            album.files = album.files.filter { config.tracks[$0]?.exclude != true }
-            console.progress("Using \(AlbumConfig.fileName)")
-          }
-        } catch {
-          console.error(error.description)
-          albumFailures.append(.init(file: error.path, error: "\(error.key): \(error.problem) (line \(error.line))"))
-          broken = true
+    // Albums run together; the shared pool keeps the tracks in flight at --jobs across all of them.
+    let slots = JobSlots(common.jobs)
+    // Two albums with one folder name would share a report folder: the first keeps it, the others are refused.
+    var seen = Set<String>()
+    let clashes = albums.map { path -> Bool in
+      let name = (try? Album.discover(path).name) ?? path
+      return !seen.insert(name).inserted
+    }
+    let runs = await withTaskGroup(of: (Int, AlbumRun).self) { group in
+      for (i, path) in albums.enumerated() {
+        if clashes[i] {
+          console.error("\(path): another album has the same folder name; its reports would collide (give it its own --reports)")
+          group.addTask { (i, AlbumRun(failure: .init(file: path, error: "an album with the same folder name is already being processed"), broken: true)) }
           continue
         }
+        group.addTask { (i, await one(path, common: common, options: options, plan: plan, flags: flags, console: console, slots: slots)) }
       }
-      if options.config == nil, let flags { options.preset = flags.preset.flatMap(DeliveryPreset.named) }
-      console.progress("Mastering \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
-      let outcome: MasterOutcome
-      do {
-        let onEvent: @Sendable (String) -> Void = { line in
-          if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line)") }
-        }
-        let onTrack: @Sendable (TrackEvent) -> Void = { ProgressDisplay.shared.handle($0) }
-        // Analysis, then rendering and verification: two units of work per track.
-        ProgressDisplay.shared.begin(units: album.files.count * (options.planOnly ? 1 : 2))
-        if let plan {
-          outcome = try await AlbumMasterer.render(
-            album, plan: plan, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
-        } else {
-          outcome = try await AlbumMasterer.master(
-            album, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
-        }
-      } catch {
-        console.error("\(error)")
-        albumFailures.append(.init(file: path, error: "\(error)"))
-        broken = true
-        continue
-      }
-      broken = broken || !outcome.failures.isEmpty
-      for m in outcome.missed {
-        missed = true
-        console.error("\(album.path(of: m.file)): MASTER MISSED: \(m.message ?? "")")
-      }
-      console.table(summary(outcome, planOnly: options.planOnly))
-      if let qa = outcome.qa {
-        console.table(TextTable.render(qa: qa))
-        missed = missed || qa.verdict == .fail
-      }
-      console.progress("Wrote \(outcome.written.joined(separator: ", "))")
-      var doc = outcome.analysis.document
-      doc.masters = options.planOnly ? nil : outcome.masters
-      doc.qa = outcome.qa
-      docs.append(doc)
+      var out = [AlbumRun?](repeating: nil, count: albums.count)
+      for await (i, r) in group { out[i] = r }
+      return out.map { $0! }
     }
+    let docs = runs.compactMap(\.doc)
+    let albumFailures = runs.compactMap(\.failure)
+    let broken = runs.contains { $0.broken }, missed = runs.contains { $0.missed }
     if !docs.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
       console.progress("Catalogue: \(index)")
     }
@@ -309,6 +261,84 @@ enum MasterCommand {
     }
     if broken { throw Exit.trackFailures }
     if missed { throw ExitCode(1) }
+  }
+
+  /// What mastering one album gave the run.
+  struct AlbumRun: Sendable {
+    var doc: AnalysisDocument?
+    var failure: Analyze.Result.Failure?
+    var broken = false
+    var missed = false
+  }
+
+  /// One album: config, analysis, plan, render, verification, reports; its lines on the console.
+  static func one(
+    _ path: String, common: CommonOptions, options: MasterOptions, plan: AlbumPlan?, flags: MatchingArguments?,
+    console: Console, slots: JobSlots
+  ) async -> AlbumRun {
+    var album: Album
+    switch common.openAlbum(path, console: console) {
+    case .success(let a): album = a
+    case .failure(let error):
+      return AlbumRun(failure: .init(file: path, error: error.reason), broken: true)
+    }
+    var options = options
+    options.slots = slots
+    if plan == nil && !album.isSingleFile {
+      do {
+        let config = try AlbumConfig.load(folder: album.path)
+        if let config, let flags {
+          options.matching = flags.options(config: config)
+          options.targetGiven = flags.targetGiven(config: config)
+          options.preset = (flags.preset ?? config.preset).flatMap(DeliveryPreset.named)
+        }
+        options.config = config
+        if let config {
+          album.files = album.files.filter { config.tracks[$0]?.exclude != true }
+          console.progress("Using \(AlbumConfig.fileName)")
+        }
+      } catch {
+        console.error(error.description)
+        return AlbumRun(failure: .init(file: error.path, error: "\(error.key): \(error.problem) (line \(error.line))"), broken: true)
+      }
+    }
+    if options.config == nil, let flags { options.preset = flags.preset.flatMap(DeliveryPreset.named) }
+    console.progress("Mastering \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
+    let outcome: MasterOutcome
+    do {
+      let onEvent: @Sendable (String) -> Void = { line in
+        if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line)") }
+      }
+      let onTrack: @Sendable (TrackEvent) -> Void = { ProgressDisplay.shared.handle($0) }
+      // Analysis, then rendering and verification: two units of work per track.
+      ProgressDisplay.shared.begin(units: album.files.count * (options.planOnly ? 1 : 2))
+      if let plan {
+        outcome = try await AlbumMasterer.render(
+          album, plan: plan, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
+      } else {
+        outcome = try await AlbumMasterer.master(
+          album, options: options, reportsFolder: common.reports, onEvent: onEvent, onTrack: onTrack)
+      }
+    } catch {
+      console.error("\(error)")
+      return AlbumRun(failure: .init(file: path, error: "\(error)"), broken: true)
+    }
+    var run = AlbumRun(broken: !outcome.failures.isEmpty)
+    for m in outcome.missed {
+      run.missed = true
+      console.error("\(album.path(of: m.file)): MASTER MISSED: \(m.message ?? "")")
+    }
+    console.table(summary(outcome, planOnly: options.planOnly))
+    if let qa = outcome.qa {
+      console.table(TextTable.render(qa: qa))
+      run.missed = run.missed || qa.verdict == .fail
+    }
+    console.progress("Wrote \(outcome.written.joined(separator: ", "))")
+    var doc = outcome.analysis.document
+    doc.masters = options.planOnly ? nil : outcome.masters
+    doc.qa = outcome.qa
+    run.doc = doc
+    return run
   }
 
   static func summary(_ o: MasterOutcome, planOnly: Bool) -> String {

@@ -90,3 +90,20 @@ import TestSupport
     #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
   }
 }
+
+@Suite struct SharedPoolTests {
+  @Test("Albums run together on one pool; two albums with one folder name cannot share a report folder")
+  func sameName() throws {
+    let root = TempFolder("samename")
+    defer { root.remove() }
+    for parent in ["A", "B"] {
+      let dir = root.file("\(parent)/Demo")
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try writeAudio(music(seed: parent == "A" ? 1 : 2, seconds: 3), channels: 2, sampleRateHz: 48_000, to: dir + "/a.wav")
+    }
+    let r = try runCLI(["master", root.file("A/Demo"), root.file("B/Demo"), "--reports", root.file("R"), "--jobs", "2"])
+    #expect(r.status == 2)
+    #expect(r.errorLines.count == 1 && r.stderr.contains(root.file("B/Demo")) && r.stderr.contains("same folder name"))
+    #expect(FileManager.default.fileExists(atPath: root.file("R/Demo/masters/a.wav")))
+  }
+}
