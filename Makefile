@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/albummaster
 
-.PHONY: demo test build deps bench crosscheck clean
+.PHONY: demo test build deps bench crosscheck memcheck clean
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -32,6 +32,11 @@ crosscheck: build
 	@python3 -c "import matchering" 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore matchering
 	@python3 scripts/crosscheck.py
 	@python3 scripts/mastercheck.py
+
+## Memory stays flat: a 2-hour file analysed (< 150 MB) and mastered (< 256 MB). CI runs it.
+memcheck: build
+	@scripts/install-deps.sh time
+	@scripts/memcheck.sh
 
 clean:
 	rm -rf .build .build-bench
