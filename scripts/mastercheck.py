@@ -21,12 +21,12 @@ import crosscheck  # noqa: E402  (its ffmpeg reader)
 
 BIN = os.environ.get("ALBUMMASTER", os.path.join(os.path.dirname(__file__), "..", ".build", "release", "albummaster"))
 failed = []
+passed = []
 
 
 def check(ok, what):
     print(("  ok    " if ok else "  FAIL  ") + what)
-    if not ok:
-        failed.append(what)
+    (passed if ok else failed).append(what)
 
 
 def ffmpeg_ebur128(path):
@@ -130,10 +130,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         real_album(tmp)
         against_matchering(tmp)
+    print(f"{len(passed)} passed, {len(failed)} failed")
     if failed:
-        print(f"0 passed, {len(failed)} failed")
         sys.exit(1)
-    print("all mastering checks passed")
 
 
 if __name__ == "__main__":
