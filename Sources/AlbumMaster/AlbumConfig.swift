@@ -26,15 +26,8 @@ import Yams
 /// ```
 public struct AlbumConfig: Sendable, Hashable {
   public var preset: String?
-  public var loudness: LoudnessMode?
-  public var targetLUFS: Double?
-  public var maxSpreadLU: Double?
-  public var eqAmount: Double?
-  public var maxEQDB: Double?
-  public var widthAmount: Double?
-  public var maxWidthDB: Double?
-  public var ceilingDBTP: Double?
-  public var limiter: Bool?
+  /// The album-wide options the file sets.
+  public var matching = MatchingOverrides()
   public var tracks: [String: TrackOverride] = [:]
   public var outputs: [OutputVariant] = []
 
@@ -115,15 +108,15 @@ public struct AlbumConfig: Sendable, Hashable {
         c.preset = s
       case "loudness":
         guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw fail(v, key, "expected album, track or none") }
-        c.loudness = m
-      case "targetLUFS": c.targetLUFS = try number(v, key, -70...0)
-      case "maxSpreadLU": c.maxSpreadLU = try number(v, key, 0...30)
-      case "eqAmount": c.eqAmount = try number(v, key, 0...1)
-      case "maxEQDB": c.maxEQDB = try number(v, key, 0...24)
-      case "widthAmount": c.widthAmount = try number(v, key, 0...1)
-      case "maxWidthDB": c.maxWidthDB = try number(v, key, 0...12)
-      case "ceilingDBTP": c.ceilingDBTP = try number(v, key, -20...0)
-      case "limiter": c.limiter = try flag(v, key)
+        c.matching.loudness = m
+      case "targetLUFS": c.matching.targetLUFS = try number(v, key, -70...0)
+      case "maxSpreadLU": c.matching.maxSpreadLU = try number(v, key, 0...30)
+      case "eqAmount": c.matching.eqAmount = try number(v, key, 0...1)
+      case "maxEQDB": c.matching.maxEQDB = try number(v, key, 0...24)
+      case "widthAmount": c.matching.widthAmount = try number(v, key, 0...1)
+      case "maxWidthDB": c.matching.maxWidthDB = try number(v, key, 0...12)
+      case "ceilingDBTP": c.matching.ceilingDBTP = try number(v, key, -20...0)
+      case "limiter": c.matching.limiter = try flag(v, key)
       case "tracks":
         guard let tracks = v.mapping else { throw fail(v, key, "expected file names with their settings") }
         for (tk, tv) in tracks {
@@ -179,19 +172,7 @@ public struct AlbumConfig: Sendable, Hashable {
   private static func line(_ n: Node) -> Int { (n.mark?.line ?? 0) }
 
   /// The matching options: `base` (defaults or a preset) with this file's values on top.
-  public func apply(to base: MatchingOptions) -> MatchingOptions {
-    var o = base
-    if let v = loudness { o.loudness = v }
-    if let v = targetLUFS { o.targetLUFS = v }
-    if let v = maxSpreadLU { o.maxSpreadLU = v }
-    if let v = eqAmount { o.eqAmount = v }
-    if let v = maxEQDB { o.maxEQDB = v }
-    if let v = widthAmount { o.widthAmount = v }
-    if let v = maxWidthDB { o.maxWidthDB = v }
-    if let v = ceilingDBTP { o.ceilingDBTP = v }
-    if let v = limiter { o.limiter = v }
-    return o
-  }
+  public func apply(to base: MatchingOptions) -> MatchingOptions { matching.apply(to: base) }
 
   /// A plan with the per-track overrides applied.
   public func apply(to plan: AlbumPlan) -> AlbumPlan {

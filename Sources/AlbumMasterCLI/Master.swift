@@ -61,20 +61,22 @@ struct MatchingArguments: ParsableArguments {
       o.ceilingDBTP = p.ceilingDBTP
     }
     if let config { o = config.apply(to: o) }
-    if let v = loudness { o.loudness = v }
-    if let v = targetLUFS { o.targetLUFS = v }
-    if let v = maxSpreadLU { o.maxSpreadLU = v }
-    if let v = eqAmount { o.eqAmount = v }
-    if let v = maxEQDB { o.maxEQDB = v }
-    if let v = widthAmount { o.widthAmount = v }
-    if let v = maxWidthDB { o.maxWidthDB = v }
-    if let v = ceilingDBTP { o.ceilingDBTP = v }
-    if let v = limiter { o.limiter = v == .on }
+    var flags = MatchingOverrides()
+    flags.loudness = loudness
+    flags.targetLUFS = targetLUFS
+    flags.maxSpreadLU = maxSpreadLU
+    flags.eqAmount = eqAmount
+    flags.maxEQDB = maxEQDB
+    flags.widthAmount = widthAmount
+    flags.maxWidthDB = maxWidthDB
+    flags.ceilingDBTP = ceilingDBTP
+    flags.limiter = limiter.map { $0 == .on }
+    o = flags.apply(to: o)
     return o
   }
 
   /// Whether the target was set explicitly (a reference only sets it otherwise).
-  func targetGiven(config: AlbumConfig?) -> Bool { targetLUFS != nil || preset != nil || config?.targetLUFS != nil || config?.preset != nil }
+  func targetGiven(config: AlbumConfig?) -> Bool { targetLUFS != nil || preset != nil || config?.matching.targetLUFS != nil || config?.preset != nil }
 }
 
 extension LoudnessMode: ExpressibleByArgument {}

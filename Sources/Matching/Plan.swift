@@ -90,3 +90,33 @@ public struct AlbumPlan: Sendable, Hashable, Codable {
     self.tracks = tracks
   }
 }
+
+/// Options given explicitly (by album.yaml or flags); `nil` leaves the value below in place.
+public struct MatchingOverrides: Sendable, Hashable {
+  public var loudness: LoudnessMode?
+  public var targetLUFS: Double?
+  public var maxSpreadLU: Double?
+  public var eqAmount: Double?
+  public var maxEQDB: Double?
+  public var widthAmount: Double?
+  public var maxWidthDB: Double?
+  public var ceilingDBTP: Double?
+  public var limiter: Bool?
+
+  public init() {}
+
+  /// `base` with every given value on top.
+  public func apply(to base: MatchingOptions) -> MatchingOptions {
+    var o = base
+    if let v = loudness { o.loudness = v }
+    if let v = targetLUFS { o.targetLUFS = v }
+    if let v = maxSpreadLU { o.maxSpreadLU = v }
+    if let v = eqAmount { o.eqAmount = v }
+    if let v = maxEQDB { o.maxEQDB = v }
+    if let v = widthAmount { o.widthAmount = v }
+    if let v = maxWidthDB { o.maxWidthDB = v }
+    if let v = ceilingDBTP { o.ceilingDBTP = v }
+    if let v = limiter { o.limiter = v }
+    return o
+  }
+}

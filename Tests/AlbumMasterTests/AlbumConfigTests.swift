@@ -22,7 +22,8 @@ import Testing
         - { format: flac, bits: 16, sampleRate: 44100 }
         - format: mp3
       """, path: "album.yaml")
-    #expect(c.preset == "spotify" && c.loudness == .track && c.targetLUFS == -16 && c.eqAmount == 0.5 && c.limiter == true)
+    #expect(c.preset == "spotify" && c.matching.loudness == .track && c.matching.targetLUFS == -16)
+    #expect(c.matching.eqAmount == 0.5 && c.matching.limiter == true)
     #expect(c.tracks["05 Interlude.wav"]?.eq == false && c.tracks["05 Interlude.wav"]?.keepLoudness == true)
     #expect(c.tracks["07 Outro.wav"]?.gainDB == -2 && c.tracks["99 Take.wav"]?.exclude == true)
     #expect(c.outputs.map(\.name) == ["flac-16-44100", "mp3"])
