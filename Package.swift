@@ -20,9 +20,10 @@ let package = Package(
     .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
     .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
     .target(name: "AudioIO", dependencies: ["CSndFile"]),
-    .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr"]),
+    .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr", "CCrypto"]),
     .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
     .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
