@@ -58,6 +58,9 @@ public struct AudioFileWriter: ~Copyable {
     }
     if format.encoding.integerBits != nil {
       sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    } else {
+      // A float file's PEAK chunk carries the time it was written: the same master would differ run to run.
+      sf_command(h, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
     }
     if let compression {
       var mode = Int32(compression.constantBitrate ? SF_BITRATE_MODE_CONSTANT : SF_BITRATE_MODE_VARIABLE)
