@@ -93,9 +93,22 @@ public enum AlbumMasterer {
   ) async throws -> MasterOutcome {
     let cache = ResultCache(
       reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
-    var analysis = await AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache, slots: options.slots) { e in
+    // The references are analysed alongside the album's tracks, from the same pool of --jobs slots.
+    let slots = options.slots ?? JobSlots(options.jobs)
+    async let albumAnalysis = AlbumAnalyzer.analyze(album, jobs: options.jobs, cache: cache, slots: slots) { e in
       if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
     }
+    let references = await forEachConcurrently(options.referencePaths, jobs: options.jobs, slots: slots) { path in
+      Result { () throws(TrackFailure) in
+        let file = (path as NSString).lastPathComponent
+        let hash = SHA256.hex(ofFile: path)
+        if let hash, let cached = cache.analysis(hash: hash, file: file) { return cached }
+        let a = try TrackAnalyzer.analyze(path: path, file: file)
+        if let hash { cache.store(hash: hash, analysis: a) }
+        return a
+      }
+    }
+    var analysis = await albumAnalysis
     var matching = options.matching
     let profile: AlbumProfile
     if let p = options.profilePath {
@@ -109,11 +122,10 @@ public enum AlbumMasterer {
       }
     } else if !options.referencePaths.isEmpty {
       var refs: [TrackAnalysis] = []
-      for path in options.referencePaths {
-        do {
-          refs.append(try TrackAnalyzer.analyze(path: path, file: (path as NSString).lastPathComponent))
-        } catch {
-          throw MasteringError(path: path, reason: "reference: \(error.error)")
+      for (path, result) in zip(options.referencePaths, references) {
+        switch result {
+        case .success(let a): refs.append(a)
+        case .failure(let e): throw MasteringError(path: path, reason: "reference: \(e.error)")
         }
       }
       profile = AlbumProfile(blending: refs)
@@ -263,11 +275,26 @@ public enum AlbumMasterer {
     var report: RenderReport
     var master: TrackAnalysis
     let name = (masterPath as NSString).lastPathComponent
+    let sourceInfo = try? AudioFileReader(path: source).info
+    // Lossless masters are measured while they are written, on another core; the others are read back.
+    let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
     repeat {
       attempts += 1
-      report = try TrackRenderer.render(
-        source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset
-      ) { f in progress?(attempts > 1 ? "rendering again" : "rendering", f) }
+      let meters = inline ? sourceInfo.map { info -> BackgroundMeters in
+        var i = info
+        i.sampleRate = settings.sampleRateHz ?? info.sampleRate
+        i.channelMap = nil  // the writer writes none
+        return BackgroundMeters(info: i, file: name)
+      } : nil
+      let stage = attempts > 1 ? "rendering again" : "rendering"
+      do {
+        report = try TrackRenderer.render(
+          source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset,
+          progress: { f in progress?(stage, f) }, written: meters.map { m in { m.feed($0) } })
+      } catch {
+        _ = try? meters?.finish()  // stop its thread
+        throw error
+      }
       if !verify {
         let relative = masterPath.hasPrefix(folder + "/") ? String(masterPath.dropFirst(folder.count + 1)) : masterPath
         report.path = relative
@@ -275,7 +302,14 @@ public enum AlbumMasterer {
           file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
           attempts: 1, render: report, analysis: nil, verdict: "unverified", message: nil)
       }
-      master = try TrackAnalyzer.analyze(path: masterPath, file: name) { f in progress?("verifying", f) }
+      if let measured = try? meters?.finish(), let header = try? AudioFileReader(path: masterPath).info,
+        header.channelMap == nil, header.frames == measured.frames
+      {
+        master = measured
+        master.describe(header)
+      } else {
+        master = try TrackAnalyzer.analyze(path: masterPath, file: name) { f in progress?("verifying", f) }
+      }
       guard let target = plan.targetLUFS, let got = master.loudness.integratedLUFS,
         abs(got - target) > correctionThresholdLU, attempts < 4
       else { break }

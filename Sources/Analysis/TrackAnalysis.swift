@@ -215,4 +215,16 @@ public struct TrackAnalysis: Codable, Sendable, Hashable {
     self.defects = defects
     self.tonalDeviationDB = tonalDeviationDB
   }
+
+  /// Takes the format, rate and tags from a file's header (for measurements made before the file existed).
+  public mutating func describe(_ info: AudioFileInfo) {
+    title = info.metadata.title
+    artist = info.metadata.artist
+    sampleRate = info.sampleRate
+    channels = info.channels
+    durationSeconds = Double(frames) / Double(info.sampleRate)
+    format = info.format.container.rawValue
+    subtype = info.format.encoding.rawValue
+    metadata = info.metadata
+  }
 }

@@ -38,37 +38,66 @@ public enum TrackAnalyzer {
   private static func run(path: String, file: String, progress: ((Double) -> Void)?) throws -> TrackAnalysis {
     var reader = try AudioFileReader(path: path)
     let info = reader.info
-    let channels = info.channels
-    var loudness = try LoudnessMeter(channels: channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
-    var truePeak = try TruePeakMeter(channels: channels, sampleRateHz: info.sampleRate)
-    var spectrum = SpectrumMeter(channels: channels, sampleRateHz: info.sampleRate)
-    var stats = SampleStats(channels: channels)
-    var stereo = StereoMeter(channels: channels)
-
-    let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * channels)
+    var meters = try TrackMeters(info: info)
+    let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)
     defer { block.deallocate() }
     while true {
       let got = try reader.read(into: block, maxFrames: blockFrames)
       if got == 0 { break }
-      let p = block.baseAddress!
-      stats.process(p, frames: got)  // first: zeroes NaN/Inf for the others
-      try loudness.add(p, frames: got)
-      truePeak.add(p, frames: got)
-      spectrum.add(p, frames: got)
-      stereo.add(p, frames: got)
+      try meters.add(block.baseAddress!, frames: got)
       if let progress, reader.framesRead % Int64(blockFrames * 16) < Int64(got), info.frames > 0 {
         progress(min(1, Double(reader.framesRead) / Double(info.frames)))
       }
     }
     guard reader.framesRead > 0 else { throw AudioIOError.empty(path: path) }
+    return meters.result(file: file, info: info)
+  }
+}
 
+/// Every meter of the analysis, fed the same blocks in order: by `TrackAnalyzer` from a file, or by the
+/// renderer with the very samples it writes (so a master is verified while it is written, not read back).
+/// Owns its libebur128 states; use it from one thread.
+public struct TrackMeters: ~Copyable {
+  private let info: AudioFileInfo
+  private var loudness: LoudnessMeter
+  private var truePeak: TruePeakMeter
+  private var spectrum: SpectrumMeter
+  private var stats: SampleStats
+  private var stereo: StereoMeter
+  /// Frames fed so far.
+  public private(set) var frames: Int64 = 0
+
+  /// Meters for audio of `info`'s rate, channels and channel layout.
+  public init(info: AudioFileInfo) throws(LoudnessMeterError) {
+    let l = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
+    let t = try TruePeakMeter(channels: info.channels, sampleRateHz: info.sampleRate)
+    self.info = info
+    loudness = l
+    truePeak = t
+    spectrum = SpectrumMeter(channels: info.channels, sampleRateHz: info.sampleRate)
+    stats = SampleStats(channels: info.channels)
+    stereo = StereoMeter(channels: info.channels)
+  }
+
+  /// Feeds `frames` interleaved frames; non-finite samples are counted, then zeroed in place.
+  public mutating func add(_ p: UnsafeMutablePointer<Float>, frames count: Int) throws(LoudnessMeterError) {
+    stats.process(p, frames: count)  // first: zeroes NaN/Inf for the others
+    try loudness.add(p, frames: count)
+    truePeak.add(p, frames: count)
+    spectrum.add(p, frames: count)
+    stereo.add(p, frames: count)
+    frames += Int64(count)
+  }
+
+  /// The analysis of everything fed, reported as `file` with the file's `info` (format, tags).
+  public consuming func result(file: String, info fileInfo: AudioFileInfo) -> TrackAnalysis {
     let loud = loudness.result(truePeaks: truePeak.finish(), samplePeakDBFS: stats.samplePeakDBFS)
     let rms = stats.rmsDBFS
     let dynamics = DynamicsStats(
       plrDB: loud.truePeakDBTP.flatMap { tp in loud.integratedLUFS.map { tp - $0 } },
       crestDB: stats.samplePeakDBFS.flatMap { pk in rms.map { pk - $0 } }, rmsDBFS: rms)
     var analysis = TrackAnalysis(
-      file: file, info: info, frames: reader.framesRead, loudness: loud,
+      file: file, info: fileInfo, frames: frames, loudness: loud,
       spectrum: spectrum.result(integratedLUFS: loud.integratedLUFS), stereo: stereo.result, dynamics: dynamics,
       defects: stats.defects(sampleRateHz: info.sampleRate))
     analysis.gatingBlockEnergies = loudness.gatingBlockEnergies

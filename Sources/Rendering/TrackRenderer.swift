@@ -16,13 +16,17 @@ public enum TrackRenderer {
   public static let blockFrames = 8192
 
   /// Renders `source` with `plan` to `path`. `gainOffsetDB` is added to the plan's gain (loudness correction).
-  /// `progress` gets the fraction rendered, 0…1, every few blocks.
+  /// `progress` gets the fraction rendered, 0…1, every few blocks. `written` gets every block written, as
+  /// interleaved floats exactly as libsndfile will read them back; only for formats where
+  /// `readsBackExactly` holds (for the others it is not called).
   public static func render(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0,
-    progress: ((Double) -> Void)? = nil
+    progress: ((Double) -> Void)? = nil, written: (([Float]) -> Void)? = nil
   ) throws(RenderError) -> RenderReport {
     do {
-      return try run(source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress)
+      return try run(
+        source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress,
+        written: written)
     } catch let e as RenderError {
       throw e
     } catch let e as AudioIOError {
@@ -32,9 +36,17 @@ public enum TrackRenderer {
     }
   }
 
+  /// Whether the samples written in `format` read back as exactly the values written: lossless 16-bit,
+  /// 24-bit or float. libsndfile reads an integer sample as its left-justified 32-bit value × 2⁻³¹, which is
+  /// exact for these depths; lossy encoders change the samples, so those masters are read back.
+  public static func readsBackExactly(_ format: AudioFileFormat) -> Bool {
+    [.wav, .aiff, .flac, .w64, .rf64, .caf].contains(format.container)
+      && [.pcm16, .pcm24, .float32].contains(format.encoding)
+  }
+
   private static func run(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double,
-    progress: ((Double) -> Void)?
+    progress: ((Double) -> Void)?, written tap: (([Float]) -> Void)?
   ) throws -> RenderReport {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
@@ -83,6 +95,7 @@ public enum TrackRenderer {
     var writer = try AudioFileWriter(
       path: path, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata)
     var written: Int64 = 0
+    let tap = readsBackExactly(format) ? tap : nil
 
     func emit(_ block: [Float]) throws {
       guard !block.isEmpty else { return }
@@ -94,8 +107,10 @@ public enum TrackRenderer {
         }
         quantizer = q
         try ints.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.writeIntegers(p.baseAddress!, frames: frames) }
+        tap?(ints.map { Float($0) * 0x1p-31 })
       } else {
         try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.write(p, frames: frames) }
+        tap?(block)
       }
       written += Int64(frames)
     }

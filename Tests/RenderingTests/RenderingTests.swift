@@ -224,3 +224,51 @@ enum R {
     #expect(a.sampleRate == 48_000)
   }
 }
+
+@Suite struct InlineVerificationTests {
+  /// (container, bits, output rate)
+  static let formats: [(AudioContainer, OutputBits, Int?)] = [
+    (.wav, .pcm16, nil), (.wav, .pcm24, nil), (.wav, .float32, nil), (.aiff, .pcm24, nil), (.flac, .pcm16, nil),
+    (.flac, .pcm24, nil), (.wav, .pcm24, 44_100),
+  ]
+
+  @Test("A master measured while it is written has exactly the analysis read back from the file", arguments: formats)
+  func inlineEqualsReadBack(format: (AudioContainer, OutputBits, Int?)) throws {
+    let (container, bits, rate) = format
+    let x = music(seed: 7, seconds: 6, rate: 48_000, gainDB: -4)
+    let dir = TempFolder("inline")
+    defer { dir.remove() }
+    let src = try writeAudio(x, channels: 2, sampleRateHz: 48_000, to: dir.file("in.wav"))
+    var s = R.settings(bits: bits, rate: rate)
+    s.container = container
+    let out = dir.file("out." + container.fileExtension)
+    let outputFormat = s.outputFormat(for: try AudioFileReader(path: src).info)
+    #expect(TrackRenderer.readsBackExactly(outputFormat))
+    let meters = BackgroundMeters(
+      info: AudioFileInfo(sampleRate: rate ?? 48_000, channels: 2, frames: 0, format: outputFormat), file: "out")
+    let plan = R.plan(eq: EQTests.bump, gainDB: 8, widthDB: 1, limiter: true)
+    _ = try TrackRenderer.render(source: src, plan: plan, settings: s, to: out, written: { meters.feed($0) })
+    var inline = try meters.finish()
+    inline.describe(try AudioFileReader(path: out).info)
+    let readBack = try TrackAnalyzer.analyze(path: out, file: "out")
+    #expect(inline.frames == readBack.frames && inline.frames > 0)
+    #expect(inline == readBack)
+  }
+
+  @Test("Lossy masters are never measured inline (their samples change in the encoder)")
+  func lossyIsReadBack() throws {
+    for encoding in [SampleEncoding.vorbis, .opus, .mp3] {
+      #expect(!TrackRenderer.readsBackExactly(AudioFileFormat(container: encoding == .mp3 ? .mp3 : .ogg, encoding: encoding)))
+    }
+    let x = music(seed: 3, seconds: 2, rate: 48_000)
+    let dir = TempFolder("inline-lossy")
+    defer { dir.remove() }
+    let src = try writeAudio(x, channels: 2, sampleRateHz: 48_000, to: dir.file("in.wav"))
+    var s = R.settings(bits: nil)
+    s.container = .ogg
+    var called = false
+    _ = try TrackRenderer.render(
+      source: src, plan: R.plan(gainDB: 1), settings: s, to: dir.file("out.ogg"), written: { _ in called = true })
+    #expect(!called)
+  }
+}
