@@ -23,16 +23,20 @@ public struct Quantizer {
 
   /// Quantizes `count` samples into `out`.
   public mutating func quantize(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Int32>) {
-    let top = Double(scale) - 1, bottom = -Double(scale)
+    let s = Double(scale), top = s - 1, bottom = -s
+    // Adding and subtracting 1.5·2⁵² rounds a |v| < 2⁵¹ to the nearest integer, ties to even, without a libm call.
+    let magic = 6_755_399_441_055_744.0
+    var r = rng
     for i in 0..<count {
-      var v = Double(x[i]) * Double(scale)
+      var v = Double(x[i]) * s
       if dither {
-        // Two uniforms in [0, 1) from 24 bits each.
-        let a = Double(rng.next() >> 40) / 16_777_216, b = Double(rng.next() >> 40) / 16_777_216
-        v += a - b
+        // Two independent 24-bit uniforms from one draw; their difference is triangular over ±1 LSB.
+        let z = r.next()
+        v += Double(Int64(z >> 40) - Int64((z >> 16) & 0xFF_FFFF)) * 0x1p-24
       }
-      let q = min(top, max(bottom, v.rounded(.toNearestOrEven)))
+      let q = min(top, max(bottom, (v + magic) - magic))
       out[i] = Int32(q) << shift
     }
+    rng = r
   }
 }

@@ -60,13 +60,21 @@ public struct TruePeakLimiter {
 
   private var channelHistory: [[Float]]
   private var framesIn = 0
-  // Monotonic deque of (index, r) for the sliding minimum.
-  private var dequeIndex: [Int] = []
-  private var dequeValue: [Float] = []
+  // Monotonic deque of (index, r) for the sliding minimum, in rings of `dequeMask + 1` entries (it never holds
+  // more than the window).
+  private var dequeIndex: [Int]
+  private var dequeValue: [Float]
+  private let dequeMask: Int
   private var dequeHead = 0
+  private var dequeTail = 0
   private var box1: BoxFilter
   private var box2: BoxFilter
   private var boxesPrimed = false
+  // Scratch reused block to block (no allocation per block).
+  private var peaks: [Float] = []
+  private var rs: [Float] = []
+  private var line: [Float] = []
+  private var acc: [Float] = []
   private var gainPrevious = 1.0
   private var delayLine: [Float] = []
   private var delayHead = 0
@@ -105,6 +113,11 @@ public struct TruePeakLimiter {
     lookAhead = spread + 2 * (boxLength - 1)
     releaseCoefficient = exp(-1 / (settings.releaseSeconds * Double(sampleRateHz)))
     channelHistory = Array(repeating: Array(repeating: 0, count: history), count: channels)
+    var ring = 1
+    while ring < spread + lookAhead + 2 { ring <<= 1 }
+    dequeMask = ring - 1
+    dequeIndex = Array(repeating: 0, count: ring)
+    dequeValue = Array(repeating: 0, count: ring)
     box1 = BoxFilter(length: boxLength)
     box2 = BoxFilter(length: boxLength)
   }
@@ -115,12 +128,17 @@ public struct TruePeakLimiter {
   /// Limits `frames` interleaved frames and appends the frames that are ready to `out`.
   public mutating func process(_ samples: UnsafePointer<Float>, frames: Int, into out: inout [Float]) {
     delayLine.append(contentsOf: UnsafeBufferPointer(start: samples, count: frames * channels))
-    let peaks = framePeaks(samples, frames: frames)
-    for i in 0..<frames {
-      let m = framesIn + i - interpolatorDelay
-      if m < 0 { continue }
-      let p = peaks[i]
-      pushR(p > ceiling ? ceiling / p : 1, at: m)
+    framePeaks(samples, frames: frames)
+    let first = max(0, interpolatorDelay - framesIn)
+    if first < frames {
+      if rs.count < frames { rs = Array(repeating: 0, count: frames) }
+      let c = ceiling
+      peaks.withUnsafeBufferPointer { p in
+        rs.withUnsafeMutableBufferPointer { r in
+          for i in first..<frames { r[i] = p[i] > c ? c / p[i] : 1 }
+        }
+      }
+      pushR(from: first, to: frames, firstIndex: framesIn + first - interpolatorDelay)
     }
     framesIn += frames
     emit(into: &out)
@@ -144,45 +162,39 @@ public struct TruePeakLimiter {
       limitedShare: framesOut > 0 ? Double(limitedFrames) / Double(framesOut) : 0)
   }
 
-  /// Per input frame i: the largest |value| over channels of the interpolated points at time
+  /// Per input frame i, into `peaks`: the largest |value| over channels of the interpolated points at time
   /// (i − delay) … (i − delay) + (factor − 1)/factor.
-  private mutating func framePeaks(_ samples: UnsafePointer<Float>, frames: Int) -> [Float] {
-    var peaks = [Float](repeating: 0, count: frames)
-    let h = history
-    for c in 0..<channels {
-      var buf = [Float](repeating: 0, count: h + frames)
-      var blockMax: Float = 0
-      buf.withUnsafeMutableBufferPointer { b in
-        for i in 0..<h {
-          b[i] = channelHistory[c][i]
-          blockMax = max(blockMax, abs(b[i]))
-        }
-        var src = samples + c
-        for i in 0..<frames {
-          b[h + i] = src.pointee
-          blockMax = max(blockMax, abs(src.pointee))
-          src += channels
-        }
-      }
-      // Nothing here can come near the ceiling: skip the interpolation (its output is ≤ K·max|x|).
-      if factor == 1 || blockMax * boundFactor <= ceiling {
-        buf.withUnsafeBufferPointer { b in
-          for i in 0..<frames {
-            let j = h + i - interpolatorDelay
-            peaks[i] = max(peaks[i], abs(j >= 0 ? b[j] : 0))
-          }
-        }
-      } else {
-        // One multiply-add pass per tap over the whole block: contiguous, so the compiler vectorizes it.
-        var acc = [Float](repeating: 0, count: frames)
-        buf.withUnsafeBufferPointer { b in
-          peaks.withUnsafeMutableBufferPointer { pk in
-            acc.withUnsafeMutableBufferPointer { a in
-              let base = b.baseAddress! + h
-              let x0 = base - interpolatorDelay
-              for i in 0..<frames { pk[i] = max(pk[i], abs(x0[i])) }
+  private mutating func framePeaks(_ samples: UnsafePointer<Float>, frames: Int) {
+    if peaks.count < frames { peaks = Array(repeating: 0, count: frames) }
+    if line.count < history + frames { line = Array(repeating: 0, count: history + frames) }
+    if acc.count < frames { acc = Array(repeating: 0, count: frames) }
+    let h = history, delay = interpolatorDelay, bound = boundFactor, c0 = ceiling
+    peaks.withUnsafeMutableBufferPointer { pk in
+      line.withUnsafeMutableBufferPointer { b in
+        acc.withUnsafeMutableBufferPointer { a in
+          for i in 0..<frames { pk[i] = 0 }
+          for c in 0..<channels {
+            var blockMax: Float = 0
+            channelHistory[c].withUnsafeBufferPointer { hist in
+              for i in 0..<h {
+                b[i] = hist[i]
+                blockMax = max(blockMax, abs(hist[i]))
+              }
+            }
+            var src = samples + c
+            for i in 0..<frames {
+              b[h + i] = src.pointee
+              blockMax = max(blockMax, abs(src.pointee))
+              src += channels
+            }
+            let base = b.baseAddress! + h
+            let x0 = base - delay
+            for i in 0..<frames { pk[i] = max(pk[i], abs(x0[i])) }
+            // Nothing here can come near the ceiling: skip the interpolation (its output is ≤ K·max|x|).
+            if factor > 1 && blockMax * bound > c0 {
+              // One multiply-add pass per tap over the whole block: contiguous, so the compiler vectorizes it.
               for f in 1..<factor {
-                a.update(repeating: 0)
+                for i in 0..<frames { a[i] = 0 }
                 let cs = phaseCoefficients[f], os = phaseOffsets[f]
                 for t in 0..<cs.count {
                   let coefficient = cs[t]
@@ -192,42 +204,75 @@ public struct TruePeakLimiter {
                 for i in 0..<frames { pk[i] = max(pk[i], abs(a[i])) }
               }
             }
+            channelHistory[c].withUnsafeMutableBufferPointer { hist in
+              for i in 0..<h { hist[i] = b[frames + i] }
+            }
           }
         }
       }
-      channelHistory[c] = Array(buf[(buf.count - h)...])
     }
-    return peaks
   }
 
-  /// Feeds r[m]; when the window [n − spread, n + lookAhead] is complete, produces h[n] and the gain.
-  private mutating func pushR(_ r: Float, at m: Int) {
-    while dequeIndex.count > dequeHead && dequeValue[dequeValue.count - 1] >= r {
-      dequeIndex.removeLast()
-      dequeValue.removeLast()
+  /// Feeds rs[from..<to] as r[m], r[m + 1], …; for each n whose window [n − spread, n + lookAhead] is then
+  /// complete, produces h[n] and the gain.
+  private mutating func pushR(from: Int, to: Int, firstIndex m0: Int) {
+    let mask = dequeMask, lookAhead = lookAhead, spread = spread, release = 1 - releaseCoefficient
+    var head = dequeHead, tail = dequeTail, previous = gainPrevious
+    var primed = boxesPrimed
+    let length = box1.length, lengthD = Double(length)
+    var sum1 = box1.sum, next1 = box1.next, sum2 = box2.sum, next2 = box2.next
+    let start = gains.count
+    gains.append(contentsOf: repeatElement(0, count: to - from))
+    var produced = 0
+    rs.withUnsafeBufferPointer { r in
+      dequeIndex.withUnsafeMutableBufferPointer { di in
+        dequeValue.withUnsafeMutableBufferPointer { dv in
+          gains.withUnsafeMutableBufferPointer { g in
+            box1.ring.withUnsafeMutableBufferPointer { r1 in
+              box2.ring.withUnsafeMutableBufferPointer { r2 in
+                for i in from..<to {
+                  let m = m0 + i - from
+                  let v = r[i]
+                  while tail != head && dv[(tail - 1) & mask] >= v { tail -= 1 }
+                  di[tail & mask] = m
+                  dv[tail & mask] = v
+                  tail += 1
+                  let n = m - lookAhead
+                  if n < 0 { continue }
+                  while di[head & mask] < n - spread { head += 1 }
+                  let hn = Double(dv[head & mask])
+                  if !primed {
+                    // Before the start the ramp holds the first window's minimum: it covers every r the first
+                    // frames see.
+                    for k in 0..<length {
+                      r1[k] = hn
+                      r2[k] = hn
+                    }
+                    sum1 = hn * lengthD
+                    sum2 = sum1
+                    primed = true
+                  }
+                  let g2 = BoxFilter.step(r2, &sum2, &next2, BoxFilter.step(r1, &sum1, &next1, hn))
+                  let gain = min(g2, previous + (1 - previous) * release)
+                  previous = gain
+                  g[start + produced] = Float(gain)
+                  produced += 1
+                }
+              }
+            }
+          }
+        }
+      }
     }
-    dequeIndex.append(m)
-    dequeValue.append(r)
-    let n = m - lookAhead
-    if n < 0 { return }
-    while dequeIndex[dequeHead] < n - spread { dequeHead += 1 }
-    if dequeHead > 4096 {
-      dequeIndex.removeFirst(dequeHead)
-      dequeValue.removeFirst(dequeHead)
-      dequeHead = 0
-    }
-    let h = Double(dequeValue[dequeHead])
-    if !boxesPrimed {
-      // Before the start the ramp holds the first window's minimum: it covers every r the first frames see.
-      box1.prime(h)
-      box2.prime(h)
-      boxesPrimed = true
-    }
-    let g2 = box2.push(box1.push(h))
-    let released = gainPrevious + (1 - gainPrevious) * (1 - releaseCoefficient)
-    let g = min(g2, released)
-    gainPrevious = g
-    gains.append(Float(g))
+    gains.removeLast(to - from - produced)
+    dequeHead = head
+    dequeTail = tail
+    gainPrevious = previous
+    boxesPrimed = primed
+    box1.sum = sum1
+    box1.next = next1
+    box2.sum = sum2
+    box2.next = next2
   }
 
   private var gains: [Float] = []
@@ -235,30 +280,41 @@ public struct TruePeakLimiter {
   /// Applies ready gains to the delayed audio.
   private mutating func emit(into out: inout [Float]) {
     guard !gains.isEmpty else { return }
-    let n = gains.count
-    out.reserveCapacity(out.count + n * channels)
-    for i in 0..<n {
-      let g = gains[i]
-      if Double(g) < minGain { minGain = Double(g) }
-      if g < 0.99999 { limitedFrames += 1 }
-      for c in 0..<channels { out.append(delayLine[delayHead + i * channels + c] * g) }
+    let n = gains.count, ch = channels
+    let start = out.count
+    out.append(contentsOf: repeatElement(0, count: n * ch))
+    var lowest = Float(minGain), limited = 0
+    gains.withUnsafeBufferPointer { g in
+      delayLine.withUnsafeBufferPointer { d in
+        out.withUnsafeMutableBufferPointer { o in
+          let src = d.baseAddress! + delayHead, dst = o.baseAddress! + start
+          for i in 0..<n {
+            let gi = g[i]
+            lowest = min(lowest, gi)
+            if gi < 0.99999 { limited += 1 }
+            for c in 0..<ch { dst[i * ch + c] = src[i * ch + c] * gi }
+          }
+        }
+      }
     }
-    delayHead += n * channels
+    if Double(lowest) < minGain { minGain = Double(lowest) }
+    limitedFrames += limited
+    delayHead += n * ch
     framesOut += n
     gains.removeAll(keepingCapacity: true)
-    if delayHead > 65_536 * channels {
+    if delayHead > 65_536 * ch {
       delayLine.removeFirst(delayHead)
       delayHead = 0
     }
   }
 }
 
-/// A running mean over the last `length` values, in Double.
+/// The state of a running mean over the last `length` values, in Double (advanced inline by the limiter).
 struct BoxFilter {
   let length: Int
-  private var ring: [Double]
-  private var next = 0
-  private var sum = 0.0
+  var ring: [Double]
+  var next = 0
+  var sum = 0.0
 
   init(length: Int) {
     self.length = length
@@ -266,19 +322,18 @@ struct BoxFilter {
     sum = Double(length)
   }
 
-  mutating func prime(_ value: Double) {
-    for i in 0..<length { ring[i] = value }
-    sum = value * Double(length)
-  }
-
-  mutating func push(_ value: Double) -> Double {
+  /// Pushes `value` into `ring` and returns the mean; re-sums the ring once per turn, so nothing drifts.
+  @inline(__always) static func step(
+    _ ring: UnsafeMutableBufferPointer<Double>, _ sum: inout Double, _ next: inout Int, _ value: Double
+  ) -> Double {
     sum += value - ring[next]
     ring[next] = value
     next += 1
-    if next == length {
+    if next == ring.count {
       next = 0
-      sum = ring.reduce(0, +)  // no drift over hours
+      sum = 0
+      for v in ring { sum += v }
     }
-    return sum / Double(length)
+    return sum / Double(ring.count)
   }
 }
