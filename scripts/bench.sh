@@ -5,8 +5,8 @@
 # each the median of 3 runs (the 60-minute file: 1 run).
 # Material is synthesized once into .build-bench/ (git-ignored): 10-minute, 60-minute and 2-hour 48 kHz stereo
 # 24-bit WAVs, a 30 s reference, and an album of 4 equal 150 s tracks for the parallel speed-up.
-# Mastering runs with --jobs 1 and --force (no cached results); a master is measured on a second thread while it
-# is written, so its per-core figure is the one to read. Set BENCH_SKIP_LONG=1 to skip the 2-hour file.
+# Every run passes --force (no cached results). Mastering runs with --jobs 1; a master is measured on a second
+# thread while it is written, so its per-core figure is the one to read. BENCH_SKIP_LONG=1 skips the 2-hour file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/release/albummaster
@@ -43,11 +43,11 @@ run() {
 
 : >"$dir/results"
 printf "%-52s %7s %8s %8s %11s %11s %9s\n" "task" "audio s" "wall s" "CPU s" "x-realtime" "per core" "RSS MB"
-run "albummaster analyze, 10 min" 600 3 "$bin" analyze "$dir/ten.wav" --reports "$dir/reports" --quiet
+run "albummaster analyze, 10 min" 600 3 "$bin" analyze "$dir/ten.wav" --reports "$dir/reports" --quiet --force
 if command -v ffmpeg >/dev/null; then
   run "ffmpeg -af ebur128=peak=true, 10 min" 600 3 ffmpeg -nostats -v error -i "$dir/ten.wav" -af ebur128=peak=true -f null -
 fi
-run "albummaster analyze, 60 min" 3600 1 "$bin" analyze "$dir/sixty.wav" --reports "$dir/reports" --quiet
+run "albummaster analyze, 60 min" 3600 1 "$bin" analyze "$dir/sixty.wav" --reports "$dir/reports" --quiet --force
 if command -v ffmpeg >/dev/null; then
   run "ffmpeg -af ebur128=peak=true, 60 min" 3600 1 ffmpeg -nostats -v error -i "$dir/sixty.wav" -af ebur128=peak=true -f null -
 fi
@@ -61,8 +61,8 @@ fi
 if [ -f "$dir/twohours.wav" ] && [ -z "${BENCH_SKIP_LONG:-}" ]; then
   run "albummaster master, 2 h (memory)" 7200 1 "$bin" master "$dir/twohours.wav" --reports "$dir/master" --quiet --jobs 1 --force
 fi
-run "albummaster analyze, 4 x 150 s, --jobs 1" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 1
-run "albummaster analyze, 4 x 150 s, --jobs 2" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 2
+run "albummaster analyze, 4 x 150 s, --jobs 1" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 1 --force
+run "albummaster analyze, 4 x 150 s, --jobs 2" 600 3 "$bin" analyze "$dir/album4" --reports "$dir/reports" --quiet --jobs 2 --force
 
 awk '
   /^albummaster analyze, 10 min/ { ours = $NF }
