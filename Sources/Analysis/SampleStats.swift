@@ -46,42 +46,84 @@ public struct SampleStats {
     }
     var blockFirstLoud = Int.max, blockLastLoud = -1
     for c in 0..<channels {
-      var p = samples + c
-      var pk = peak[c], s = 0.0, s2 = 0.0, run = clipRun[c]
-      var first = Int.max, last = -1
-      for i in 0..<count {
-        var x = p.pointee
-        if !x.isFinite {
-          nonFiniteSamples += 1
-          x = 0
-          p.pointee = 0
-        }
-        let a = abs(x)
-        pk = max(pk, a)
-        s += Double(x)
-        s2 += Double(x * x)
-        if a >= Self.silenceLevel {
-          if first == Int.max { first = i }
-          last = i
-        }
-        if a >= Self.clipLevel {
-          run += 1
-        } else if run > 0 {
-          closeRun(run)
-          run = 0
-        }
-        p += stride
+      let p = samples + c
+      // Fast pass: peak and sums with two accumulators each (no branches, no carried dependency per sample);
+      // x − x is NaN exactly for NaN and ±Inf, so `poison` tells whether the careful pass is needed.
+      var pk: Float = 0, s0 = 0.0, s1 = 0.0, q0 = 0.0, q1 = 0.0, poison: Float = 0
+      var i = 0
+      while i + 1 < count {
+        let x0 = p[i * stride], x1 = p[(i + 1) * stride]
+        poison += (x0 - x0) + (x1 - x1)
+        pk = max(pk, max(abs(x0), abs(x1)))
+        s0 += Double(x0)
+        s1 += Double(x1)
+        q0 += Double(x0 * x0)
+        q1 += Double(x1 * x1)
+        i += 2
       }
-      peak[c] = pk
-      sum[c] += s
-      sumSquares[c] += s2
+      if i < count {
+        let x0 = p[i * stride]
+        poison += x0 - x0
+        pk = max(pk, abs(x0))
+        s0 += Double(x0)
+        q0 += Double(x0 * x0)
+      }
+      if !poison.isFinite || pk.isNaN {
+        (pk, s0, q0) = carefulPass(p, stride: stride, count: count)
+        s1 = 0
+        q1 = 0
+      }
+      peak[c] = max(peak[c], pk)
+      sum[c] += s0 + s1
+      sumSquares[c] += q0 + q1
+      // Silence at the ends: the first and last sample at or above the level, found from each end.
+      if pk >= Self.silenceLevel {
+        var first = 0
+        while abs(p[first * stride]) < Self.silenceLevel { first += 1 }
+        var last = count - 1
+        while abs(p[last * stride]) < Self.silenceLevel { last -= 1 }
+        blockFirstLoud = min(blockFirstLoud, first)
+        blockLastLoud = max(blockLastLoud, last)
+      }
+      // Clipping runs, sample by sample, only where a sample reaches the clip level.
+      var run = clipRun[c]
+      if pk >= Self.clipLevel {
+        for i in 0..<count {
+          if abs(p[i * stride]) >= Self.clipLevel {
+            run += 1
+          } else if run > 0 {
+            closeRun(run)
+            run = 0
+          }
+        }
+      } else if run > 0 && count > 0 {
+        closeRun(run)
+        run = 0
+      }
       clipRun[c] = run
-      blockFirstLoud = min(blockFirstLoud, first)
-      blockLastLoud = max(blockLastLoud, last)
     }
     if blockFirstLoud != Int.max && firstLoudFrame == nil { firstLoudFrame = frames + Int64(blockFirstLoud) }
     if blockLastLoud >= 0 { lastLoudFrame = frames + Int64(blockLastLoud) }
     frames += Int64(count)
+  }
+
+  /// One channel of a block that holds NaN or ±Inf: counts them, zeroes them in place, and measures the rest.
+  private mutating func carefulPass(
+    _ p: UnsafeMutablePointer<Float>, stride: Int, count: Int
+  ) -> (peak: Float, sum: Double, sumSquares: Double) {
+    var pk: Float = 0, s = 0.0, s2 = 0.0
+    for i in 0..<count {
+      var x = p[i * stride]
+      if !x.isFinite {
+        nonFiniteSamples += 1
+        x = 0
+        p[i * stride] = 0
+      }
+      pk = max(pk, abs(x))
+      s += Double(x)
+      s2 += Double(x * x)
+    }
+    return (pk, s, s2)
   }
 
   private mutating func closeRun(_ run: Int) {

@@ -88,11 +88,20 @@ public struct SpectrumMeter: ~Copyable {
   private mutating func processFrame() {
     let n = fftLength
     let bins = n / 2 + 1
-    var meanSquare = 0.0
+    // Four partial sums: one long chain of dependent additions would cost more than the FFTs.
+    var partial = (0.0, 0.0, 0.0, 0.0)
     frame.withUnsafeBufferPointer { f in
-      for i in 0..<(n * channels) { meanSquare += Double(f[i] * f[i]) }
+      var i = 0
+      let total = n * channels  // a multiple of 4 (n is a power of two ≥ 4)
+      while i < total {
+        partial.0 += Double(f[i] * f[i])
+        partial.1 += Double(f[i + 1] * f[i + 1])
+        partial.2 += Double(f[i + 2] * f[i + 2])
+        partial.3 += Double(f[i + 3] * f[i + 3])
+        i += 4
+      }
     }
-    meanSquare /= Double(n * channels)
+    let meanSquare = (partial.0 + partial.1 + partial.2 + partial.3) / Double(n * channels)
     guard meanSquare >= Self.silenceMeanSquare else { return }
     framesAveraged += 1
 

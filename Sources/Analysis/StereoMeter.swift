@@ -16,18 +16,30 @@ public struct StereoMeter {
   /// Feeds `frames` interleaved frames; a one-channel stream is ignored.
   public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) {
     guard channels >= 2 else { return }
-    var ll = 0.0, rr = 0.0, lr = 0.0
+    // Two interleaved sets of sums, so consecutive frames do not wait on each other's additions.
+    var ll = (0.0, 0.0), rr = (0.0, 0.0), lr = (0.0, 0.0)
     var p = samples
-    for _ in 0..<frames {
-      let l = Double(p[0]), r = Double(p[1])
-      ll += l * l
-      rr += r * r
-      lr += l * r
-      p += channels
+    var i = 0
+    while i + 1 < frames {
+      let l0 = Double(p[0]), r0 = Double(p[1]), l1 = Double(p[channels]), r1 = Double(p[channels + 1])
+      ll.0 += l0 * l0
+      rr.0 += r0 * r0
+      lr.0 += l0 * r0
+      ll.1 += l1 * l1
+      rr.1 += r1 * r1
+      lr.1 += l1 * r1
+      p += 2 * channels
+      i += 2
     }
-    sumLL += ll
-    sumRR += rr
-    sumLR += lr
+    if i < frames {
+      let l = Double(p[0]), r = Double(p[1])
+      ll.0 += l * l
+      rr.0 += r * r
+      lr.0 += l * r
+    }
+    sumLL += ll.0 + ll.1
+    sumRR += rr.0 + rr.1
+    sumLR += lr.0 + lr.1
   }
 
   /// The figures; all `nil` for one channel.
