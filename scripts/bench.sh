@@ -47,7 +47,7 @@ run "albummaster analyze, 10 min" 600 3 "$bin" analyze "$dir/ten.wav" --reports 
 if command -v ffmpeg >/dev/null; then
   run "ffmpeg -af ebur128=peak=true, 10 min" 600 3 ffmpeg -nostats -v error -i "$dir/ten.wav" -af ebur128=peak=true -f null -
 fi
-run "albummaster analyze, 60 min" 3600 1 "$bin" analyze "$dir/sixty.wav" --reports "$dir/reports" --quiet --force
+run "albummaster analyze, 60 min" 3600 3 "$bin" analyze "$dir/sixty.wav" --reports "$dir/reports" --quiet --force
 if command -v ffmpeg >/dev/null; then
   run "ffmpeg -af ebur128=peak=true, 60 min" 3600 1 ffmpeg -nostats -v error -i "$dir/sixty.wav" -af ebur128=peak=true -f null -
 fi

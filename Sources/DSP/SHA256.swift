@@ -41,11 +41,20 @@ public enum SHA256 {
 
   /// Lower-case hex of a file's digest, read in 1 MiB chunks; `nil` if it cannot be read.
   public static func hex(ofFile path: String) -> String? {
-    guard let f = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? f.close() }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
     var hasher = Hasher()
-    while let chunk = try? f.read(upToCount: 1 << 20), !chunk.isEmpty {
-      chunk.withUnsafeBytes { hasher.update($0) }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+    defer { buffer.deallocate() }
+    while true {
+      let n = read(fd, buffer.baseAddress, buffer.count)
+      if n == 0 { break }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return nil
+      }
+      hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
     }
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
