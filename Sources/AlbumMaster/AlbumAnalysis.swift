@@ -44,22 +44,14 @@ public enum AlbumAnalyzer {
   ) async -> AlbumAnalysis {
     let results = await forEachConcurrently(album.files, jobs: jobs, slots: slots) { file -> (Result<TrackAnalysis, TrackFailure>, String?, Bool) in
       onEvent?(.started(file: file))
-      let hash = cache != nil ? SHA256.hex(ofFile: album.path(of: file)) : nil
-      if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) {
-        onEvent?(.finished(file: file))
-        return (.success(cached), hash, true)
+      let outcome = analyzeFile(path: album.path(of: file), file: file, cache: cache) { f in
+        onEvent?(.progress(file: file, stage: "analysing", fraction: f))
       }
-      let result = Result { () throws(TrackFailure) in
-        try TrackAnalyzer.analyze(path: album.path(of: file), file: file) { f in
-          onEvent?(.progress(file: file, stage: "analysing", fraction: f))
-        }
-      }
-      if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
-      switch result {
+      switch outcome.result {
       case .success: onEvent?(.finished(file: file))
       case .failure(let failure): onEvent?(.failed(failure))
       }
-      return (result, hash, false)
+      return outcome
     }
     var tracks: [TrackAnalysis] = [], failures: [TrackFailure] = []
     var hashes: [String: String] = [:]
@@ -79,6 +71,18 @@ public enum AlbumAnalyzer {
     analysis.contentHashes = hashes
     analysis.cache = stats
     return analysis
+  }
+
+  /// Analyses one file, or takes its analysis from `cache` when the SHA-256 of its bytes is there (and stores
+  /// a new one). Returns the hash too (nil without a cache) and whether the analysis was reused.
+  static func analyzeFile(
+    path: String, file: String, cache: ResultCache?, progress: ((Double) -> Void)? = nil
+  ) -> (result: Result<TrackAnalysis, TrackFailure>, hash: String?, reused: Bool) {
+    let hash = cache != nil ? SHA256.hex(ofFile: path) : nil
+    if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) { return (.success(cached), hash, true) }
+    let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: path, file: file, progress: progress) }
+    if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
+    return (result, hash, false)
   }
 
   /// Writes analysis.json, profile.json, tracks.csv and bands.csv into `folder` (created if needed), each atomically.

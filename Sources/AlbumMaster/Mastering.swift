@@ -99,14 +99,7 @@ public enum AlbumMasterer {
       if case .failed(let f) = e { onEvent?("error: \(album.path(of: f.file)): \(f.error)") } else { onTrack?(e) }
     }
     let references = await forEachConcurrently(options.referencePaths, jobs: options.jobs, slots: slots) { path in
-      Result { () throws(TrackFailure) in
-        let file = (path as NSString).lastPathComponent
-        let hash = SHA256.hex(ofFile: path)
-        if let hash, let cached = cache.analysis(hash: hash, file: file) { return cached }
-        let a = try TrackAnalyzer.analyze(path: path, file: file)
-        if let hash { cache.store(hash: hash, analysis: a) }
-        return a
-      }
+      AlbumAnalyzer.analyzeFile(path: path, file: (path as NSString).lastPathComponent, cache: cache).result
     }
     var analysis = await albumAnalysis
     var matching = options.matching
