@@ -186,6 +186,8 @@ public enum AlbumMasterer {
       let hashes = analysis.contentHashes
       let settingsData = (try? JSONReport.encode(settings)) ?? Data()
       let variants = options.config?.outputs ?? []
+      let sourcePeaks = Dictionary(
+        analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
       let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: options.jobs, slots: options.slots) {
         (pair) -> Result<MasterResult, TrackFailure> in
         let (tp, name) = pair
@@ -204,7 +206,7 @@ public enum AlbumMasterer {
         do {
           let result = try renderAndVerify(
             source: source, plan: tp, settings: settings, masterPath: masterPath, relativeTo: folder, profile: profile,
-            verify: verify) { stage, f in onTrack?(.progress(file: tp.file, stage: stage, fraction: f)) }
+            sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify) { stage, f in onTrack?(.progress(file: tp.file, stage: stage, fraction: f)) }
           onTrack?(.finished(file: tp.file))
           if let key { cache.store(key: key, masterPath: masterPath, result: result) }
           // Delivery variants from album.yaml, with the main master's corrected gain.
@@ -259,9 +261,15 @@ public enum AlbumMasterer {
 
   /// Renders, analyses the master, and renders again with a corrected gain while the loudness is more than
   /// 0.05 LU off (the EQ's and limiter's effect on loudness is predicted, then measured).
+  ///
+  /// When the limiter will clearly act (`expectsLimiting`), the first pass only measures: the same chain runs
+  /// without quantizing or writing, and only the integrated loudness is taken, on another core. The first
+  /// master is then written with the gain that pass corrected, as a second render would have been. A
+  /// measuring pass costs about half a render with its verification.
   static func renderAndVerify(
     source: String, plan: TrackPlan, settings: RenderSettings, masterPath: String, relativeTo folder: String,
-    profile: AlbumProfile, verify: Bool = true, progress: ((String, Double) -> Void)? = nil
+    profile: AlbumProfile, sourceTruePeakDBTP: Double? = nil, verify: Bool = true,
+    progress: ((String, Double) -> Void)? = nil
   ) throws -> MasterResult {
     var offset = 0.0
     var attempts = 0
@@ -271,14 +279,32 @@ public enum AlbumMasterer {
     let sourceInfo = try? AudioFileReader(path: source).info
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
+    let meterInfo = sourceInfo.map { info -> AudioFileInfo in
+      var i = info
+      i.sampleRate = settings.sampleRateHz ?? info.sampleRate
+      i.channelMap = nil  // the writer writes none
+      return i
+    }
+    if verify, let target = plan.targetLUFS, let meterInfo,
+      expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
+    {
+      attempts += 1
+      let meter = BackgroundMeters(info: meterInfo, file: name, scope: .integratedLoudness)
+      do {
+        _ = try TrackRenderer.measure(
+          source: source, plan: plan, settings: settings, progress: { f in progress?("measuring", f) },
+          output: { meter.feed($0) })
+      } catch {
+        _ = try? meter.finishIntegratedLUFS()  // stop its thread
+        throw error
+      }
+      if let got = try meter.finishIntegratedLUFS(), abs(got - target) > correctionThresholdLU {
+        offset += target - got
+      }
+    }
     repeat {
       attempts += 1
-      let meters = inline ? sourceInfo.map { info -> BackgroundMeters in
-        var i = info
-        i.sampleRate = settings.sampleRateHz ?? info.sampleRate
-        i.channelMap = nil  // the writer writes none
-        return BackgroundMeters(info: i, file: name)
-      } : nil
+      let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
       let stage = attempts > 1 ? "rendering again" : "rendering"
       do {
         report = try TrackRenderer.render(
@@ -323,6 +349,16 @@ public enum AlbumMasterer {
       file: plan.file, master: relative, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
       attempts: attempts, render: report, analysis: master, verdict: problems.isEmpty ? "ok" : "missed",
       message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+  }
+
+  /// Whether the limiter will clearly act on a track: its source true peak, raised by the gain and by the
+  /// EQ's largest boost, lands over the ceiling by more than 1 dB. Then the loudness the limiter takes is
+  /// measured before the master is written (see `renderAndVerify`). A guess only: the loudness is
+  /// verified after every render whatever it says.
+  static func expectsLimiting(plan: TrackPlan, sourceTruePeakDBTP: Double?) -> Bool {
+    guard plan.limiter, let tp = sourceTruePeakDBTP else { return false }
+    let boostDB = max(0, plan.eq.gainsDB.max() ?? 0)
+    return tp + plan.gainDB + boostDB > plan.ceilingDBTP + 1
   }
 
   static func containerFor(_ format: String) -> AudioContainer {

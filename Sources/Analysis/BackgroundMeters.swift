@@ -12,17 +12,35 @@ import Foundation
 /// is full, and a blocked task could starve the meters of a cooperative thread (with 2 cores, a deadlock).
 /// The libebur128 states are created, used and freed on that thread only.
 public final class BackgroundMeters: @unchecked Sendable {
+  /// What the meters measure.
+  public enum Scope: Sendable {
+    /// Everything `TrackAnalyzer` measures: `finish()`.
+    case analysis
+    /// Integrated loudness alone (libebur128's K-weighting and gating): `finishIntegratedLUFS()`.
+    case integratedLoudness
+  }
+
+  private enum Measured {
+    case analysis(TrackAnalysis)
+    case integratedLUFS(Double?)
+  }
+
   private let condition = NSCondition()
   private var queue: [[Float]] = []
   private var closed = false
-  private var outcome: Result<TrackAnalysis, LoudnessMeterError>?
+  private var outcome: Result<Measured, LoudnessMeterError>?
   private let capacity: Int
 
   /// Starts the meters for audio of `info`'s rate and channels; the result is reported as `file`.
-  public init(info: AudioFileInfo, file: String, capacity: Int = 8) {
+  public init(info: AudioFileInfo, file: String, scope: Scope = .analysis, capacity: Int = 8) {
     self.capacity = capacity
     let thread = Thread { [self] in
-      let result = Result { () throws(LoudnessMeterError) in try self.run(info: info, file: file) }
+      let result = Result { () throws(LoudnessMeterError) -> Measured in
+        switch scope {
+        case .analysis: return .analysis(try self.runAnalysis(info: info, file: file))
+        case .integratedLoudness: return .integratedLUFS(try self.runLoudness(info: info))
+        }
+      }
       condition.lock()
       outcome = result
       condition.broadcast()
@@ -45,6 +63,19 @@ public final class BackgroundMeters: @unchecked Sendable {
   /// Ends the stream, waits for the meters and returns the analysis (with `info` as given at the start:
   /// the caller puts the written file's header in).
   public func finish() throws(LoudnessMeterError) -> TrackAnalysis {
+    guard case .analysis(let analysis) = try measured() else { preconditionFailure("started with scope .integratedLoudness") }
+    return analysis
+  }
+
+  /// Ends the stream and returns the integrated loudness (`nil` when all of it is gated out).
+  public func finishIntegratedLUFS() throws(LoudnessMeterError) -> Double? {
+    switch try measured() {
+    case .integratedLUFS(let lufs): return lufs
+    case .analysis(let analysis): return analysis.loudness.integratedLUFS
+    }
+  }
+
+  private func measured() throws(LoudnessMeterError) -> Measured {
     condition.lock()
     closed = true
     condition.broadcast()
@@ -65,15 +96,30 @@ public final class BackgroundMeters: @unchecked Sendable {
     return block
   }
 
-  private func run(info: AudioFileInfo, file: String) throws(LoudnessMeterError) -> TrackAnalysis {
+  private func runAnalysis(info: AudioFileInfo, file: String) throws(LoudnessMeterError) -> TrackAnalysis {
     var meters = try TrackMeters(info: info)
-    let width = TrackAnalyzer.blockFrames * info.channels
+    try drain(channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meters.add(p, frames: frames) }
+    return meters.result(file: file, info: info)
+  }
+
+  private func runLoudness(info: AudioFileInfo) throws(LoudnessMeterError) -> Double? {
+    var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
+    try drain(channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
+    return meter.result(truePeaks: [], samplePeakDBFS: nil).integratedLUFS
+  }
+
+  /// Hands the queued audio to `add` in `TrackAnalyzer.blockFrames`-frame blocks (the last one shorter),
+  /// until the stream is closed. After a failure it keeps draining, so the feeder never waits on a dead consumer.
+  private func drain(
+    channels: Int, _ add: (UnsafeMutablePointer<Float>, Int) throws(LoudnessMeterError) -> Void
+  ) throws(LoudnessMeterError) {
+    let width = TrackAnalyzer.blockFrames * channels
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: width)
     defer { buffer.deallocate() }
     var filled = 0
     var failure: LoudnessMeterError? = nil
     while let block = next() {
-      if failure != nil { continue }  // drain, so the feeder never waits on a dead consumer
+      if failure != nil { continue }
       var offset = 0
       while offset < block.count {
         let n = min(width - filled, block.count - offset)
@@ -81,13 +127,12 @@ public final class BackgroundMeters: @unchecked Sendable {
         filled += n
         offset += n
         if filled == width {
-          do { try meters.add(buffer, frames: TrackAnalyzer.blockFrames) } catch { failure = error }
+          do { try add(buffer, TrackAnalyzer.blockFrames) } catch { failure = error }
           filled = 0
         }
       }
     }
     if let failure { throw failure }
-    if filled > 0 { try meters.add(buffer, frames: filled / info.channels) }
-    return meters.result(file: file, info: info)
+    if filled > 0 { try add(buffer, filled / channels) }
   }
 }

@@ -8,21 +8,25 @@ import DSP
 /// True peak per channel through libebur128's interpolator (49-tap windowed sinc, 4× below 96 kHz,
 /// 2× below 192 kHz, none above), computed exactly but only where it can matter.
 ///
-/// Every interpolated value is a weighted sum of the last 13 input samples, so it is bounded by
-/// K·max|x| over those samples, where K is the largest sum of |coefficients| of one polyphase branch
-/// (1.864 at 4×, 2.307 at 2×). A 10 ms segment whose samples, with the 12 before them, satisfy
-/// K·max|x| ≤ the true peak already found cannot raise it, so it is not interpolated. Before a segment
-/// that follows a skipped one, the 13 preceding samples are fed in a separate call whose output is
-/// ignored: the interpolator's history is then exactly what continuous feeding would have left, and the
-/// segment's outputs (`ebur128_prev_true_peak`) are bit-identical to continuous feeding. The state maps
-/// every channel `EBUR128_UNUSED`, so it does not repeat the K-weighting of the loudness meter.
+/// The signal is split into 10 ms segments. For each, `TruePeakInterpolator` computes the same
+/// interpolation in vectorized Float, which differs from libebur128's Double sums by under 2·10⁻⁶ of
+/// K·max|x| (K = the largest sum of |coefficients| of one polyphase branch: 1.864 at 4×, 2.307 at 2×;
+/// the Float work is skipped outright when K·max|x| ≤ the peak so far). A segment whose estimate, plus a
+/// margin of 2·10⁻⁵·K·max|x| (ten times that error), stays under its channel's true peak found so far
+/// cannot raise it, so libebur128 does not interpolate it. Before a segment that follows a skipped one,
+/// the 13 preceding samples are fed in a separate call whose output is ignored: the interpolator's
+/// history is then exactly what continuous feeding would have left, and the segment's outputs
+/// (`ebur128_prev_true_peak`) are bit-identical to continuous feeding. The reported peak is therefore
+/// libebur128's own maximum. The state maps every channel `EBUR128_UNUSED`, so it does not repeat the
+/// K-weighting of the loudness meter.
 public struct TruePeakMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
   public let channels: Int
   /// Input samples each interpolated value depends on (libebur128's interpolator delay).
   static let historyFrames = 13
-  /// Bound on |output| / max|input over the history|, with a margin for float rounding.
-  let boundFactor: Double
+  /// The Float estimate that decides which segments libebur128 interpolates.
+  private var estimator: TruePeakInterpolator
+  private var estimate: [Float]
   /// 10 ms.
   let segmentFrames: Int
   /// Feed everything (for tests that prove the skipping exact).
@@ -48,8 +52,8 @@ public struct TruePeakMeter: ~Copyable {
     self.channels = channels
     self.exhaustive = exhaustive
     segmentFrames = max(Self.historyFrames, sampleRateHz / 100)
-    let factor = sampleRateHz < 96_000 ? 4 : sampleRateHz < 192_000 ? 2 : 1
-    boundFactor = Self.polyphaseL1(taps: 49, factor: factor) * 1.001
+    estimator = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz)
+    estimate = Array(repeating: 0, count: segmentFrames)
     pending = Array(repeating: 0, count: segmentFrames * channels)
     history = Array(repeating: 0, count: Self.historyFrames * channels)
     peak = Array(repeating: 0, count: channels)
@@ -123,27 +127,28 @@ public struct TruePeakMeter: ~Copyable {
     pendingFrames = 0
   }
 
-  /// Whether some channel's bound over the segment and its history exceeds that channel's peak so far.
-  private func mayRaisePeak(frames: Int) -> Bool {
+  /// Whether some channel's estimate over the segment, with its margin, reaches that channel's peak so far.
+  /// Every channel's estimator history advances, whatever the answer.
+  private mutating func mayRaisePeak(frames: Int) -> Bool {
+    var may = false
     for c in 0..<channels {
+      let peakSoFar = peak[c]
+      let (maxAbs, _) = pending.withUnsafeBufferPointer { p in
+        estimate.withUnsafeMutableBufferPointer { e in
+          for i in 0..<frames { e[i] = 0 }
+          // Below this threshold the bound alone proves the segment harmless: no Float interpolation.
+          return estimator.accumulatePeaks(
+            p.baseAddress!, frames: frames, channel: c, into: e.baseAddress!, interpolateAbove: Float(peakSoFar))
+        }
+      }
+      // K·max|x| under the peak: nothing here can raise it (the estimate then holds the samples only).
+      guard !may, maxAbs * estimator.boundFactor > Float(peakSoFar) else { continue }
       var m: Float = 0
-      pending.withUnsafeBufferPointer { p in
-        var i = c
-        for _ in 0..<frames {
-          m = max(m, abs(p[i]))
-          i += channels
-        }
-      }
-      history.withUnsafeBufferPointer { h in
-        var i = (Self.historyFrames - historyCount) * channels + c
-        for _ in 0..<historyCount {
-          m = max(m, abs(h[i]))
-          i += channels
-        }
-      }
-      if Double(m) * boundFactor > peak[c] { return true }
+      estimate.withUnsafeBufferPointer { e in for i in 0..<frames { m = max(m, e[i]) } }
+      let margin = 2e-5 * Double(estimator.boundFactor) * Double(maxAbs)
+      if Double(m) + margin >= peakSoFar { may = true }
     }
-    return false
+    return may
   }
 
   /// True peak per channel (linear), after interpolating whatever segment is still pending.

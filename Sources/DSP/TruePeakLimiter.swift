@@ -44,21 +44,14 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 public struct TruePeakLimiter {
   public let channels: Int
   private let ceiling: Float
-  private let factor: Int
-  /// Polyphase coefficients (phases 1…factor−1) and their delay-line offsets.
-  private let phaseCoefficients: [[Float]]
-  private let phaseOffsets: [[Int]]
-  /// Input samples per interpolated value: the history kept per channel.
-  private let history: Int
+  private var interpolator: TruePeakInterpolator
   /// Delay of the interpolator in input samples: phase f at input i is the value at time i − delay + f/factor.
   private let interpolatorDelay: Int
-  private let boundFactor: Float
   private let spread = 16
   private let boxLength: Int
   private let lookAhead: Int
   private let releaseCoefficient: Double
 
-  private var channelHistory: [[Float]]
   private var framesIn = 0
   // Monotonic deque of (index, r) for the sliding minimum, in rings of `dequeMask + 1` entries (it never holds
   // more than the window).
@@ -73,8 +66,6 @@ public struct TruePeakLimiter {
   // Scratch reused block to block (no allocation per block).
   private var peaks: [Float] = []
   private var rs: [Float] = []
-  private var line: [Float] = []
-  private var acc: [Float] = []
   private var gainPrevious = 1.0
   private var delayLine: [Float] = []
   private var delayHead = 0
@@ -86,33 +77,11 @@ public struct TruePeakLimiter {
   public init(settings: LimiterSettings, channels: Int, sampleRateHz: Int) {
     self.channels = channels
     ceiling = Float(pow(10, (settings.ceilingDBTP - settings.marginDB) / 20))
-    factor = sampleRateHz < 96_000 ? 4 : sampleRateHz < 192_000 ? 2 : 1
-    let taps = 49
-    var coefficients = [[Float]](repeating: [], count: factor)
-    var offsets = [[Int]](repeating: [], count: factor)
-    var l1 = [Double](repeating: 0, count: factor)
-    if factor > 1 {
-      for j in 0..<taps {
-        let m = Double(j) - Double(taps - 1) / 2
-        var c = 1.0
-        if abs(m) > 1e-9 { c = sin(m * .pi / Double(factor)) / (m * .pi / Double(factor)) }
-        c *= 0.5 * (1 - cos(2 * .pi * Double(j) / Double(taps - 1)))
-        if abs(c) > 1e-9 {
-          coefficients[j % factor].append(Float(c))
-          offsets[j % factor].append(j / factor)
-          l1[j % factor] += abs(c)
-        }
-      }
-    }
-    phaseCoefficients = coefficients
-    phaseOffsets = offsets
-    history = factor > 1 ? (taps + factor - 1) / factor : 1
-    interpolatorDelay = factor > 1 ? (taps - 1) / 2 / factor : 0
-    boundFactor = Float((l1.max() ?? 1) * 1.001) > 1 ? Float((l1.max() ?? 1) * 1.001) : 1
+    interpolator = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz)
+    interpolatorDelay = interpolator.delayFrames
     boxLength = max(1, Int(settings.attackSeconds * Double(sampleRateHz)))
     lookAhead = spread + 2 * (boxLength - 1)
     releaseCoefficient = exp(-1 / (settings.releaseSeconds * Double(sampleRateHz)))
-    channelHistory = Array(repeating: Array(repeating: 0, count: history), count: channels)
     var ring = 1
     while ring < spread + lookAhead + 2 { ring <<= 1 }
     dequeMask = ring - 1
@@ -166,49 +135,12 @@ public struct TruePeakLimiter {
   /// (i − delay) … (i − delay) + (factor − 1)/factor.
   private mutating func framePeaks(_ samples: UnsafePointer<Float>, frames: Int) {
     if peaks.count < frames { peaks = Array(repeating: 0, count: frames) }
-    if line.count < history + frames { line = Array(repeating: 0, count: history + frames) }
-    if acc.count < frames { acc = Array(repeating: 0, count: frames) }
-    let h = history, delay = interpolatorDelay, bound = boundFactor, c0 = ceiling
+    let c0 = ceiling
     peaks.withUnsafeMutableBufferPointer { pk in
-      line.withUnsafeMutableBufferPointer { b in
-        acc.withUnsafeMutableBufferPointer { a in
-          for i in 0..<frames { pk[i] = 0 }
-          for c in 0..<channels {
-            var blockMax: Float = 0
-            channelHistory[c].withUnsafeBufferPointer { hist in
-              for i in 0..<h {
-                b[i] = hist[i]
-                blockMax = max(blockMax, abs(hist[i]))
-              }
-            }
-            var src = samples + c
-            for i in 0..<frames {
-              b[h + i] = src.pointee
-              blockMax = max(blockMax, abs(src.pointee))
-              src += channels
-            }
-            let base = b.baseAddress! + h
-            let x0 = base - delay
-            for i in 0..<frames { pk[i] = max(pk[i], abs(x0[i])) }
-            // Nothing here can come near the ceiling: skip the interpolation (its output is ≤ K·max|x|).
-            if factor > 1 && blockMax * bound > c0 {
-              // One multiply-add pass per tap over the whole block: contiguous, so the compiler vectorizes it.
-              for f in 1..<factor {
-                for i in 0..<frames { a[i] = 0 }
-                let cs = phaseCoefficients[f], os = phaseOffsets[f]
-                for t in 0..<cs.count {
-                  let coefficient = cs[t]
-                  let src = base - os[t]
-                  for i in 0..<frames { a[i] += coefficient * src[i] }
-                }
-                for i in 0..<frames { pk[i] = max(pk[i], abs(a[i])) }
-              }
-            }
-            channelHistory[c].withUnsafeMutableBufferPointer { hist in
-              for i in 0..<h { hist[i] = b[frames + i] }
-            }
-          }
-        }
+      for i in 0..<frames { pk[i] = 0 }
+      // Blocks where nothing can come near the ceiling skip the interpolation (its output is ≤ K·max|x|).
+      for c in 0..<channels {
+        interpolator.accumulatePeaks(samples, frames: frames, channel: c, into: pk.baseAddress!, interpolateAbove: c0)
       }
     }
   }

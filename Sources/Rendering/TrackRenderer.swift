@@ -23,16 +23,37 @@ public enum TrackRenderer {
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0,
     progress: ((Double) -> Void)? = nil, written: (([Float]) -> Void)? = nil
   ) throws(RenderError) -> RenderReport {
-    do {
-      return try run(
+    try reporting(plan.file) {
+      try run(
         source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress,
         written: written)
+    }
+  }
+
+  /// Runs the same chain as `render` (EQ, width, gain, resampling, limiter) without quantizing or writing,
+  /// and hands every output block to `output`: a cheap pass that measures what a render would produce,
+  /// e.g. how much loudness the limiter takes. The report's `path` is empty.
+  public static func measure(
+    source: String, plan: TrackPlan, settings: RenderSettings, gainOffsetDB: Double = 0,
+    progress: ((Double) -> Void)? = nil, output: @escaping ([Float]) -> Void
+  ) throws(RenderError) -> RenderReport {
+    try reporting(plan.file) {
+      try run(
+        source: source, plan: plan, settings: settings, to: nil, gainOffsetDB: gainOffsetDB, progress: progress,
+        written: output)
+    }
+  }
+
+  /// Runs `body`, turning any error into a `RenderError` that names `file`.
+  private static func reporting<T>(_ file: String, _ body: () throws -> T) throws(RenderError) -> T {
+    do {
+      return try body()
     } catch let e as RenderError {
       throw e
     } catch let e as AudioIOError {
-      throw RenderError(file: plan.file, reason: e.reason)
+      throw RenderError(file: file, reason: e.reason)
     } catch {
-      throw RenderError(file: plan.file, reason: "\(error)")
+      throw RenderError(file: file, reason: "\(error)")
     }
   }
 
@@ -45,7 +66,7 @@ public enum TrackRenderer {
   }
 
   private static func run(
-    source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double,
+    source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
     progress: ((Double) -> Void)?, written tap: (([Float]) -> Void)?
   ) throws -> RenderReport {
     var reader = try AudioFileReader(path: source)
@@ -88,14 +109,16 @@ public enum TrackRenderer {
     let sourceBits = info.format.encoding.integerBits
     let changed = !stages.isEmpty
     let needsDither = bits != nil && settings.dither == .tpdf && (changed || sourceBits == nil || sourceBits! > bits!)
-    var quantizer = bits.map { Quantizer(bits: $0, dither: needsDither, seed: seed(settings.seed, plan.file)) }
+    var quantizer = path == nil ? nil : bits.map { Quantizer(bits: $0, dither: needsDither, seed: seed(settings.seed, plan.file)) }
     if needsDither { stages.append("dither") }
 
     let metadata = info.metadata
-    var writer = try AudioFileWriter(
-      path: path, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata)
+    // Without a path nothing is written: the float output goes to the tap.
+    var writer = try path.map {
+      try AudioFileWriter(path: $0, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata)
+    }
     var written: Int64 = 0
-    let tap = readsBackExactly(format) ? tap : nil
+    let tap = readsBackExactly(format) || path == nil ? tap : nil
 
     func emit(_ block: [Float]) throws {
       guard !block.isEmpty else { return }
@@ -106,10 +129,10 @@ public enum TrackRenderer {
           ints.withUnsafeMutableBufferPointer { q.quantize(b.baseAddress!, count: block.count, into: $0.baseAddress!) }
         }
         quantizer = q
-        try ints.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.writeIntegers(p.baseAddress!, frames: frames) }
+        try ints.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer?.writeIntegers(p.baseAddress!, frames: frames) }
         tap?(ints.map { Float($0) * 0x1p-31 })
       } else {
-        try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer.write(p, frames: frames) }
+        try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer?.write(p, frames: frames) }
         tap?(block)
       }
       written += Int64(frames)
@@ -154,10 +177,10 @@ public enum TrackRenderer {
     }
     let tail = filter != nil ? filter!.finish() : []
     try downstream(tail, final: true)
-    try writer.finish()
+    try writer?.finish()
     let stats = limiter?.stats ?? LimiterStats(maxGainReductionDB: 0, limitedShare: 0)
     return RenderReport(
-      path: path, frames: written, sampleRateHz: outRate, format: format, stages: stages,
+      path: path ?? "", frames: written, sampleRateHz: outRate, format: format, stages: stages,
       limiterMaxGainReductionDB: stats.maxGainReductionDB, limiterActiveShare: stats.limitedShare, gainDB: gainDB)
   }
 

@@ -10,7 +10,8 @@ public struct MasterResult: Codable, Sendable, Hashable {
   /// The loudness the plan asked for; `nil` for a silent track.
   @NullCoded public var plannedLUFS: Double?
   public var ceilingDBTP: Double
-  /// Renders needed to land the loudness (1 unless the EQ/limiter prediction missed by more than 0.15 LU).
+  /// Passes over the source needed to land the loudness within 0.05 LU: renders, plus one measuring pass
+  /// (nothing written) first when the limiter was expected to take loudness. 1 when the first render landed.
   public var attempts: Int
   public var render: RenderReport
   /// The master analysed with the same code as the source, tonal deviation against the album profile;

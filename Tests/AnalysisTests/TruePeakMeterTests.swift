@@ -4,8 +4,9 @@ import Synthesis
 import Testing
 import TestSupport
 
-/// The true-peak meter skips 10 ms segments that provably cannot raise the maximum. These tests hold it
-/// to bit-identical results against interpolating every sample.
+/// The true-peak meter skips 10 ms segments that provably cannot raise the maximum (by the bound K·max|x|, or
+/// by its own Float interpolation with a margin). These tests hold it to bit-identical results against
+/// libebur128 interpolating every sample.
 @Suite struct TruePeakMeterTests {
   /// Runs both meters over `x` in blocks of `block` frames.
   static func both(_ x: [Float], channels: Int, rate: Int, block: Int) throws -> (fast: [Double], exact: [Double], share: Double) {
@@ -68,5 +69,41 @@ import TestSupport
     #expect(abs(20 * log10(TruePeakMeter.polyphaseL1(taps: 49, factor: 4)) - 5.41) < 0.01)
     #expect(abs(20 * log10(TruePeakMeter.polyphaseL1(taps: 49, factor: 2)) - 7.26) < 0.01)
     #expect(TruePeakMeter.polyphaseL1(taps: 49, factor: 1) == 1)
+  }
+
+  /// A loud "master": music driven into a soft clipper, so that nearly every 10 ms sits within a dB or two
+  /// of the peak and the bound K·max|x| (+5.4 dB) rules out nothing.
+  static func loudMaster(rate: Int, channels: Int) -> [Float] {
+    var gen = MusicGenerator(style: TrackStyle(seed: 5, gainDB: 0), sampleRateHz: rate, durationSeconds: 6)
+    var stereo = [Float](repeating: 0, count: gen.durationFrames * 2)
+    _ = stereo.withUnsafeMutableBufferPointer { gen.render(into: $0.baseAddress!, frames: gen.durationFrames) }
+    var out = [Float](repeating: 0, count: gen.durationFrames * channels)
+    for i in 0..<gen.durationFrames {
+      for c in 0..<channels { out[i * channels + c] = 0.9 * tanh(8 * stereo[i * 2 + (c % 2)]) }
+    }
+    return out
+  }
+
+  @Test("On a loud master the Float estimate spares libebur128 most segments, with bit-identical peaks",
+        arguments: [44_100, 48_000, 96_000], [1, 2, 6])  // at 192 kHz there is no interpolation to spare
+  func identicalOnLoudMaster(rate: Int, channels: Int) throws {
+    let x = Self.loudMaster(rate: rate, channels: channels)
+    // The bound alone would interpolate (nearly) everything: check that this signal is that hard.
+    var boundOnly = 0, segments = 0
+    let segment = max(13, rate / 100)
+    var peak: Float = 0
+    for start in stride(from: 0, to: x.count / channels, by: segment) {
+      var m: Float = 0
+      for i in max(0, start - 12)..<min(x.count / channels, start + segment) { m = max(m, abs(x[i * channels])) }
+      if m * Float(TruePeakMeter.polyphaseL1(taps: 49, factor: rate < 96_000 ? 4 : 2)) > peak { boundOnly += 1 }
+      peak = max(peak, m)
+      segments += 1
+    }
+    #expect(Double(boundOnly) / Double(segments) > 0.9, "the bound alone rules out \(segments - boundOnly) of \(segments)")
+    for block in [8192, 441, 100] {
+      let r = try Self.both(x, channels: channels, rate: rate, block: block)
+      #expect(r.fast == r.exact, "block \(block)")
+      #expect(r.share < 0.2, "interpolated \(r.share)")
+    }
   }
 }

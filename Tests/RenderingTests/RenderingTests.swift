@@ -255,6 +255,29 @@ enum R {
     #expect(inline == readBack)
   }
 
+  @Test("A measuring pass reads the loudness a float render has, and writes nothing", arguments: [nil, 44_100] as [Int?])
+  func measuringPass(rate: Int?) throws {
+    let x = music(seed: 9, seconds: 8, rate: 48_000, gainDB: -2)
+    let dir = TempFolder("measure")
+    defer { dir.remove() }
+    let src = try writeAudio(x, channels: 2, sampleRateHz: 48_000, to: dir.file("in.wav"))
+    let s = R.settings(bits: .float32, rate: rate)
+    // Driven hard into the limiter, so that the loudness it takes is large and must be measured.
+    let plan = R.plan(eq: EQTests.bump, gainDB: 10, widthDB: 1, limiter: true)
+    let info = AudioFileInfo(sampleRate: rate ?? 48_000, channels: 2, frames: 0, format: .init(container: .wav, encoding: .float32))
+    let meter = BackgroundMeters(info: info, file: "dry", scope: .integratedLoudness)
+    let dry = try TrackRenderer.measure(source: src, plan: plan, settings: s, output: { meter.feed($0) })
+    let dryLUFS = try #require(try meter.finishIntegratedLUFS())
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["in.wav"])
+    let out = dir.file("out.wav")
+    let report = try TrackRenderer.render(source: src, plan: plan, settings: s, to: out)
+    let rendered = try #require(try TrackAnalyzer.analyze(path: out, file: "out").loudness.integratedLUFS)
+    // Float output is written exactly, and the meter sees the same blocks: the same figure, to the bit.
+    #expect(dryLUFS == rendered)
+    #expect(dry.frames == report.frames && dry.limiterMaxGainReductionDB == report.limiterMaxGainReductionDB)
+    #expect(report.limiterMaxGainReductionDB > 3)
+  }
+
   @Test("Lossy masters are never measured inline (their samples change in the encoder)")
   func lossyIsReadBack() throws {
     for encoding in [SampleEncoding.vorbis, .opus, .mp3] {
