@@ -85,6 +85,9 @@ public enum AlbumMasterer {
   public static let correctionThresholdLU = Planner.renderToleranceLU
   /// Loudness a master may miss its plan by and still pass.
   public static let toleranceLU = 0.3
+  /// The most the loudness correction adds to (or takes from) a plan's gain. Past it the limiter, not the gain,
+  /// would be making the loudness (a target the ceiling cannot allow): the master is reported as missed.
+  public static let maxCorrectionDB = 3.0
 
   /// Masters `album`, writing reports (and masters) under `reportsFolder`.
   public static func master(
@@ -273,6 +276,18 @@ public enum AlbumMasterer {
   ) throws -> MasterResult {
     var offset = 0.0
     var attempts = 0
+    // Loudness measured at each gain offset tried: the limiter makes loudness grow slower than gain, so
+    // from the second measurement on the step follows the measured slope (a secant step).
+    var tried: (offsetDB: Double, lufs: Double)? = nil
+    func correct(_ got: Double, _ target: Double) {
+      var step = target - got
+      if let tried, abs(offset - tried.offsetDB) > 1e-6 {
+        let slope = (got - tried.lufs) / (offset - tried.offsetDB)
+        if slope.isFinite { step /= min(1, max(0.25, slope)) }
+      }
+      tried = (offset, got)
+      offset = min(maxCorrectionDB, max(-maxCorrectionDB, offset + step))
+    }
     var report: RenderReport
     var master: TrackAnalysis
     let name = (masterPath as NSString).lastPathComponent
@@ -298,9 +313,7 @@ public enum AlbumMasterer {
         _ = try? meter.finishIntegratedLUFS()  // stop its thread
         throw error
       }
-      if let got = try meter.finishIntegratedLUFS(), abs(got - target) > correctionThresholdLU {
-        offset += target - got
-      }
+      if let got = try meter.finishIntegratedLUFS(), abs(got - target) > correctionThresholdLU { correct(got, target) }
     }
     repeat {
       attempts += 1
@@ -332,7 +345,7 @@ public enum AlbumMasterer {
       guard let target = plan.targetLUFS, let got = master.loudness.integratedLUFS,
         abs(got - target) > correctionThresholdLU, attempts < 4
       else { break }
-      offset += target - got
+      correct(got, target)
     } while true
     master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
     var problems: [String] = []

@@ -25,40 +25,23 @@ public final class BackgroundMeters: @unchecked Sendable {
     case integratedLUFS(Double?)
   }
 
-  private let condition = NSCondition()
-  private var queue: [[Float]] = []
-  private var closed = false
-  private var outcome: Result<Measured, LoudnessMeterError>?
-  private let capacity: Int
+  private let queue: BlockQueue
+  private let worker: BackgroundThread<Measured>
 
   /// Starts the meters for audio of `info`'s rate and channels; the result is reported as `file`.
   public init(info: AudioFileInfo, file: String, scope: Scope = .analysis, capacity: Int = 8) {
-    self.capacity = capacity
-    let thread = Thread { [self] in
-      let result = Result { () throws(LoudnessMeterError) -> Measured in
-        switch scope {
-        case .analysis: return .analysis(try self.runAnalysis(info: info, file: file))
-        case .integratedLoudness: return .integratedLUFS(try self.runLoudness(info: info))
-        }
+    let queue = BlockQueue(capacity: capacity)
+    self.queue = queue
+    worker = BackgroundThread(name: "meters: \(file)") { () throws -> Measured in
+      switch scope {
+      case .analysis: return .analysis(try Self.runAnalysis(info: info, file: file, queue: queue))
+      case .integratedLoudness: return .integratedLUFS(try Self.runLoudness(info: info, queue: queue))
       }
-      condition.lock()
-      outcome = result
-      condition.broadcast()
-      condition.unlock()
     }
-    thread.name = "meters: \(file)"
-    thread.start()
   }
 
   /// Queues interleaved frames; waits while the meters are `capacity` blocks behind.
-  public func feed(_ block: [Float]) {
-    guard !block.isEmpty else { return }
-    condition.lock()
-    while queue.count >= capacity && outcome == nil { condition.wait() }
-    queue.append(block)
-    condition.broadcast()
-    condition.unlock()
-  }
+  public func feed(_ block: [Float]) { queue.push(block) }
 
   /// Ends the stream, waits for the meters and returns the analysis (with `info` as given at the start:
   /// the caller puts the written file's header in).
@@ -76,50 +59,38 @@ public final class BackgroundMeters: @unchecked Sendable {
   }
 
   private func measured() throws(LoudnessMeterError) -> Measured {
-    condition.lock()
-    closed = true
-    condition.broadcast()
-    while outcome == nil { condition.wait() }
-    let result = outcome!
-    condition.unlock()
-    return try result.get()
+    queue.close()
+    do {
+      return try worker.join()
+    } catch let e as LoudnessMeterError {
+      throw e
+    } catch {
+      preconditionFailure("the meters throw LoudnessMeterError only: \(error)")
+    }
   }
 
-  /// The next queued block, or nil once the stream is closed and drained.
-  private func next() -> [Float]? {
-    condition.lock()
-    defer { condition.unlock() }
-    while queue.isEmpty && !closed { condition.wait() }
-    if queue.isEmpty { return nil }
-    let block = queue.removeFirst()
-    condition.broadcast()
-    return block
-  }
-
-  private func runAnalysis(info: AudioFileInfo, file: String) throws(LoudnessMeterError) -> TrackAnalysis {
+  private static func runAnalysis(info: AudioFileInfo, file: String, queue: BlockQueue) throws(LoudnessMeterError) -> TrackAnalysis {
     var meters = try TrackMeters(info: info)
-    try drain(channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meters.add(p, frames: frames) }
+    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meters.add(p, frames: frames) }
     return meters.result(file: file, info: info)
   }
 
-  private func runLoudness(info: AudioFileInfo) throws(LoudnessMeterError) -> Double? {
+  private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {
     var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
-    try drain(channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
+    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
     return meter.result(truePeaks: [], samplePeakDBFS: nil).integratedLUFS
   }
 
   /// Hands the queued audio to `add` in `TrackAnalyzer.blockFrames`-frame blocks (the last one shorter),
-  /// until the stream is closed. After a failure it keeps draining, so the feeder never waits on a dead consumer.
-  private func drain(
-    channels: Int, _ add: (UnsafeMutablePointer<Float>, Int) throws(LoudnessMeterError) -> Void
+  /// until the stream is closed. After a failure it abandons the queue, so the feeder never waits on a dead consumer.
+  private static func drain(
+    _ queue: BlockQueue, channels: Int, _ add: (UnsafeMutablePointer<Float>, Int) throws(LoudnessMeterError) -> Void
   ) throws(LoudnessMeterError) {
     let width = TrackAnalyzer.blockFrames * channels
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: width)
     defer { buffer.deallocate() }
     var filled = 0
-    var failure: LoudnessMeterError? = nil
-    while let block = next() {
-      if failure != nil { continue }
+    while let block = queue.pop() {
       var offset = 0
       while offset < block.count {
         let n = min(width - filled, block.count - offset)
@@ -127,12 +98,14 @@ public final class BackgroundMeters: @unchecked Sendable {
         filled += n
         offset += n
         if filled == width {
-          do { try add(buffer, TrackAnalyzer.blockFrames) } catch { failure = error }
+          do { try add(buffer, TrackAnalyzer.blockFrames) } catch {
+            queue.abandon()
+            throw error
+          }
           filled = 0
         }
       }
     }
-    if let failure { throw failure }
     if filled > 0 { try add(buffer, filled / channels) }
   }
 }

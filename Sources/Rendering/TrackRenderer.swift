@@ -69,8 +69,7 @@ public enum TrackRenderer {
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
     progress: ((Double) -> Void)?, written tap: (([Float]) -> Void)?
   ) throws -> RenderReport {
-    var reader = try AudioFileReader(path: source)
-    let info = reader.info
+    let info = try AudioFileReader(path: source).info
     let channels = info.channels
     let format = settings.outputFormat(for: info)
     let outRate = settings.sampleRateHz ?? info.sampleRate
@@ -83,9 +82,8 @@ public enum TrackRenderer {
     }
 
     var stages: [String] = []
-    var filter: FilterStage? = nil
-    if FilterStage.isNeeded(plan: plan, channels: channels) {
-      filter = FilterStage(plan: plan, channels: channels, sampleRateHz: info.sampleRate)
+    let filtered = FilterStage.isNeeded(plan: plan, channels: channels)
+    if filtered {
       if !plan.eq.isFlat { stages.append("eq") }
       if channels == 2 && abs(plan.widthDB) > 1e-9 { stages.append("width") }
     }
@@ -159,29 +157,56 @@ public enum TrackRenderer {
       try emit(x)
     }
 
-    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * channels)
-    defer { buffer.deallocate() }
-    while true {
-      let got = try reader.read(into: buffer, maxFrames: blockFrames)
-      if got == 0 { break }
-      var block = Array(buffer.prefix(got * channels))
-      for i in block.indices where !block[i].isFinite { block[i] = 0 }  // never pass NaN on
-      if filter != nil {
-        block = filter!.process(block)
-        filter!.delivered(block.count / channels)
-      }
-      try downstream(block, final: false)
-      if let progress, reader.framesRead % Int64(blockFrames * 16) < Int64(got), info.frames > 0 {
-        progress(min(1, Double(reader.framesRead) / Double(info.frames)))
-      }
+    // Reading and the FIR filter run on a thread of their own, a few blocks ahead of the rest.
+    let queue = BlockQueue(capacity: 4)
+    let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
+      defer { queue.close() }
+      try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue)
     }
-    let tail = filter != nil ? filter!.finish() : []
-    try downstream(tail, final: true)
+    var consumed: Int64 = 0
+    do {
+      while let block = queue.pop() {
+        try downstream(block, final: false)
+        consumed += Int64(block.count / channels)
+        if let progress, consumed % Int64(blockFrames * 16) < Int64(block.count / channels), info.frames > 0 {
+          progress(min(1, Double(consumed) / Double(info.frames)))
+        }
+      }
+      try upstream.join()  // a read error ends the stream early: it is thrown here
+      try downstream([], final: true)
+    } catch {
+      queue.abandon()
+      _ = try? upstream.join()
+      throw error
+    }
     try writer?.finish()
     let stats = limiter?.stats ?? LimiterStats(maxGainReductionDB: 0, limitedShare: 0)
     return RenderReport(
       path: path ?? "", frames: written, sampleRateHz: outRate, format: format, stages: stages,
       limiterMaxGainReductionDB: stats.maxGainReductionDB, limiterActiveShare: stats.limitedShare, gainDB: gainDB)
+  }
+
+  /// Reads `source` in blocks, zeroes non-finite samples, runs the EQ/width filter when `filtered`, and pushes
+  /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
+  /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
+  private static func readAndFilter(source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue) throws {
+    var reader = try AudioFileReader(path: source)
+    let info = reader.info
+    var filter = filtered ? FilterStage(plan: plan, channels: info.channels, sampleRateHz: info.sampleRate) : nil
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)
+    defer { buffer.deallocate() }
+    while true {
+      let got = try reader.read(into: buffer, maxFrames: blockFrames)
+      if got == 0 { break }
+      var block = Array(buffer.prefix(got * info.channels))
+      for i in block.indices where !block[i].isFinite { block[i] = 0 }  // never pass NaN on
+      if filter != nil {
+        block = filter!.process(block)
+        filter!.delivered(block.count / info.channels)
+      }
+      if !queue.push(block) { return }
+    }
+    if filter != nil { queue.push(filter!.finish()) }
   }
 
   /// FNV-1a of the file name mixed into the base seed: each track gets its own, fixed dither sequence.

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A bounded queue of interleaved audio blocks from one producer thread to one consumer thread.
+///
+/// The producer waits while `capacity` blocks are queued, so memory stays a few blocks whatever the length.
+/// Either side can end the stream: the producer closes it when it has no more blocks; the consumer
+/// abandons it when it stops early (an error), which wakes a waiting producer and drops what it pushes.
+public final class BlockQueue: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var blocks: [[Float]] = []
+  private var closed = false
+  private var abandoned = false
+  private let capacity: Int
+
+  /// A queue holding at most `capacity` blocks.
+  public init(capacity: Int) { self.capacity = max(1, capacity) }
+
+  /// Producer: queues `block`, waiting while the queue is full. Returns false once the consumer has abandoned
+  /// the stream: the producer should stop.
+  @discardableResult
+  public func push(_ block: [Float]) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    while blocks.count >= capacity && !abandoned { condition.wait() }
+    if abandoned { return false }
+    if !block.isEmpty { blocks.append(block) }
+    condition.broadcast()
+    return true
+  }
+
+  /// Producer: there are no more blocks.
+  public func close() {
+    condition.lock()
+    closed = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Consumer: the next block, or nil once the stream is closed and drained (or abandoned).
+  public func pop() -> [Float]? {
+    condition.lock()
+    defer { condition.unlock() }
+    while blocks.isEmpty && !closed && !abandoned { condition.wait() }
+    if blocks.isEmpty || abandoned { return nil }
+    let block = blocks.removeFirst()
+    condition.broadcast()
+    return block
+  }
+
+  /// Consumer: stop the stream; queued and later blocks are dropped.
+  public func abandon() {
+    condition.lock()
+    abandoned = true
+    blocks.removeAll()
+    condition.broadcast()
+    condition.unlock()
+  }
+}
+
+/// Work running on a Foundation thread of its own, joined for its result.
+///
+/// A thread rather than a task: the pipelines it serves block on `BlockQueue`s, and blocked tasks could starve
+/// the cooperative pool of the threads the other stages need (with 2 cores, a deadlock).
+public final class BackgroundThread<Output>: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var outcome: Result<Output, any Error>?
+
+  /// Starts `body` at once on a new thread called `name`.
+  public init(name: String, _ body: @escaping @Sendable () throws -> Output) {
+    let thread = Thread { [self] in
+      let result = Result { try body() }
+      condition.lock()
+      outcome = result
+      condition.broadcast()
+      condition.unlock()
+    }
+    thread.name = name
+    thread.start()
+  }
+
+  /// Waits for the work to end and returns what it returned, or throws what it threw.
+  public func join() throws -> Output {
+    condition.lock()
+    while outcome == nil { condition.wait() }
+    let result = outcome!
+    condition.unlock()
+    return try result.get()
+  }
+}
