@@ -315,10 +315,12 @@ public enum AlbumMasterer {
       }
       if let got = try meter.finishIntegratedLUFS(), abs(got - target) > correctionThresholdLU { correct(got, target) }
     }
+    var renders = 0
     repeat {
       attempts += 1
+      renders += 1
       let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
-      let stage = attempts > 1 ? "rendering again" : "rendering"
+      let stage = renders > 1 ? "rendering again" : "rendering"
       do {
         report = try TrackRenderer.render(
           source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset,
