@@ -1,10 +1,6 @@
 import CEBUR128
 import DSP
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// True peak per channel through libebur128's interpolator (49-tap windowed sinc, 4× below 96 kHz,
 /// 2× below 192 kHz, none above), computed exactly but only where it can matter.
 ///
@@ -62,20 +58,6 @@ public struct TruePeakMeter: ~Copyable {
   deinit {
     var p: UnsafeMutablePointer<ebur128_state>? = state
     ebur128_destroy(&p)
-  }
-
-  /// The largest Σ|c| over the polyphase branches of libebur128's interpolator (its `interp_create`).
-  public static func polyphaseL1(taps: Int, factor: Int) -> Double {
-    guard factor > 1 else { return 1 }
-    var sums = [Double](repeating: 0, count: factor)
-    for j in 0..<taps {
-      let m = Double(j) - Double(taps - 1) / 2
-      var c = 1.0
-      if abs(m) > 1e-9 { c = sin(m * .pi / Double(factor)) / (m * .pi / Double(factor)) }
-      c *= 0.5 * (1 - cos(2 * .pi * Double(j) / Double(taps - 1)))
-      sums[j % factor] += abs(c)
-    }
-    return sums.max()!
   }
 
   /// Feeds `frames` interleaved, finite frames.
