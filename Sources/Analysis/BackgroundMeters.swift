@@ -29,7 +29,7 @@ public final class BackgroundMeters: @unchecked Sendable {
   private let worker: BackgroundThread<Measured>
 
   /// Starts the meters for audio of `info`'s rate and channels; the result is reported as `file`.
-  public init(info: AudioFileInfo, file: String, scope: Scope = .analysis, capacity: Int = 8) {
+  public init(info: AudioFileInfo, file: String, scope: Scope = .analysis, capacity: Int = 16) {
     let queue = BlockQueue(capacity: capacity)
     self.queue = queue
     worker = BackgroundThread(name: "meters: \(file)") { () throws -> Measured in
@@ -76,8 +76,19 @@ public final class BackgroundMeters: @unchecked Sendable {
   }
 
   private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {
-    var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
-    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
+    var meter = try LoudnessMeter(
+      channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap, integratedOnly: true)
+    // libebur128's integrated loudness does not depend on how the frames are split, so blocks go in as they come.
+    while let block = queue.pop() {
+      do {
+        try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
+          if let base = p.baseAddress { try meter.add(base, frames: block.count / info.channels) }
+        }
+      } catch {
+        queue.abandon()
+        throw error
+      }
+    }
     return meter.result(truePeaks: [], samplePeakDBFS: nil).integratedLUFS
   }
 

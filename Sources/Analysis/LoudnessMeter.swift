@@ -37,13 +37,19 @@ public struct LoudnessMeter: ~Copyable {
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
   private var totalFrames: Int64 = 0
+  /// Only the integrated loudness is wanted: no 10 ms windows.
+  private let integratedOnly: Bool
 
   /// The interval of the short-term series.
   public static let seriesIntervalSeconds = 1.0
 
   /// Creates a meter. Channel weights follow BS.1770: `channelMap` when the file has one, otherwise the
   /// usual WAV order for the channel count (the LFE of 5.1/7.1 is left out; surrounds weigh 1.41).
-  public init(channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil) throws(LoudnessMeterError) {
+  /// With `integratedOnly`, the audio goes to libebur128 as it comes and only `integratedLUFS` is measured
+  /// (the 10 ms windows behind the maxima, the series and the range are skipped).
+  public init(
+    channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil, integratedOnly: Bool = false
+  ) throws(LoudnessMeterError) {
     // True peak has its own meter (TruePeakMeter), which interpolates only where the maximum can be.
     // LRA is computed here from 10 Hz short-term values (see `loudnessRange`), not by EBUR128_MODE_LRA.
     let mode = EBUR128_MODE_I.rawValue
@@ -65,6 +71,7 @@ public struct LoudnessMeter: ~Copyable {
     chunkFrames = max(1, sampleRateHz * 10 / 1000)
     chunkEnergies = EnergyWindows(momentaryChunks: 40, shortTermChunks: 300)
     seriesChunks = Int(Self.seriesIntervalSeconds * 100)
+    self.integratedOnly = integratedOnly
   }
 
   deinit {
@@ -74,6 +81,14 @@ public struct LoudnessMeter: ~Copyable {
 
   /// Feeds `frames` interleaved frames. Values must be finite.
   public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) throws(LoudnessMeterError) {
+    if integratedOnly {
+      let rc = ebur128_add_frames_float(state, samples, frames)
+      guard rc == Int32(EBUR128_SUCCESS.rawValue) else {
+        throw LoudnessMeterError(call: "ebur128_add_frames_float", code: rc)
+      }
+      totalFrames += Int64(frames)
+      return
+    }
     var offset = 0
     while offset < frames {
       let n = min(frames - offset, chunkFrames - framesInChunk)

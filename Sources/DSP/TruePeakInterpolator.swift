@@ -25,7 +25,6 @@ public struct TruePeakInterpolator {
   private let phaseOffsets: [[Int]]
   private var channelHistory: [[Float]]
   private var line: [Float] = []
-  private var acc: [Float] = []
 
   /// Creates an interpolator for `channels` at `sampleRateHz`, with silent history.
   public init(channels: Int, sampleRateHz: Int) {
@@ -68,46 +67,76 @@ public struct TruePeakInterpolator {
     interpolateAbove threshold: Float
   ) -> (maxAbs: Float, interpolated: Bool) {
     if line.count < historyFrames + frames { line = Array(repeating: 0, count: historyFrames + frames) }
-    if acc.count < frames { acc = Array(repeating: 0, count: frames) }
     let h = historyFrames, delay = delayFrames, stride = channels
     var blockMax: Float = 0
     var interpolated = false
+    let factor = factor, bound = boundFactor, coefficients = phaseCoefficients, offsets = phaseOffsets
     line.withUnsafeMutableBufferPointer { b in
-      acc.withUnsafeMutableBufferPointer { a in
-        channelHistory[c].withUnsafeBufferPointer { hist in
-          for i in 0..<h {
-            b[i] = hist[i]
-            blockMax = max(blockMax, abs(hist[i]))
-          }
+      channelHistory[c].withUnsafeBufferPointer { hist in
+        for i in 0..<h {
+          b[i] = hist[i]
+          blockMax = max(blockMax, abs(hist[i]))
         }
-        var src = samples + c
-        for i in 0..<frames {
-          b[h + i] = src.pointee
-          blockMax = max(blockMax, abs(src.pointee))
-          src += stride
-        }
-        let base = b.baseAddress! + h
+      }
+      var src = samples + c
+      for i in 0..<frames {
+        b[h + i] = src.pointee
+        src += stride
+      }
+      let base = b.baseAddress! + h
+      blockMax = max(blockMax, VectorMath.maxMagnitude(base, count: frames))
+      if factor > 1 && blockMax * bound > threshold {
+        interpolated = true
+        Self.interpolatePeaks(base, frames: frames, delay: delay, coefficients: coefficients, offsets: offsets, into: peaks)
+      } else {
         let x0 = base - delay
         for i in 0..<frames { peaks[i] = max(peaks[i], abs(x0[i])) }
-        if factor > 1 && blockMax * boundFactor > threshold {
-          interpolated = true
-          // One multiply-add pass per tap over the whole block: contiguous, so the compiler vectorizes it.
-          for f in 1..<factor {
-            for i in 0..<frames { a[i] = 0 }
-            let cs = phaseCoefficients[f], os = phaseOffsets[f]
-            for t in 0..<cs.count {
-              let coefficient = cs[t]
-              let src = base - os[t]
-              for i in 0..<frames { a[i] += coefficient * src[i] }
-            }
-            for i in 0..<frames { peaks[i] = max(peaks[i], abs(a[i])) }
-          }
-        }
-        channelHistory[c].withUnsafeMutableBufferPointer { hist in
-          for i in 0..<h { hist[i] = b[frames + i] }
-        }
+      }
+      channelHistory[c].withUnsafeMutableBufferPointer { hist in
+        for i in 0..<h { hist[i] = b[frames + i] }
       }
     }
     return (blockMax, interpolated)
+  }
+
+  /// peaks[i] = max(peaks[i], |x[i − delay]|, |phase f at i| for every f), 16 frames at a time with the
+  /// sums in registers. Each phase value is summed tap by tap in the same order as a scalar loop would.
+  private static func interpolatePeaks(
+    _ base: UnsafePointer<Float>, frames: Int, delay: Int, coefficients: [[Float]], offsets: [[Int]],
+    into peaks: UnsafeMutablePointer<Float>
+  ) {
+    typealias V = SIMD16<Float>
+    let raw = UnsafeRawPointer(base)
+    let peaksRaw = UnsafeMutableRawPointer(peaks)
+    let signMask = SIMD16<UInt32>(repeating: 0x7fff_ffff)
+    @inline(__always) func magnitude(_ x: V) -> V { unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & signMask, to: V.self) }
+    var i = 0
+    while i + 16 <= frames {
+      var m = magnitude(raw.loadUnaligned(fromByteOffset: (i - delay) * 4, as: V.self))
+      for f in 1..<coefficients.count {
+        let cs = coefficients[f], os = offsets[f]
+        var a = V()
+        for t in 0..<cs.count {
+          a += cs[t] * raw.loadUnaligned(fromByteOffset: (i - os[t]) * 4, as: V.self)
+        }
+        let am = magnitude(a)
+        m.replace(with: am, where: am .> m)
+      }
+      var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+      old.replace(with: m, where: m .> old)
+      peaksRaw.storeBytes(of: old, toByteOffset: i * 4, as: V.self)
+      i += 16
+    }
+    while i < frames {
+      var m = abs(base[i - delay])
+      for f in 1..<coefficients.count {
+        let cs = coefficients[f], os = offsets[f]
+        var a: Float = 0
+        for t in 0..<cs.count { a += cs[t] * base[i - os[t]] }
+        m = max(m, abs(a))
+      }
+      peaks[i] = max(peaks[i], m)
+      i += 1
+    }
   }
 }

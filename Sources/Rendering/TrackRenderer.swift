@@ -13,7 +13,7 @@ import Matching
 /// nothing to do is skipped; an identity plan rendered to the input's format writes the input's samples.
 public enum TrackRenderer {
   /// Frames per block.
-  public static let blockFrames = 8192
+  public static let blockFrames = 32768
 
   /// Renders `source` with `plan` to `path`. `gainOffsetDB` is added to the plan's gain (loudness correction).
   /// `progress` gets the fraction rendered, 0…1, every few blocks. `written` gets every block written, as
@@ -168,7 +168,7 @@ public enum TrackRenderer {
       while let block = queue.pop() {
         try downstream(block, final: false)
         consumed += Int64(block.count / channels)
-        if let progress, consumed % Int64(blockFrames * 16) < Int64(block.count / channels), info.frames > 0 {
+        if let progress, consumed % Int64(blockFrames * 4) < Int64(block.count / channels), info.frames > 0 {
           progress(min(1, Double(consumed) / Double(info.frames)))
         }
       }

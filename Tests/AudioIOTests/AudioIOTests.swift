@@ -95,6 +95,41 @@ import TestSupport
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }
 
+  @Test("A master larger than the writeback step (8 MB) reads back sample for sample", arguments: [
+    AudioFileFormat(container: .wav, encoding: .float32), AudioFileFormat(container: .wav, encoding: .pcm24),
+  ])
+  func largeWrite(format: AudioFileFormat) throws {
+    let dir = TempFolder()
+    defer { dir.remove() }
+    // 25 s of stereo at 48 kHz: 9.6 MB in float, 7.2 MB in 24-bit; written in uneven blocks.
+    let rate = 48_000, frames = 25 * rate
+    let x = Signals.sine(frequencyHz: 997, amplitude: 0.5, seconds: 25, sampleRateHz: rate, channels: 2)
+    var w = try AudioFileWriter(path: dir.file("big.wav"), format: format, sampleRateHz: rate, channels: 2)
+    var offset = 0
+    while offset < frames {
+      let n = min(frames - offset, 12_345)
+      try x.withUnsafeBufferPointer { (p) throws(AudioIOError) in
+        try w.write(UnsafeBufferPointer(rebasing: p[(offset * 2)..<((offset + n) * 2)]), frames: n)
+      }
+      offset += n
+    }
+    try w.finish()
+    var r = try AudioFileReader(path: dir.file("big.wav"))
+    #expect(r.info.frames == Int64(frames))
+    let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4096 * 2)
+    defer { buf.deallocate() }
+    var read = 0, worst: Float = 0
+    while true {
+      let n = try r.read(into: buf, maxFrames: 4096)
+      if n == 0 { break }
+      for i in 0..<(n * 2) { worst = max(worst, abs(buf[i] - x[read * 2 + i])) }
+      read += n
+    }
+    #expect(read == frames)
+    // Float is exact. 24-bit is within a step (2⁻²³): libsndfile scales by 2²³ − 1, not 2²³, before rounding.
+    #expect(worst <= (format.encoding == .float32 ? 0 : 1.5 / Float(1 << 23)), "worst error \(worst)")
+  }
+
   @Test("A writer dropped before finish() leaves nothing under any name")
   func abandonedWrite() throws {
     let dir = TempFolder()
