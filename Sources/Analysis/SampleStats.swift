@@ -45,37 +45,27 @@ public struct SampleStats {
       }
     }
     var blockFirstLoud = Int.max, blockLastLoud = -1
+    let fast = 8 % stride == 0 ? Self.laneSums(samples, count: count * stride, channels: stride) : nil
     for c in 0..<channels {
       let p = samples + c
-      // Fast pass: peak and sums with two accumulators each (no branches, no carried dependency per sample);
-      // x − x is NaN exactly for NaN and ±Inf, so `poison` tells whether the careful pass is needed.
-      var pk: Float = 0, s0 = 0.0, s1 = 0.0, q0 = 0.0, q1 = 0.0, poison: Float = 0
-      var i = 0
-      while i + 1 < count {
-        let x0 = p[i * stride], x1 = p[(i + 1) * stride]
-        poison += (x0 - x0) + (x1 - x1)
-        pk = max(pk, max(abs(x0), abs(x1)))
-        s0 += Double(x0)
-        s1 += Double(x1)
-        q0 += Double(x0 * x0)
-        q1 += Double(x1 * x1)
-        i += 2
-      }
-      if i < count {
-        let x0 = p[i * stride]
-        poison += x0 - x0
-        pk = max(pk, abs(x0))
-        s0 += Double(x0)
-        q0 += Double(x0 * x0)
-      }
-      if !poison.isFinite || pk.isNaN {
-        (pk, s0, q0) = carefulPass(p, stride: stride, count: count)
-        s1 = 0
-        q1 = 0
+      var pk: Float = 0, s0 = 0.0, q0 = 0.0
+      if let fast, fast.finite {
+        (pk, s0, q0) = (fast.peak[c], fast.sum[c], fast.sumSquares[c])
+      } else {
+        // Strided pass, and a careful one (counting and zeroing NaN/±Inf) when this channel needs it.
+        var poison: Float = 0
+        for i in 0..<count {
+          let x = p[i * stride]
+          poison += x - x
+          pk = max(pk, abs(x))
+          s0 += Double(x)
+          q0 += Double(x * x)
+        }
+        if !poison.isFinite || pk.isNaN { (pk, s0, q0) = carefulPass(p, stride: stride, count: count) }
       }
       peak[c] = max(peak[c], pk)
-      sum[c] += s0 + s1
-      sumSquares[c] += q0 + q1
+      sum[c] += s0
+      sumSquares[c] += q0
       // Silence at the ends: the first and last sample at or above the level, found from each end.
       if pk >= Self.silenceLevel {
         var first = 0
@@ -105,6 +95,52 @@ public struct SampleStats {
     if blockFirstLoud != Int.max && firstLoudFrame == nil { firstLoudFrame = frames + Int64(blockFirstLoud) }
     if blockLastLoud >= 0 { lastLoudFrame = frames + Int64(blockLastLoud) }
     frames += Int64(count)
+  }
+
+  /// Peak, sum and sum of squares per channel of `count` interleaved samples, 8 lanes at a time (lane l holds
+  /// channel l % channels: `channels` must divide 8). `finite` is false when any sample is NaN or ±Inf
+  /// (x − x is NaN exactly for those); the caller then measures channel by channel.
+  private static func laneSums(
+    _ samples: UnsafePointer<Float>, count: Int, channels: Int
+  ) -> (peak: [Float], sum: [Double], sumSquares: [Double], finite: Bool) {
+    typealias F = SIMD8<Float>
+    typealias D = SIMD4<Double>
+    var pk = F(), poison = F(), sLow = D(), sHigh = D(), qLow = D(), qHigh = D()
+    let raw = UnsafeRawPointer(samples)
+    let signMask = SIMD8<UInt32>(repeating: 0x7fff_ffff)
+    var i = 0
+    while i + 8 <= count {
+      let x = raw.loadUnaligned(fromByteOffset: i * 4, as: F.self)
+      poison += x - x
+      let m = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & signMask, to: F.self)
+      pk.replace(with: m, where: m .> pk)
+      let xx = x * x
+      sLow += D(x.lowHalf)
+      sHigh += D(x.highHalf)
+      qLow += D(xx.lowHalf)
+      qHigh += D(xx.highHalf)
+      i += 8
+    }
+    var peak = [Float](repeating: 0, count: channels)
+    var sum = [Double](repeating: 0, count: channels), sumSquares = [Double](repeating: 0, count: channels)
+    var finite = true
+    for lane in 0..<8 {
+      let c = lane % channels
+      peak[c] = max(peak[c], pk[lane])
+      sum[c] += lane < 4 ? sLow[lane] : sHigh[lane - 4]
+      sumSquares[c] += lane < 4 ? qLow[lane] : qHigh[lane - 4]
+      finite = finite && poison[lane] == 0
+    }
+    // The tail (fewer than 8 samples) starts on a frame boundary, as 8 is a multiple of `channels`.
+    while i < count {
+      let x = samples[i], c = i % channels
+      finite = finite && (x - x) == 0
+      peak[c] = max(peak[c], abs(x))
+      sum[c] += Double(x)
+      sumSquares[c] += Double(x * x)
+      i += 1
+    }
+    return (peak, sum, sumSquares, finite)
   }
 
   /// One channel of a block that holds NaN or ±Inf: counts them, zeroes them in place, and measures the rest.

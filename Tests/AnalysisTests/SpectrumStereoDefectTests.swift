@@ -109,14 +109,21 @@ import TestSupport
     #expect(d.clippedSamples == 17)
   }
 
-  @Test("DC offset: a sine over whole cycles plus 0.01 reads −40 dBFS on that channel only")
-  func dcOffset() throws {
+  @Test("DC offset: a sine over whole cycles plus 0.01 reads −40 dBFS on that channel only", arguments: [1, 2, 4, 6, 8])
+  func dcOffset(channels: Int) throws {
     let rate = 48_000
-    var x = Signals.sine(frequencyHz: 100, amplitude: 0.3, seconds: 2, sampleRateHz: rate)
-    for i in stride(from: 0, to: x.count, by: 2) { x[i] += 0.01 }
-    let d = try analyzeSignal(x, channels: 2, sampleRateHz: rate).defects
-    #expect(abs(try #require(d.dcOffsetDBFS[0]) - -40) <= 0.05)
-    #expect(try #require(d.dcOffsetDBFS[1]) < -100)
+    var x = Signals.sine(frequencyHz: 100, amplitude: 0.3, seconds: 2, sampleRateHz: rate, channels: channels)
+    // On the last channel: with 2, 4 and 8 channels the samples are summed 8 at a time, lane by lane.
+    let offsetChannel = channels - 1
+    for i in stride(from: offsetChannel, to: x.count, by: channels) { x[i] += 0.01 }
+    let d = try analyzeSignal(x, channels: channels, sampleRateHz: rate).defects
+    for c in 0..<channels {
+      if c == offsetChannel {
+        #expect(abs(try #require(d.dcOffsetDBFS[c]) - -40) <= 0.05)
+      } else {
+        #expect(try #require(d.dcOffsetDBFS[c]) < -100, "channel \(c)")
+      }
+    }
   }
 
   @Test("Leading and trailing silence are timed to the sample", arguments: testSampleRates)
