@@ -10,10 +10,11 @@ demo: build
 	$(BIN) master Albums/Demo
 
 ## Run every test, optimized (the CLI tests run the albummaster binary built beside them). Unoptimized, the
-## SIMD loops of the DSP code are generic calls and the suite takes minutes instead of seconds.
+## SIMD loops of the DSP code are generic calls and the suite takes minutes instead of seconds. No test uses
+## @testable, and without testable imports `swift test` reuses the build instead of compiling everything again.
 test: deps
 	$(SWIFT) build -c release --build-tests
-	$(SWIFT) test -c release
+	$(SWIFT) test -c release --disable-testable-imports
 
 build: deps
 	$(SWIFT) build -c release --product albummaster
