@@ -87,7 +87,8 @@ public struct TruePeakInterpolator {
       blockMax = max(blockMax, VectorMath.maxMagnitude(base, count: frames))
       if factor > 1 && blockMax * bound > threshold {
         interpolated = true
-        Self.interpolatePeaks(base, frames: frames, delay: delay, coefficients: coefficients, offsets: offsets, into: peaks)
+        Self.interpolatePeaks(
+          base, frames: frames, delay: delay, coefficients: coefficients, offsets: offsets, into: peaks)
       } else {
         let x0 = base - delay
         for i in 0..<frames { peaks[i] = max(peaks[i], abs(x0[i])) }
@@ -109,7 +110,9 @@ public struct TruePeakInterpolator {
     let raw = UnsafeRawPointer(base)
     let peaksRaw = UnsafeMutableRawPointer(peaks)
     let signMask = SIMD16<UInt32>(repeating: 0x7fff_ffff)
-    @inline(__always) func magnitude(_ x: V) -> V { unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & signMask, to: V.self) }
+    @inline(__always) func magnitude(_ x: V) -> V {
+      unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & signMask, to: V.self)
+    }
     var i = 0
     while i + 16 <= frames {
       var m = magnitude(raw.loadUnaligned(fromByteOffset: (i - delay) * 4, as: V.self))
