@@ -107,12 +107,11 @@ public struct SampleStats {
     typealias D = SIMD4<Double>
     var pk = F(), poison = F(), sLow = D(), sHigh = D(), qLow = D(), qHigh = D()
     let raw = UnsafeRawPointer(samples)
-    let signMask = SIMD8<UInt32>(repeating: 0x7fff_ffff)
     var i = 0
     while i + 8 <= count {
       let x = raw.loadUnaligned(fromByteOffset: i * 4, as: F.self)
       poison += x - x
-      let m = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & signMask, to: F.self)
+      let m = x.magnitudes
       pk.replace(with: m, where: m .> pk)
       let xx = x * x
       sLow += D(x.lowHalf)

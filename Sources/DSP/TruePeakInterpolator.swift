@@ -109,20 +109,16 @@ public struct TruePeakInterpolator {
     typealias V = SIMD16<Float>
     let raw = UnsafeRawPointer(base)
     let peaksRaw = UnsafeMutableRawPointer(peaks)
-    let signMask = SIMD16<UInt32>(repeating: 0x7fff_ffff)
-    @inline(__always) func magnitude(_ x: V) -> V {
-      unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & signMask, to: V.self)
-    }
     var i = 0
     while i + 16 <= frames {
-      var m = magnitude(raw.loadUnaligned(fromByteOffset: (i - delay) * 4, as: V.self))
+      var m = raw.loadUnaligned(fromByteOffset: (i - delay) * 4, as: V.self).magnitudes
       for f in 1..<coefficients.count {
         let cs = coefficients[f], os = offsets[f]
         var a = V()
         for t in 0..<cs.count {
           a += cs[t] * raw.loadUnaligned(fromByteOffset: (i - os[t]) * 4, as: V.self)
         }
-        let am = magnitude(a)
+        let am = a.magnitudes
         m.replace(with: am, where: am .> m)
       }
       var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)

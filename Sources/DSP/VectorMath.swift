@@ -8,11 +8,10 @@ public enum VectorMath {
     var i = 0
     let raw = UnsafeRawPointer(p)
     while i + 16 <= count {
-      let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-      let b = raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
-      let ma = magnitude(a), mb = magnitude(b)
-      m0.replace(with: ma, where: ma .> m0)
-      m1.replace(with: mb, where: mb .> m1)
+      let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self).magnitudes
+      let b = raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self).magnitudes
+      m0.replace(with: a, where: a .> m0)
+      m1.replace(with: b, where: b .> m1)
       i += 16
     }
     m0.replace(with: m1, where: m1 .> m0)
@@ -24,16 +23,19 @@ public enum VectorMath {
     }
     return m
   }
+}
 
-  /// |x| lane by lane (clears the sign bits).
-  @inline(__always) static func magnitude(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    SIMD8<Float>(bitPattern: x.bitPattern & SIMD8<UInt32>(repeating: 0x7fff_ffff))
+// |x| lane by lane by clearing the sign bits: one AND, where `abs` on a SIMD vector goes lane by lane.
+extension SIMD8 where Scalar == Float {
+  /// |x| of every lane.
+  @inline(__always) public var magnitudes: Self {
+    unsafeBitCast(unsafeBitCast(self, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7fff_ffff), to: Self.self)
   }
 }
 
-extension SIMD8 where Scalar == Float {
-  @inline(__always) init(bitPattern: SIMD8<UInt32>) {
-    self = unsafeBitCast(bitPattern, to: SIMD8<Float>.self)
+extension SIMD16 where Scalar == Float {
+  /// |x| of every lane.
+  @inline(__always) public var magnitudes: Self {
+    unsafeBitCast(unsafeBitCast(self, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7fff_ffff), to: Self.self)
   }
-  @inline(__always) var bitPattern: SIMD8<UInt32> { unsafeBitCast(self, to: SIMD8<UInt32>.self) }
 }
