@@ -78,17 +78,7 @@ public final class BackgroundMeters: @unchecked Sendable {
   private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {
     var meter = try LoudnessMeter(
       channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap, integratedOnly: true)
-    // libebur128's integrated loudness does not depend on how the frames are split, so blocks go in as they come.
-    while let block = queue.pop() {
-      do {
-        try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
-          if let base = p.baseAddress { try meter.add(base, frames: block.count / info.channels) }
-        }
-      } catch {
-        queue.abandon()
-        throw error
-      }
-    }
+    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
     return meter.result(truePeaks: [], samplePeakDBFS: nil).integratedLUFS
   }
 
