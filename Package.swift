@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
     .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
-    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "TestSupport"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "CEBUR128", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),
     .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "QualityControl", "Reports", "TestSupport"]),

@@ -19,7 +19,10 @@ public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
 /// The audio is fed in 10 ms chunks. After each chunk `ebur128_loudness_window(10 ms)` gives that chunk's
 /// K-weighted energy; running windows of 40 and 300 chunks give momentary and short-term loudness every
 /// 10 ms. Asking libebur128 for momentary/short-term directly re-sums 400 ms or 3 s of audio on every call,
-/// which costs about 4× the whole measurement.
+/// which costs about 4× the whole measurement. The integrated loudness gates the 400 ms blocks made of those
+/// energies exactly as `EBUR128_MODE_I` gates its own (equal to 1e-6 LU at 44.1/48/96 kHz; at rates that are
+/// not a multiple of 100 Hz a 10 ms chunk is a frame short of libebur128's). In mode I libebur128 would also
+/// re-sum 400 ms of audio every 100 ms: 4 more passes over the K-weighted samples, about 10 % of a master's CPU.
 public struct LoudnessMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
   public let channels: Int
@@ -37,7 +40,7 @@ public struct LoudnessMeter: ~Copyable {
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
   private var totalFrames: Int64 = 0
-  /// Only the integrated loudness is wanted: no 10 ms windows.
+  /// Only the integrated loudness is wanted: no maxima, series or range.
   private let integratedOnly: Bool
 
   /// The interval of the short-term series.
@@ -45,14 +48,15 @@ public struct LoudnessMeter: ~Copyable {
 
   /// Creates a meter. Channel weights follow BS.1770: `channelMap` when the file has one, otherwise the
   /// usual WAV order for the channel count (the LFE of 5.1/7.1 is left out; surrounds weigh 1.41).
-  /// With `integratedOnly`, the audio goes to libebur128 as it comes and only `integratedLUFS` is measured
-  /// (the 10 ms windows behind the maxima, the series and the range are skipped).
+  /// With `integratedOnly`, only `integratedLUFS` is measured (the maxima, the series and the range are skipped).
   public init(
     channels: Int, sampleRateHz: Int, channelMap: [ChannelPosition]? = nil, integratedOnly: Bool = false
   ) throws(LoudnessMeterError) {
     // True peak has its own meter (TruePeakMeter), which interpolates only where the maximum can be.
     // LRA is computed here from 10 Hz short-term values (see `loudnessRange`), not by EBUR128_MODE_LRA.
-    let mode = EBUR128_MODE_I.rawValue
+    // Mode M: libebur128 K-weights and keeps 400 ms of audio; the gating blocks come from its 10 ms energies.
+    // Mode I would re-sum 400 ms of audio every 100 ms for blocks this meter already has.
+    let mode = EBUR128_MODE_M.rawValue
     guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(mode)) else {
       throw LoudnessMeterError(call: "ebur128_init", code: -1)
     }
@@ -81,14 +85,6 @@ public struct LoudnessMeter: ~Copyable {
 
   /// Feeds `frames` interleaved frames. Values must be finite.
   public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) throws(LoudnessMeterError) {
-    if integratedOnly {
-      let rc = ebur128_add_frames_float(state, samples, frames)
-      guard rc == Int32(EBUR128_SUCCESS.rawValue) else {
-        throw LoudnessMeterError(call: "ebur128_add_frames_float", code: rc)
-      }
-      totalFrames += Int64(frames)
-      return
-    }
     var offset = 0
     while offset < frames {
       let n = min(frames - offset, chunkFrames - framesInChunk)
@@ -112,6 +108,10 @@ public struct LoudnessMeter: ~Copyable {
     // loudness = −0.691 + 10·log10(energy) (BS.1770), so energy = 10^((L + 0.691)/10); −∞ gives 0.
     let energy = lufs.isFinite ? pow(10, (lufs + 0.691) / 10) : 0
     chunkEnergies.push(energy)
+    if integratedOnly {
+      if chunkEnergies.count >= 40 && chunkEnergies.count % 10 == 0 { blockEnergies.append(chunkEnergies.momentaryMean) }
+      return
+    }
     if chunkEnergies.count >= 40 {
       let m = chunkEnergies.momentaryMean
       momentaryMaxEnergy = max(momentaryMaxEnergy, m)
@@ -170,10 +170,7 @@ public struct LoudnessMeter: ~Copyable {
   /// The figures for everything fed so far. Peaks come from the caller: `truePeaks` (linear, per channel)
   /// from a `TruePeakMeter`, `samplePeakDBFS` from the sample statistics.
   public func result(truePeaks: [Double], samplePeakDBFS: Double?) -> LoudnessStats {
-    var integrated = 0.0
-    let integratedLUFS: Double? =
-      ebur128_loudness_global(state, &integrated) == Int32(EBUR128_SUCCESS.rawValue) && integrated.isFinite
-      ? integrated : nil
+    let integratedLUFS = Self.integratedLoudness(blockEnergies: [blockEnergies])
     let rangeLU = integratedLUFS == nil ? nil : Self.loudnessRange(shortTermEnergies: shortTermEnergies)
     let perChannel = truePeaks.map { Decibels.fromAmplitude($0) }
     return LoudnessStats(
