@@ -58,21 +58,12 @@ public final class BackgroundMeters: @unchecked Sendable {
     }
   }
 
-  private func measured() throws(LoudnessMeterError) -> Measured {
-    queue.close()
-    do {
-      return try worker.join()
-    } catch let e as LoudnessMeterError {
-      throw e
-    } catch {
-      preconditionFailure("the meters throw LoudnessMeterError only: \(error)")
-    }
-  }
+  private func measured() throws(LoudnessMeterError) -> Measured { try closeAndJoin(queue, worker) }
 
   private static func runAnalysis(info: AudioFileInfo, file: String, queue: BlockQueue) throws(LoudnessMeterError) -> TrackAnalysis {
     var meters = try TrackMeters(info: info)
-    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meters.add(p, frames: frames) }
-    return meters.result(file: file, info: info)
+    try drain(queue, channels: info.channels) { (p, frames) in meters.add(p, frames: frames) }
+    return try meters.result(file: file, info: info)
   }
 
   private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {
@@ -108,5 +99,56 @@ public final class BackgroundMeters: @unchecked Sendable {
       }
     }
     if filled > 0 { try add(buffer, filled / channels) }
+  }
+}
+
+/// A `LoudnessMeter` on a thread of its own, fed copies of the blocks through a short queue. Its libebur128
+/// state is created, used and freed on that thread. Dropped unfinished (the caller failed), it abandons the
+/// queue, so the thread ends.
+final class LoudnessThread: @unchecked Sendable {
+  private let queue: BlockQueue
+  private let worker: BackgroundThread<(LoudnessStats, [Double])>
+  private let channels: Int
+
+  init(info: AudioFileInfo, capacity: Int = 16) {
+    let queue = BlockQueue(capacity: capacity)
+    self.queue = queue
+    channels = info.channels
+    worker = BackgroundThread(name: "loudness") { () throws -> (LoudnessStats, [Double]) in
+      var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
+      while let block = queue.pop() {
+        do {
+          try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
+            try meter.add(p.baseAddress!, frames: block.count / info.channels)
+          }
+        } catch {
+          queue.abandon()
+          throw error
+        }
+      }
+      return (meter.result(truePeaks: [], samplePeakDBFS: nil), meter.gatingBlockEnergies)
+    }
+  }
+
+  deinit { queue.abandon() }
+
+  /// Queues a copy of `frames` interleaved frames; waits while the meter is `capacity` blocks behind.
+  func feed(_ p: UnsafePointer<Float>, frames: Int) {
+    queue.push(Array(UnsafeBufferPointer(start: p, count: frames * channels)))
+  }
+
+  /// Ends the stream and returns the loudness (without peaks) and the gating-block energies.
+  func finish() throws(LoudnessMeterError) -> (LoudnessStats, [Double]) { try closeAndJoin(queue, worker) }
+}
+
+/// Ends `queue`'s stream and waits for the meter thread reading it; passes on the error libebur128 reported.
+private func closeAndJoin<T>(_ queue: BlockQueue, _ worker: BackgroundThread<T>) throws(LoudnessMeterError) -> T {
+  queue.close()
+  do {
+    return try worker.join()
+  } catch let e as LoudnessMeterError {
+    throw e
+  } catch {
+    preconditionFailure("the meters throw LoudnessMeterError only: \(error)")
   }
 }

@@ -172,14 +172,14 @@ public struct LoudnessMeter: ~Copyable {
   public func result(truePeaks: [Double], samplePeakDBFS: Double?) -> LoudnessStats {
     let integratedLUFS = Self.integratedLoudness(blockEnergies: [blockEnergies])
     let rangeLU = integratedLUFS == nil ? nil : Self.loudnessRange(shortTermEnergies: shortTermEnergies)
-    let perChannel = truePeaks.map { Decibels.fromAmplitude($0) }
-    return LoudnessStats(
+    var stats = LoudnessStats(
       integratedLUFS: integratedLUFS, rangeLU: rangeLU,
       momentaryMaxLUFS: chunkEnergies.count >= 40 ? Self.lufs(energy: momentaryMaxEnergy) : nil,
       shortTermMaxLUFS: chunkEnergies.count >= 300 ? Self.lufs(energy: shortTermMaxEnergy) : nil,
-      truePeakDBTP: perChannel.compactMap { $0 }.max(), truePeakPerChannelDBTP: perChannel,
-      samplePeakDBFS: samplePeakDBFS,
+      truePeakDBTP: nil, truePeakPerChannelDBTP: [], samplePeakDBFS: nil,
       shortTermSeries: LoudnessSeries(intervalSeconds: Self.seriesIntervalSeconds, valuesLUFS: series))
+    stats.setPeaks(truePeaks: truePeaks, samplePeakDBFS: samplePeakDBFS)
+    return stats
   }
 
   static func defaultChannels(count: Int) -> [channel] {
@@ -208,6 +208,17 @@ public struct LoudnessMeter: ~Copyable {
       case .rightSurround: EBUR128_RIGHT_SURROUND
       }
     }
+  }
+}
+
+extension LoudnessStats {
+  /// Puts in the peaks measured beside the loudness: `truePeaks` linear, per channel (from a `TruePeakMeter`),
+  /// and `samplePeakDBFS` (from the sample statistics).
+  public mutating func setPeaks(truePeaks: [Double], samplePeakDBFS: Double?) {
+    let perChannel = truePeaks.map { Decibels.fromAmplitude($0) }
+    truePeakDBTP = perChannel.compactMap { $0 }.max()
+    truePeakPerChannelDBTP = perChannel
+    self.samplePeakDBFS = samplePeakDBFS
   }
 }
 

@@ -44,22 +44,23 @@ public enum TrackAnalyzer {
     while true {
       let got = try reader.read(into: block, maxFrames: blockFrames)
       if got == 0 { break }
-      try meters.add(block.baseAddress!, frames: got)
+      meters.add(block.baseAddress!, frames: got)
       if let progress, reader.framesRead % Int64(blockFrames * 16) < Int64(got), info.frames > 0 {
         progress(min(1, Double(reader.framesRead) / Double(info.frames)))
       }
     }
     guard reader.framesRead > 0 else { throw AudioIOError.empty(path: path) }
-    return meters.result(file: file, info: info)
+    return try meters.result(file: file, info: info)
   }
 }
 
 /// Every meter of the analysis, fed the same blocks in order: by `TrackAnalyzer` from a file, or by the
 /// renderer with the very samples it writes (so a master is verified while it is written, not read back).
-/// Owns its libebur128 states; use it from one thread.
+/// Use it from one thread. The loudness meter runs on a thread of its own (`LoudnessThread`): libebur128's
+/// K-weighting is the largest serial piece of the analysis, and with it apart two cores share one track.
 public struct TrackMeters: ~Copyable {
   private let info: AudioFileInfo
-  private var loudness: LoudnessMeter
+  private let loudness: LoudnessThread
   private var truePeak: TruePeakMeter
   private var spectrum: SpectrumMeter
   private var stats: SampleStats
@@ -69,10 +70,9 @@ public struct TrackMeters: ~Copyable {
 
   /// Meters for audio of `info`'s rate, channels and channel layout.
   public init(info: AudioFileInfo) throws(LoudnessMeterError) {
-    let l = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
     let t = try TruePeakMeter(channels: info.channels, sampleRateHz: info.sampleRate)
     self.info = info
-    loudness = l
+    loudness = LoudnessThread(info: info)
     truePeak = t
     spectrum = SpectrumMeter(channels: info.channels, sampleRateHz: info.sampleRate)
     stats = SampleStats(channels: info.channels)
@@ -80,9 +80,9 @@ public struct TrackMeters: ~Copyable {
   }
 
   /// Feeds `frames` interleaved frames; non-finite samples are counted, then zeroed in place.
-  public mutating func add(_ p: UnsafeMutablePointer<Float>, frames count: Int) throws(LoudnessMeterError) {
+  public mutating func add(_ p: UnsafeMutablePointer<Float>, frames count: Int) {
     stats.process(p, frames: count)  // first: zeroes NaN/Inf for the others
-    try loudness.add(p, frames: count)
+    loudness.feed(p, frames: count)
     truePeak.add(p, frames: count)
     spectrum.add(p, frames: count)
     stereo.add(p, frames: count)
@@ -90,8 +90,11 @@ public struct TrackMeters: ~Copyable {
   }
 
   /// The analysis of everything fed, reported as `file` with the file's `info` (format, tags).
-  public consuming func result(file: String, info fileInfo: AudioFileInfo) -> TrackAnalysis {
-    let loud = loudness.result(truePeaks: truePeak.finish(), samplePeakDBFS: stats.samplePeakDBFS)
+  /// - Throws: what libebur128 reported on the loudness thread.
+  public consuming func result(file: String, info fileInfo: AudioFileInfo) throws(LoudnessMeterError) -> TrackAnalysis {
+    let (measured, blockEnergies) = try loudness.finish()
+    var loud = measured
+    loud.setPeaks(truePeaks: truePeak.finish(), samplePeakDBFS: stats.samplePeakDBFS)
     let rms = stats.rmsDBFS
     let dynamics = DynamicsStats(
       plrDB: loud.truePeakDBTP.flatMap { tp in loud.integratedLUFS.map { tp - $0 } },
@@ -100,7 +103,7 @@ public struct TrackMeters: ~Copyable {
       file: file, info: fileInfo, frames: frames, loudness: loud,
       spectrum: spectrum.result(integratedLUFS: loud.integratedLUFS), stereo: stereo.result, dynamics: dynamics,
       defects: stats.defects(sampleRateHz: info.sampleRate))
-    analysis.gatingBlockEnergies = loudness.gatingBlockEnergies
+    analysis.gatingBlockEnergies = blockEnergies
     return analysis
   }
 }

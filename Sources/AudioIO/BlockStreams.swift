@@ -5,15 +5,25 @@ import Foundation
 /// The producer waits while `capacity` blocks are queued, so memory stays a few blocks whatever the length.
 /// Either side can end the stream: the producer closes it when it has no more blocks; the consumer
 /// abandons it when it stops early (an error), which wakes a waiting producer and drops what it pushes.
+///
+/// A waiting side is woken only once half the queue is there for it (half full for the consumer, half empty
+/// for the producer), or at the end of the stream: each thread then runs for several blocks per wake-up
+/// instead of the two trading the lock and a context switch on every block.
 public final class BlockQueue: @unchecked Sendable {
   private let condition = NSCondition()
   private var blocks: [[Float]] = []
   private var closed = false
   private var abandoned = false
   private let capacity: Int
+  private let half: Int
+  private var consumerWaits = false
+  private var producerWaits = false
 
   /// A queue holding at most `capacity` blocks.
-  public init(capacity: Int) { self.capacity = max(1, capacity) }
+  public init(capacity: Int) {
+    self.capacity = max(1, capacity)
+    half = max(1, self.capacity / 2)
+  }
 
   /// Producer: queues `block`, waiting while the queue is full. Returns false once the consumer has abandoned
   /// the stream: the producer should stop.
@@ -21,10 +31,14 @@ public final class BlockQueue: @unchecked Sendable {
   public func push(_ block: [Float]) -> Bool {
     condition.lock()
     defer { condition.unlock() }
-    while blocks.count >= capacity && !abandoned { condition.wait() }
+    while blocks.count >= capacity && !abandoned {
+      producerWaits = true
+      condition.wait()
+    }
+    producerWaits = false
     if abandoned { return false }
     if !block.isEmpty { blocks.append(block) }
-    condition.broadcast()
+    if consumerWaits && blocks.count >= half { condition.broadcast() }
     return true
   }
 
@@ -40,10 +54,14 @@ public final class BlockQueue: @unchecked Sendable {
   public func pop() -> [Float]? {
     condition.lock()
     defer { condition.unlock() }
-    while blocks.isEmpty && !closed && !abandoned { condition.wait() }
+    while blocks.isEmpty && !closed && !abandoned {
+      consumerWaits = true
+      condition.wait()
+    }
+    consumerWaits = false
     if blocks.isEmpty || abandoned { return nil }
     let block = blocks.removeFirst()
-    condition.broadcast()
+    if producerWaits && capacity - blocks.count >= half { condition.broadcast() }
     return block
   }
 
