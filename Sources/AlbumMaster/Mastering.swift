@@ -300,6 +300,9 @@ public enum AlbumMasterer {
       i.channelMap = nil  // the writer writes none
       return i
     }
+    // The filter's output from the first pass, replayed by the passes after it (they differ in gain only).
+    let spill = verify && plan.targetLUFS != nil
+      ? SpillFile(folder: (masterPath as NSString).deletingLastPathComponent, capacity: spillCapacity) : nil
     if verify, let target = plan.targetLUFS, let meterInfo,
       expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
     {
@@ -308,7 +311,7 @@ public enum AlbumMasterer {
       do {
         _ = try TrackRenderer.measure(
           source: source, plan: plan, settings: settings, progress: { f in progress?("measuring", f) },
-          output: { meter.feed($0) })
+          filtered: spill, output: { meter.feed($0) })
       } catch {
         _ = try? meter.finishIntegratedLUFS()  // stop its thread
         throw error
@@ -324,7 +327,7 @@ public enum AlbumMasterer {
       do {
         report = try TrackRenderer.render(
           source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offset,
-          progress: { f in progress?(stage, f) }, written: meters.map { m in { m.feed($0) } })
+          progress: { f in progress?(stage, f) }, filtered: spill, written: meters.map { m in { m.feed($0) } })
       } catch {
         _ = try? meters?.finish()  // stop its thread
         throw error
@@ -370,6 +373,10 @@ public enum AlbumMasterer {
   /// EQ's largest boost, lands over the ceiling by more than 1 dB. Then the loudness the limiter takes is
   /// measured before the master is written (see `renderAndVerify`). A guess only: the loudness is
   /// verified after every render whatever it says.
+  /// The most filtered samples a measuring pass keeps for the renders after it (1 GiB of floats: 50 minutes
+  /// of 44.1 kHz stereo). Longer tracks are filtered again.
+  static let spillCapacity = 1 << 28
+
   static func expectsLimiting(plan: TrackPlan, sourceTruePeakDBTP: Double?) -> Bool {
     guard plan.limiter, let tp = sourceTruePeakDBTP else { return false }
     let boostDB = max(0, plan.eq.gainsDB.max() ?? 0)

@@ -19,28 +19,32 @@ public enum TrackRenderer {
   /// `progress` gets the fraction rendered, 0…1, every few blocks. `written` gets every block written, as
   /// interleaved floats exactly as libsndfile will read them back; only for formats where
   /// `readsBackExactly` holds (for the others it is not called).
+  ///
+  /// `filtered` holds the EQ/width filter's output for passes of the same source and plan (they may differ in
+  /// gain and output settings): an empty one records it, a complete one is replayed instead of reading and
+  /// filtering the source again. It is ignored when the plan needs no filter.
   public static func render(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0,
-    progress: ((Double) -> Void)? = nil, written: (([Float]) -> Void)? = nil
+    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, written: (([Float]) -> Void)? = nil
   ) throws(RenderError) -> RenderReport {
     try reporting(plan.file) {
       try run(
         source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress,
-        written: written)
+        filtered: spill, written: written)
     }
   }
 
   /// Runs the same chain as `render` (EQ, width, gain, resampling, limiter) without quantizing or writing,
   /// and hands every output block to `output`: a cheap pass that measures what a render would produce,
-  /// e.g. how much loudness the limiter takes. The report's `path` is empty.
+  /// e.g. how much loudness the limiter takes. The report's `path` is empty. `filtered` as for `render`.
   public static func measure(
     source: String, plan: TrackPlan, settings: RenderSettings, gainOffsetDB: Double = 0,
-    progress: ((Double) -> Void)? = nil, output: @escaping ([Float]) -> Void
+    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, output: @escaping ([Float]) -> Void
   ) throws(RenderError) -> RenderReport {
     try reporting(plan.file) {
       try run(
         source: source, plan: plan, settings: settings, to: nil, gainOffsetDB: gainOffsetDB, progress: progress,
-        written: output)
+        filtered: spill, written: output)
     }
   }
 
@@ -67,7 +71,7 @@ public enum TrackRenderer {
 
   private static func run(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
-    progress: ((Double) -> Void)?, written tap: (([Float]) -> Void)?
+    progress: ((Double) -> Void)?, filtered spill: SpillFile?, written tap: (([Float]) -> Void)?
   ) throws -> RenderReport {
     let info = try AudioFileReader(path: source).info
     let channels = info.channels
@@ -161,7 +165,12 @@ public enum TrackRenderer {
     let queue = BlockQueue(capacity: 4)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
-      try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue)
+      if let spill, filtered, spill.isComplete {
+        try replay(spill, channels: channels, into: queue)
+      } else {
+        let keep = filtered && spill?.isEmpty == true ? spill : nil
+        try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep)
+      }
     }
     var consumed: Int64 = 0
     do {
@@ -189,7 +198,9 @@ public enum TrackRenderer {
   /// Reads `source` in blocks, zeroes non-finite samples, runs the EQ/width filter when `filtered`, and pushes
   /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
   /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
-  private static func readAndFilter(source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue) throws {
+  private static func readAndFilter(
+    source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue, keep: SpillFile?
+  ) throws {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
     var filter = filtered ? FilterStage(plan: plan, channels: info.channels, sampleRateHz: info.sampleRate) : nil
@@ -204,9 +215,26 @@ public enum TrackRenderer {
         block = filter!.process(block)
         filter!.delivered(block.count / info.channels)
       }
+      block.withUnsafeBufferPointer { keep?.append($0) }
       if !queue.push(block) { return }
     }
-    if filter != nil { queue.push(filter!.finish()) }
+    if filter != nil {
+      let tail = filter!.finish()
+      tail.withUnsafeBufferPointer { keep?.append($0) }
+      queue.push(tail)
+    }
+    keep?.finishWriting()
+  }
+
+  /// Pushes the filtered samples kept by a measuring pass, in `blockFrames`-frame blocks.
+  private static func replay(_ spill: SpillFile, channels: Int, into queue: BlockQueue) throws {
+    var offset = 0
+    while offset < spill.count {
+      var block = [Float](repeating: 0, count: min(blockFrames * channels, spill.count - offset))
+      let got = try block.withUnsafeMutableBufferPointer { (b) throws(AudioIOError) in try spill.read(at: offset, into: b) }
+      offset += got
+      if !queue.push(block) { return }
+    }
   }
 
   /// FNV-1a of the file name mixed into the base seed: each track gets its own, fixed dither sequence.

@@ -278,6 +278,44 @@ enum R {
     #expect(report.limiterMaxGainReductionDB > 3)
   }
 
+  @Test(
+    "Filtered audio kept by a measuring pass renders the same bytes as filtering again, and leaves no file",
+    arguments: [nil, 44_100] as [Int?])
+  func replayedFilter(rate: Int?) throws {
+    let x = music(seed: 5, seconds: 7.3, rate: 48_000, gainDB: -3)
+    let dir = TempFolder("spill")
+    defer { dir.remove() }
+    let src = try writeAudio(x, channels: 2, sampleRateHz: 48_000, to: dir.file("in.wav"))
+    let s = R.settings(bits: .pcm24, rate: rate)
+    let plan = R.plan(eq: EQTests.bump, gainDB: 6, widthDB: 1, limiter: true)
+    let spill = try #require(SpillFile(folder: dir.path, capacity: 1 << 24))
+    let small = try #require(SpillFile(folder: dir.path, capacity: x.count / 2))
+    #expect(spill.isEmpty && !spill.isComplete)
+    _ = try TrackRenderer.measure(source: src, plan: plan, settings: s, filtered: spill, output: { _ in })
+    _ = try TrackRenderer.measure(source: src, plan: plan, settings: s, filtered: small, output: { _ in })
+    // Output frames equal input frames, so the filter's output is exactly the source's sample count. Too
+    // small a file holds part of it and is not complete.
+    #expect(spill.isComplete && spill.count == x.count)
+    #expect(!small.isComplete && !small.isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["in.wav"])
+    // Another gain, as a corrected render has.
+    let fresh = try TrackRenderer.render(source: src, plan: plan, settings: s, to: dir.file("a.wav"), gainOffsetDB: 0.7)
+
+    // The source now holds other samples: a replay does not read them, so it gives the first source's bytes.
+    _ = try writeAudio(x.map { $0 * 0.5 }, channels: 2, sampleRateHz: 48_000, to: src)
+    let replayed = try TrackRenderer.render(
+      source: src, plan: plan, settings: s, to: dir.file("b.wav"), gainOffsetDB: 0.7, filtered: spill)
+    #expect(fileBytes(dir.file("a.wav")) == fileBytes(dir.file("b.wav")))
+    #expect(fresh.frames == replayed.frames && fresh.limiterMaxGainReductionDB == replayed.limiterMaxGainReductionDB)
+    // An incomplete file is not replayed: that render filters the new source, as a render without one does.
+    _ = try TrackRenderer.render(
+      source: src, plan: plan, settings: s, to: dir.file("c.wav"), gainOffsetDB: 0.7, filtered: small)
+    _ = try TrackRenderer.render(source: src, plan: plan, settings: s, to: dir.file("d.wav"), gainOffsetDB: 0.7)
+    #expect(fileBytes(dir.file("c.wav")) == fileBytes(dir.file("d.wav")))
+    #expect(fileBytes(dir.file("c.wav")) != fileBytes(dir.file("a.wav")))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.wav", "b.wav", "c.wav", "d.wav", "in.wav"])
+  }
+
   @Test("Lossy masters are never measured inline (their samples change in the encoder)")
   func lossyIsReadBack() throws {
     for encoding in [SampleEncoding.vorbis, .opus, .mp3] {
