@@ -172,6 +172,8 @@ public enum AlbumMasterer {
     var failures = analysis.failures
     var masters: [MasterResult] = []
     var qa: QAReport? = nil
+    let caching = BackgroundWork()
+    defer { caching.joinAll() }
     if !options.planOnly {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       try OutputPaths.checkOutside(album: album, output: out)
@@ -211,7 +213,8 @@ public enum AlbumMasterer {
             source: source, plan: tp, settings: settings, masterPath: masterPath, relativeTo: folder, profile: profile,
             sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify) { stage, f in onTrack?(.progress(file: tp.file, stage: stage, fraction: f)) }
           onTrack?(.finished(file: tp.file))
-          if let key { cache.store(key: key, masterPath: masterPath, result: result) }
+          // Hashing the master for the cache runs beside the rest (the reports, the next track).
+          if let key { caching.start("caching: \(tp.file)") { cache.store(key: key, masterPath: masterPath, result: result) } }
           // Delivery variants from album.yaml, with the main master's corrected gain.
           for v in variants {
             var vs = RenderSettings()

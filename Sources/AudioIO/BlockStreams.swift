@@ -105,3 +105,28 @@ public final class BackgroundThread<Output>: @unchecked Sendable {
     return try result.get()
   }
 }
+
+/// Threads started one by one and joined together: work that may run beside what follows it, such as
+/// hashing a finished master for the cache while the reports are written.
+public final class BackgroundWork: @unchecked Sendable {
+  private let lock = NSLock()
+  private var threads: [BackgroundThread<Void>] = []
+
+  public init() {}
+
+  /// Starts `body` at once on a thread called `name`.
+  public func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
+    let thread = BackgroundThread(name: name, body)
+    lock.withLock { threads.append(thread) }
+  }
+
+  /// Waits for everything started so far.
+  public func joinAll() {
+    let started = lock.withLock {
+      let all = threads
+      threads.removeAll()
+      return all
+    }
+    for thread in started { try? thread.join() }
+  }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Float samples kept for a second pass in a temp file that has no name: it is unlinked as soon as it is open,
@@ -26,7 +27,11 @@ public final class SpillFile: @unchecked Sendable {
     self.capacity = capacity
   }
 
-  deinit { close(fd) }
+  /// Closing frees the file's pages (tens of milliseconds for a long track): off the caller's path.
+  deinit {
+    let fd = fd
+    Thread.detachNewThread { close(fd) }
+  }
 
   /// Appends `samples`; on a failure, or past `capacity`, the file is marked incomplete and takes no more.
   public func append(_ samples: UnsafeBufferPointer<Float>) {

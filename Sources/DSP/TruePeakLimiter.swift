@@ -185,7 +185,9 @@ public struct TruePeakLimiter {
                     primed = true
                   }
                   let g2 = BoxFilter.step(r2, &sum2, &next2, BoxFilter.step(r1, &sum1, &next1, hn))
-                  let gain = min(g2, previous + (1 - previous) * release)
+                  // At rest (unity gain wanted and held) the release formula gives exactly 1: skipping it there
+                  // takes its chain of dependent operations off the frames that are not limited.
+                  let gain = previous == 1 && g2 >= 1 ? 1 : min(g2, previous + (1 - previous) * release)
                   previous = gain
                   g[start + produced] = Float(gain)
                   produced += 1
@@ -221,10 +223,16 @@ public struct TruePeakLimiter {
         out.withUnsafeMutableBufferPointer { o in
           let src = d.baseAddress! + delayHead, dst = o.baseAddress! + start
           for i in 0..<n {
-            let gi = g[i]
-            lowest = min(lowest, gi)
-            if gi < 0.99999 { limited += 1 }
-            for c in 0..<ch { dst[i * ch + c] = src[i * ch + c] * gi }
+            if g[i] < 0.99999 { limited += 1 }
+            if g[i] < lowest { lowest = g[i] }  // rarely true: no chain of dependent minimums
+          }
+          if ch == 2 {
+            for i in 0..<n {
+              dst[2 * i] = src[2 * i] * g[i]
+              dst[2 * i + 1] = src[2 * i + 1] * g[i]
+            }
+          } else {
+            for i in 0..<n { for c in 0..<ch { dst[i * ch + c] = src[i * ch + c] * g[i] } }
           }
         }
       }
