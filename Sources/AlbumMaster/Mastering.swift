@@ -304,7 +304,9 @@ public enum AlbumMasterer {
       return i
     }
     // The filter's output from the first pass, replayed by the passes after it (they differ in gain only).
-    let spill = verify && plan.targetLUFS != nil
+    // A track too long for the file is filtered again each time, rather than kept in part for nothing.
+    let fits = sourceInfo.map { Int($0.frames) * $0.channels <= spillCapacity } == true
+    let spill = verify && plan.targetLUFS != nil && fits
       ? SpillFile(folder: (masterPath as NSString).deletingLastPathComponent, capacity: spillCapacity) : nil
     if verify, let target = plan.targetLUFS, let meterInfo,
       expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
