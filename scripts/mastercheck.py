@@ -11,7 +11,7 @@
 2. Against Matchering 2 (PyPI): one target track matched to one reference, each tool run as a whole process.
    On a full-band pair the output's tonal deviation from the reference must be no worse than Matchering's and
    the run faster. Issue 3 also asks for a tenth of Matchering's wall time; that ratio is printed, and it is
-   not met (0.15-0.23, depending on Matchering's run: see the README for where the time goes).
+   not met (0.11-0.17, depending on Matchering's run: see the README for where the time goes).
 Exits 1 when a check fails.
 """
 import glob, hashlib, json, math, os, subprocess, sys, tempfile, time
