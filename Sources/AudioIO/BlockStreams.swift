@@ -8,7 +8,9 @@ import Foundation
 ///
 /// A waiting side is woken only once half the queue is there for it (half full for the consumer, half empty
 /// for the producer), or at the end of the stream: each thread then runs for several blocks per wake-up
-/// instead of the two trading the lock and a context switch on every block.
+/// instead of the two trading the lock and a context switch on every block. So it carries streams, not
+/// requests: a producer that waits for the consumer's answer to one block before pushing the next would wait
+/// for ever (with `capacity` above 1).
 public final class BlockQueue: @unchecked Sendable {
   private let condition = NSCondition()
   private var blocks: [[Float]] = []
