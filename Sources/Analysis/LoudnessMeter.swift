@@ -20,9 +20,10 @@ public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
 /// K-weighted energy; running windows of 40 and 300 chunks give momentary and short-term loudness every
 /// 10 ms. Asking libebur128 for momentary/short-term directly re-sums 400 ms or 3 s of audio on every call,
 /// which costs about 4× the whole measurement. The integrated loudness gates the 400 ms blocks made of those
-/// energies exactly as `EBUR128_MODE_I` gates its own (equal to 1e-6 LU at 44.1/48/96 kHz; at rates that are
-/// not a multiple of 100 Hz a 10 ms chunk is a frame short of libebur128's). In mode I libebur128 would also
+/// energies exactly as `EBUR128_MODE_I` gates its own (equal to 1e-6 LU). In mode I libebur128 would also
 /// re-sum 400 ms of audio every 100 ms: 4 more passes over the K-weighted samples, about 10 % of a master's CPU.
+/// At rates that are not a multiple of 100 Hz (22.05, 11.025 kHz) 10 ms is not a whole number of frames, so
+/// there the meter runs libebur128 in mode I and takes its figure (its own blocks were 0.05 LU off there).
 public struct LoudnessMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
   public let channels: Int
@@ -40,6 +41,9 @@ public struct LoudnessMeter: ~Copyable {
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
   private var totalFrames: Int64 = 0
+  /// Whether the integrated loudness comes from this meter's gating of 10 ms energies (rates that are a
+  /// multiple of 100 Hz) or from libebur128's mode I.
+  private let gatesItself: Bool
   /// Only the integrated loudness is wanted: no maxima, series or range.
   private let integratedOnly: Bool
 
@@ -55,8 +59,11 @@ public struct LoudnessMeter: ~Copyable {
     // True peak has its own meter (TruePeakMeter), which interpolates only where the maximum can be.
     // LRA is computed here from 10 Hz short-term values (see `loudnessRange`), not by EBUR128_MODE_LRA.
     // Mode M: libebur128 K-weights and keeps 400 ms of audio; the gating blocks come from its 10 ms energies.
-    // Mode I would re-sum 400 ms of audio every 100 ms for blocks this meter already has.
-    let mode = EBUR128_MODE_M.rawValue
+    // Mode I would re-sum 400 ms of audio every 100 ms for blocks this meter already has. At rates that are
+    // not a multiple of 100 Hz (22.05 kHz) a 10 ms window is not a whole number of frames, the blocks drift
+    // from libebur128's, and mode I's own gating is used instead.
+    let gatesItself = sampleRateHz % 100 == 0
+    let mode = gatesItself ? EBUR128_MODE_M.rawValue : EBUR128_MODE_I.rawValue
     guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(mode)) else {
       throw LoudnessMeterError(call: "ebur128_init", code: -1)
     }
@@ -76,6 +83,7 @@ public struct LoudnessMeter: ~Copyable {
     chunkEnergies = EnergyWindows(momentaryChunks: 40, shortTermChunks: 300)
     seriesChunks = Int(Self.seriesIntervalSeconds * 100)
     self.integratedOnly = integratedOnly
+    self.gatesItself = gatesItself
   }
 
   deinit {
@@ -170,7 +178,13 @@ public struct LoudnessMeter: ~Copyable {
   /// The figures for everything fed so far. Peaks come from the caller: `truePeaks` (linear, per channel)
   /// from a `TruePeakMeter`, `samplePeakDBFS` from the sample statistics.
   public func result(truePeaks: [Double], samplePeakDBFS: Double?) -> LoudnessStats {
-    let integratedLUFS = Self.integratedLoudness(blockEnergies: [blockEnergies])
+    var integratedLUFS: Double? = nil
+    if gatesItself {
+      integratedLUFS = Self.integratedLoudness(blockEnergies: [blockEnergies])
+    } else {
+      var lufs = 0.0
+      if ebur128_loudness_global(state, &lufs) == Int32(EBUR128_SUCCESS.rawValue) && lufs.isFinite { integratedLUFS = lufs }
+    }
     let rangeLU = integratedLUFS == nil ? nil : Self.loudnessRange(shortTermEnergies: shortTermEnergies)
     var stats = LoudnessStats(
       integratedLUFS: integratedLUFS, rangeLU: rangeLU,
