@@ -40,7 +40,6 @@ public struct LoudnessMeter: ~Copyable {
   private var shortTermEnergies: [Double] = []
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
-  private var totalFrames: Int64 = 0
   /// Whether the integrated loudness comes from this meter's gating of 10 ms energies (rates that are a
   /// multiple of 100 Hz) or from libebur128's mode I.
   private let gatesItself: Bool
@@ -102,7 +101,6 @@ public struct LoudnessMeter: ~Copyable {
       }
       offset += n
       framesInChunk += n
-      totalFrames += Int64(n)
       if framesInChunk == chunkFrames {
         framesInChunk = 0
         closeChunk()

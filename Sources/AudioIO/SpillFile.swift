@@ -72,7 +72,10 @@ public final class SpillFile: @unchecked Sendable {
     while done < bytes {
       let n = pread(fd, UnsafeMutableRawPointer(base) + done, bytes - done, off_t(offset * MemoryLayout<Float>.size + done))
       if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw AudioIOError.readFailed(path: "(spill file)", reason: String(cString: strerror(errno))) }
+      guard n > 0 else {
+        let reason = n == 0 ? "ended before the samples written" : String(cString: strerror(errno))
+        throw AudioIOError.readFailed(path: "(spill file)", reason: reason)
+      }
       done += n
     }
     return wanted
