@@ -1,8 +1,11 @@
 # AlbumMaster: the two commands are `make demo` and `make test`. Everything else is optional.
 SWIFT ?= swift
 BIN := .build/release/albummaster
+# Where `make install` puts things: $(DESTDIR)$(PREFIX)/bin, share/man/man1, the shells' completion folders.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: demo test build deps bench crosscheck memcheck clean
+.PHONY: demo test build deps bench crosscheck memcheck install uninstall clean
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -39,6 +42,15 @@ crosscheck: build
 memcheck: build
 	@scripts/install-deps.sh time
 	@scripts/memcheck.sh
+
+## The release binary, a man page and bash/zsh/fish completions, all generated from the binary's argument parser.
+## Without root: make install PREFIX=$$HOME/.local (and have ~/.local/bin on PATH).
+install: build
+	@scripts/install-deps.sh python3
+	@scripts/install.sh $(BIN) "$(DESTDIR)$(PREFIX)"
+
+uninstall:
+	@scripts/install.sh --uninstall "$(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build .build-bench
