@@ -1,8 +1,13 @@
 # AlbumMaster: the two commands are `make demo` and `make test`. Everything else is optional.
 SWIFT ?= swift
 BIN := .build/release/albummaster
+# Where `make install` puts things: $(DESTDIR)$(PREFIX)/bin, share/man/man1, the shells' completion folders.
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The accuracy checks' own Python environment (pip-installed numpy, SciPy, Matchering); gitignored.
+VENV := .venv-check
 
-.PHONY: demo test build deps bench crosscheck memcheck clean
+.PHONY: demo test build deps bench crosscheck memcheck install uninstall clean
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -28,17 +33,27 @@ bench: build
 	@scripts/bench.sh
 
 ## Accuracy against independent implementations (ffmpeg, SciPy, Matchering) on real music from Debian's packages.
+## NumPy, SciPy and Matchering come from PyPI into a virtual environment ($(VENV)): Debian's python3 refuses
+## pip outside one.
 crosscheck: build
-	@scripts/install-deps.sh ffmpeg singularity-music asc-music python3
-	@python3 -c "import numpy, scipy" 2>/dev/null || python3 -m pip install --quiet numpy scipy
-	@python3 -c "import matchering" 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore matchering
-	@python3 scripts/crosscheck.py
-	@python3 scripts/mastercheck.py
+	@scripts/install-deps.sh ffmpeg singularity-music asc-music python3 python3-venv
+	@scripts/check-venv.sh $(VENV) numpy scipy matchering
+	@$(VENV)/bin/python scripts/crosscheck.py
+	@$(VENV)/bin/python scripts/mastercheck.py
 
 ## Memory stays flat: a 2-hour file analysed (< 150 MB) and mastered (< 256 MB). CI runs it.
 memcheck: build
 	@scripts/install-deps.sh time
 	@scripts/memcheck.sh
 
+## The release binary, a man page and bash/zsh/fish completions, all generated from the binary's argument parser.
+## Without root: make install PREFIX=$$HOME/.local (and have ~/.local/bin on PATH).
+install: build
+	@scripts/install-deps.sh python3
+	@scripts/install.sh $(BIN) "$(DESTDIR)$(PREFIX)"
+
+uninstall:
+	@scripts/install.sh --uninstall "$(DESTDIR)$(PREFIX)"
+
 clean:
-	rm -rf .build .build-bench
+	rm -rf .build .build-bench $(VENV)

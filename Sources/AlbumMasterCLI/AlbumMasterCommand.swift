@@ -16,6 +16,7 @@ struct AlbumMasterCommand: AsyncParsableCommand {
       Exit codes: 0 success; 1 QA found failures; 2 one or more tracks could not be read or processed \
       (the others were); 64 usage error.
       """,
+    version: albumMasterVersion,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
 }
 
