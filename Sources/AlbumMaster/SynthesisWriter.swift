@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Matching
 import Synthesis
 
 /// Writes synthetic music to audio files, streaming: the demo album and benchmark material.
@@ -44,6 +45,19 @@ public enum AudioContainerName: Sendable {
 }
 
 extension SynthesisWriter {
+  /// The length `generate` accepts: up to a day.
+  public static let trackSeconds = OptionRange(key: "seconds", flag: "--seconds", range: 0.001...86_400)
+
+  /// Checks `generate`'s numbers: the length, and a rate the reader accepts.
+  public static func validateTrack(seconds: Double, sampleRateHz: Int) throws(InputError) {
+    if let p = trackSeconds.problem(seconds) { throw InputError(subject: "--seconds", problem: p) }
+    guard AudioLimits.sampleRateHz.contains(sampleRateHz) else {
+      throw InputError(
+        subject: "--sample-rate",
+        problem: "expected \(AudioLimits.sampleRateHz.lowerBound) to \(AudioLimits.sampleRateHz.upperBound) Hz, found \(sampleRateHz)")
+    }
+  }
+
   /// Writes `seconds` of music in `style` to `path`.
   public static func writeTrack(
     style: TrackStyle, seconds: Double, sampleRateHz: Int, to path: String, container: AudioContainerName, bits: Int

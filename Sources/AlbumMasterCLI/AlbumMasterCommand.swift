@@ -1,6 +1,7 @@
 import AlbumMaster
 import ArgumentParser
 import Foundation
+import Matching
 
 /// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage.
 enum Exit {
@@ -17,6 +18,12 @@ struct AlbumMasterCommand: AsyncParsableCommand {
       (the others were); 64 usage error.
       """,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
+}
+
+/// A bad flag or input document: one line on stderr and exit 64 (ArgumentParser's own errors add the usage text).
+func usageError(_ e: InputError) -> ExitCode {
+  FileHandle.standardError.write(Data("albummaster: error: \(e)\n".utf8))
+  return ExitCode(64)
 }
 
 /// Options shared by the album commands.
