@@ -48,14 +48,11 @@ extension SynthesisWriter {
   /// The length `generate` accepts: up to a day.
   public static let trackSeconds = OptionRange(key: "seconds", flag: "--seconds", range: 0.001...86_400)
 
-  /// Checks `generate`'s numbers: the length, and a rate the reader accepts.
-  public static func validateTrack(seconds: Double, sampleRateHz: Int) throws(InputError) {
+  /// Checks `generate`'s numbers: the length, a rate the reader accepts, 16 or 24 bits.
+  public static func validateTrack(seconds: Double, sampleRateHz: Int, bits: Int) throws(InputError) {
     if let p = trackSeconds.problem(seconds) { throw InputError(subject: "--seconds", problem: p) }
-    guard AudioLimits.sampleRateHz.contains(sampleRateHz) else {
-      throw InputError(
-        subject: "--sample-rate",
-        problem: "expected \(AudioLimits.sampleRateHz.lowerBound) to \(AudioLimits.sampleRateHz.upperBound) Hz, found \(sampleRateHz)")
-    }
+    try FlagChecks.sampleRate(sampleRateHz)
+    guard [16, 24].contains(bits) else { throw InputError(subject: "--bits", problem: "expected 16 or 24, found \(bits)") }
   }
 
   /// Writes `seconds` of music in `style` to `path`.

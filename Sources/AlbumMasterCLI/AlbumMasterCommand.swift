@@ -50,7 +50,7 @@ struct CommonOptions: ParsableArguments {
   var shard: String?
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    do throws(InputError) { try FlagChecks.jobs(jobs) } catch { throw usageError(error) }
     if let shard {
       guard parsedShard(shard) != nil else { throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 3/10") }
     }

@@ -101,8 +101,8 @@ struct OutputArguments: ParsableArguments {
     if let format, !["wav", "aiff", "flac", "ogg", "opus", "mp3"].contains(format) {
       throw ValidationError("--format takes wav, aiff, flac, ogg, opus or mp3")
     }
-    if let sampleRate, !AudioLimits.sampleRateHz.contains(sampleRate) {
-      throw ValidationError("--sample-rate must be from 8000 to 384000")
+    if let sampleRate {
+      do throws(InputError) { try FlagChecks.sampleRate(sampleRate) } catch { throw usageError(error) }
     }
   }
 

@@ -95,6 +95,20 @@ public enum MatchingLimits {
   }
 }
 
+/// Checks of the numeric flags that are not matching options.
+public enum FlagChecks {
+  /// A sample rate the reader and the writer accept.
+  public static func sampleRate(_ hz: Int, flag: String = "--sample-rate") throws(InputError) {
+    let r = AudioLimits.sampleRateHz
+    guard r.contains(hz) else { throw InputError(subject: flag, problem: "expected \(r.lowerBound) to \(r.upperBound) Hz, found \(hz)") }
+  }
+
+  /// Tracks processed at once: at least one.
+  public static func jobs(_ n: Int) throws(InputError) {
+    guard n >= 1 else { throw InputError(subject: "--jobs", problem: "expected 1 or more, found \(n)") }
+  }
+}
+
 extension MatchingOverrides {
   /// Checks every value given on the command line; the error names the flag (a usage error).
   public func validateFlags() throws(InputError) {

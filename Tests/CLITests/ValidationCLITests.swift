@@ -105,15 +105,21 @@ import TestSupport
     #expect(!FileManager.default.fileExists(atPath: root.file("R")))
   }
 
-  @Test("generate refuses an infinite length and a rate the reader would not read")
+  @Test("generate, --jobs and --sample-rate: out-of-range numbers are one-line usage errors")
   func generateFlags() throws {
     let root = TempFolder("validate-generate")
     defer { root.remove() }
     let inf = try runCLI(["generate", root.file("x.wav"), "--seconds", "inf"])
     #expect(inf.status == 64 && inf.stderr == "albummaster: error: --seconds: expected a number from 0.001 to 86400, found inf\n", "\(inf.stderr)")
-    let rate = try runCLI(["generate", root.file("x.wav"), "--sample-rate", "1"])
-    #expect(rate.status == 64 && rate.stderr.contains("--sample-rate: expected 8000 to 384000 Hz, found 1"), "\(rate.stderr)")
+    let low = try runCLI(["generate", root.file("x.wav"), "--sample-rate", "1"])
+    #expect(low.status == 64 && low.stderr.contains("--sample-rate: expected 8000 to 384000 Hz, found 1"), "\(low.stderr)")
+    let bits = try runCLI(["generate", root.file("x.wav"), "--bits", "8"])
+    #expect(bits.status == 64 && bits.stderr == "albummaster: error: --bits: expected 16 or 24, found 8\n", "\(bits.stderr)")
     #expect(!FileManager.default.fileExists(atPath: root.file("x.wav")))
+    let jobs = try runCLI(["analyze", root.path, "--jobs", "0"])
+    #expect(jobs.status == 64 && jobs.stderr == "albummaster: error: --jobs: expected 1 or more, found 0\n", "\(jobs.stderr)")
+    let rate = try runCLI(["master", root.path, "--sample-rate", "400000"])
+    #expect(rate.status == 64 && rate.stderr == "albummaster: error: --sample-rate: expected 8000 to 384000 Hz, found 400000\n", "\(rate.stderr)")
   }
 
   @Test("A float WAV with samples of 1e30 and Inf is measured and mastered: report written, track flagged")
