@@ -9,6 +9,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
   public var subject: String
   /// Where in the file, e.g. `tracks[2].gainDB`; `nil` for a flag or the whole file.
   public var key: String?
+  /// What is wrong, e.g. `expected a number from -70 to 0, found nan`.
   public var problem: String
 
   public init(subject: String, key: String? = nil, problem: String) {
@@ -26,8 +27,10 @@ public struct OptionRange: Sendable, Hashable {
   public let key: String
   /// The command-line flag, e.g. `--target-lufs`; `nil` when no flag sets it.
   public let flag: String?
+  /// The accepted values, bounds included.
   public let range: ClosedRange<Double>
 
+  /// A range for `key` (and `flag`).
   public init(key: String, flag: String? = nil, range: ClosedRange<Double>) {
     self.key = key
     self.flag = flag
@@ -53,12 +56,19 @@ public struct OptionRange: Sendable, Hashable {
 
 /// Every numeric range of matching, in one place: album.yaml, the flags, plan.json and profile.json check against these.
 public enum MatchingLimits {
+  /// `MatchingOptions.targetLUFS`.
   public static let targetLUFS = OptionRange(key: "targetLUFS", flag: "--target-lufs", range: -70...0)
+  /// `MatchingOptions.maxSpreadLU`.
   public static let maxSpreadLU = OptionRange(key: "maxSpreadLU", flag: "--max-spread-lu", range: 0...30)
+  /// `MatchingOptions.eqAmount`.
   public static let eqAmount = OptionRange(key: "eqAmount", flag: "--eq-amount", range: 0...1)
+  /// `MatchingOptions.maxEQDB`.
   public static let maxEQDB = OptionRange(key: "maxEQDB", flag: "--max-eq-db", range: 0...24)
+  /// `MatchingOptions.widthAmount`.
   public static let widthAmount = OptionRange(key: "widthAmount", flag: "--width-amount", range: 0...1)
+  /// `MatchingOptions.maxWidthDB`.
   public static let maxWidthDB = OptionRange(key: "maxWidthDB", flag: "--max-width-db", range: 0...12)
+  /// `MatchingOptions.ceilingDBTP`, and a plan's per-track ceiling.
   public static let ceilingDBTP = OptionRange(key: "ceilingDBTP", flag: "--ceiling-dbtp", range: -20...0)
   /// album.yaml's fixed gain for one track.
   public static let fixedGainDB = OptionRange(key: "gainDB", range: -40...40)
@@ -76,8 +86,11 @@ public enum MatchingLimits {
 
   /// One numeric matching option: its range and where it lives in the options and in the overrides.
   public struct Entry {
+    /// The range, key and flag.
     public let limits: OptionRange
+    /// The value in the options.
     public let option: WritableKeyPath<MatchingOptions, Double>
+    /// The value in the overrides (album.yaml, flags).
     public let override: WritableKeyPath<MatchingOverrides, Double?>
   }
 
