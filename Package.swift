@@ -26,7 +26,7 @@ let package = Package(
     .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr", "CCrypto"]),
     .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
-    .target(name: "Matching", dependencies: ["Analysis", "DSP"]),
+    .target(name: "Matching", dependencies: ["AudioIO", "Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
     .target(name: "Reports", dependencies: ["AudioIO", "DSP", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),

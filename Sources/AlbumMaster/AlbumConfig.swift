@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import Matching
 import Rendering
@@ -89,11 +90,10 @@ public struct AlbumConfig: Sendable, Hashable {
     func fail(_ node: Node, _ key: String, _ problem: String) -> ConfigError {
       ConfigError(path: path, line: line(node), key: key, problem: problem)
     }
-    func number(_ v: Node, _ key: String, _ range: ClosedRange<Double>) throws(ConfigError) -> Double {
-      guard let x = v.float ?? v.int.map(Double.init), range.contains(x) else {
-        throw fail(v, key, "expected a number from \(range.lowerBound) to \(range.upperBound), found '\(v.string ?? "?")'")
-      }
-      return x
+    func number(_ v: Node, _ key: String, _ limits: OptionRange) throws(ConfigError) -> Double {
+      let x = v.float ?? v.int.map(Double.init)
+      if let p = limits.problem(x, found: "'\(v.string ?? "?")'") { throw fail(v, key, p) }
+      return x ?? 0
     }
     func flag(_ v: Node, _ key: String) throws(ConfigError) -> Bool {
       guard let b = v.bool else { throw fail(v, key, "expected on/off (yes/no, true/false), found '\(v.string ?? "?")'") }
@@ -109,13 +109,8 @@ public struct AlbumConfig: Sendable, Hashable {
       case "loudness":
         guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw fail(v, key, "expected album, track or none") }
         c.matching.loudness = m
-      case "targetLUFS": c.matching.targetLUFS = try number(v, key, -70...0)
-      case "maxSpreadLU": c.matching.maxSpreadLU = try number(v, key, 0...30)
-      case "eqAmount": c.matching.eqAmount = try number(v, key, 0...1)
-      case "maxEQDB": c.matching.maxEQDB = try number(v, key, 0...24)
-      case "widthAmount": c.matching.widthAmount = try number(v, key, 0...1)
-      case "maxWidthDB": c.matching.maxWidthDB = try number(v, key, 0...12)
-      case "ceilingDBTP": c.matching.ceilingDBTP = try number(v, key, -20...0)
+      case let k where MatchingLimits.options.contains(where: { $0.limits.key == k }):
+        for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try number(v, key, e.limits) }
       case "limiter": c.matching.limiter = try flag(v, key)
       case "tracks":
         guard let tracks = v.mapping else { throw fail(v, key, "expected file names with their settings") }
@@ -130,7 +125,7 @@ public struct AlbumConfig: Sendable, Hashable {
             case "loudness":
               guard sv.string == "keep" else { throw fail(sv, name, "the only per-track loudness is 'keep'") }
               o.keepLoudness = true
-            case "gainDB": o.gainDB = try number(sv, name, -40...40)
+            case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
             case "exclude": o.exclude = try flag(sv, name)
             default: throw fail(sk, name, "unknown setting (eq, loudness, gainDB, exclude)")
             }
@@ -153,7 +148,7 @@ public struct AlbumConfig: Sendable, Hashable {
             case "bits":
               guard let b = OutputBits(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected 16, 24 or 32f") }
               o.bits = b
-            case "sampleRate": o.sampleRateHz = Int(try number(ov, name, 8_000...384_000))
+            case "sampleRate": o.sampleRateHz = Int(try number(ov, name, OptionRange(key: "sampleRate", range: Double(AudioLimits.sampleRateHz.lowerBound)...Double(AudioLimits.sampleRateHz.upperBound))))
             case "dither":
               guard let d = DitherMode(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected tpdf or none") }
               o.dither = d

@@ -13,8 +13,8 @@ public struct MasterOptions: Sendable {
   public var render = RenderSettings()
   /// Reference tracks whose blended profile (and, unless `targetGiven`, loudness) the album is matched to.
   public var referencePaths: [String] = []
-  /// A saved `profile.json` to match to (the next album of a series).
-  public var profilePath: String?
+  /// A saved `profile.json` to match to (the next album of a series), read with `AlbumProfile.load`.
+  public var profile: AlbumProfile?
   /// Whether the user set the target loudness explicitly (a reference only sets it otherwise).
   public var targetGiven = false
   /// Write plan.json and stop.
@@ -107,15 +107,8 @@ public enum AlbumMasterer {
     var analysis = await albumAnalysis
     var matching = options.matching
     let profile: AlbumProfile
-    if let p = options.profilePath {
-      guard let data = FileManager.default.contents(atPath: p) else {
-        throw MasteringError(path: p, reason: "cannot read the profile")
-      }
-      do {
-        profile = try JSONReport.decode(AlbumProfile.self, from: data)
-      } catch {
-        throw MasteringError(path: p, reason: "not a profile.json: \(error)")
-      }
+    if let p = options.profile {
+      profile = p
     } else if !options.referencePaths.isEmpty {
       var refs: [TrackAnalysis] = []
       for (path, result) in zip(options.referencePaths, references) {
@@ -139,6 +132,16 @@ public enum AlbumMasterer {
     return try await render(
       album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent,
       onTrack: onTrack)
+  }
+
+  /// Reads `plan.json` at `path` and checks it against the album at `albumPath` (its name and tracks). An album
+  /// that cannot be opened is left to the run to report, as for `master`.
+  public static func loadPlan(path: String, albumPath: String) throws(InputError) -> AlbumPlan {
+    let plan = try AlbumPlan.load(path: path)
+    if let album = try? Album.discover(albumPath) {
+      try plan.validate(subject: path, albumName: album.name, files: album.files)
+    }
+    return plan
   }
 
   /// Renders an (edited) plan for `album` and verifies the masters.

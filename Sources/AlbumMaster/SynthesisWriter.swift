@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Matching
 import Synthesis
 
 /// Writes synthetic music to audio files, streaming: the demo album and benchmark material.
@@ -44,6 +45,16 @@ public enum AudioContainerName: Sendable {
 }
 
 extension SynthesisWriter {
+  /// The length `generate` accepts: up to a day.
+  public static let trackSeconds = OptionRange(key: "seconds", flag: "--seconds", range: 0.001...86_400)
+
+  /// Checks `generate`'s numbers: the length, a rate the reader accepts, 16 or 24 bits.
+  public static func validateTrack(seconds: Double, sampleRateHz: Int, bits: Int) throws(InputError) {
+    if let p = trackSeconds.problem(seconds) { throw InputError(subject: "--seconds", problem: p) }
+    try FlagChecks.sampleRate(sampleRateHz)
+    guard [16, 24].contains(bits) else { throw InputError(subject: "--bits", problem: "expected 16 or 24, found \(bits)") }
+  }
+
   /// Writes `seconds` of music in `style` to `path`.
   public static func writeTrack(
     style: TrackStyle, seconds: Double, sampleRateHz: Int, to path: String, container: AudioContainerName, bits: Int

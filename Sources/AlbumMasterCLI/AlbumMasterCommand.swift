@@ -1,6 +1,7 @@
 import AlbumMaster
 import ArgumentParser
 import Foundation
+import Matching
 
 /// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage.
 enum Exit {
@@ -18,6 +19,12 @@ struct AlbumMasterCommand: AsyncParsableCommand {
       """,
     version: albumMasterVersion,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
+}
+
+/// A bad flag or input document: one line on stderr and exit 64 (ArgumentParser's own errors add the usage text).
+func usageError(_ e: InputError) -> ExitCode {
+  FileHandle.standardError.write(Data("albummaster: error: \(e)\n".utf8))
+  return ExitCode(64)
 }
 
 /// Options shared by the album commands.
@@ -44,7 +51,7 @@ struct CommonOptions: ParsableArguments {
   var shard: String?
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    do throws(InputError) { try FlagChecks.jobs(jobs) } catch { throw usageError(error) }
     if let shard {
       guard parsedShard(shard) != nil else { throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 3/10") }
     }

@@ -1,6 +1,7 @@
 import AlbumMaster
 import ArgumentParser
 import Foundation
+import Matching
 import Synthesis
 
 struct Demo: AsyncParsableCommand {
@@ -44,8 +45,7 @@ struct Generate: AsyncParsableCommand {
   var seed: UInt64 = 1
 
   func validate() throws {
-    guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-    guard [16, 24].contains(bits) else { throw ValidationError("--bits must be 16 or 24") }
+    do throws(InputError) { try SynthesisWriter.validateTrack(seconds: seconds, sampleRateHz: sampleRate, bits: bits) } catch { throw usageError(error) }
     guard ["wav", "flac", "aiff", "aif"].contains((file as NSString).pathExtension.lowercased()) else {
       throw ValidationError("the file must end in .wav, .flac or .aiff")
     }

@@ -42,12 +42,7 @@ struct MatchingArguments: ParsableArguments {
   enum Switch: String, ExpressibleByArgument { case on, off }
 
   func validate() throws {
-    guard (0...1).contains(eqAmount ?? 0), (0...1).contains(widthAmount ?? 0) else {
-      throw ValidationError("--eq-amount and --width-amount take a value from 0 to 1")
-    }
-    guard (maxEQDB ?? 0) >= 0, (maxWidthDB ?? 0) >= 0, (maxSpreadLU ?? 0) >= 0 else {
-      throw ValidationError("limits must not be negative")
-    }
+    do throws(InputError) { try overrides.validateFlags() } catch { throw usageError(error) }
     if let preset, DeliveryPreset.named(preset) == nil {
       throw ValidationError("unknown preset '\(preset)'; choose from \(DeliveryPreset.all.map(\.name).joined(separator: ", "))")
     }
@@ -61,6 +56,11 @@ struct MatchingArguments: ParsableArguments {
       o.ceilingDBTP = p.ceilingDBTP
     }
     if let config { o = config.apply(to: o) }
+    return overrides.apply(to: o)
+  }
+
+  /// The options given on the command line.
+  var overrides: MatchingOverrides {
     var flags = MatchingOverrides()
     flags.loudness = loudness
     flags.targetLUFS = targetLUFS
@@ -71,8 +71,7 @@ struct MatchingArguments: ParsableArguments {
     flags.maxWidthDB = maxWidthDB
     flags.ceilingDBTP = ceilingDBTP
     flags.limiter = limiter.map { $0 == .on }
-    o = flags.apply(to: o)
-    return o
+    return flags
   }
 
   /// Whether the target was set explicitly (a reference only sets it otherwise).
@@ -102,8 +101,8 @@ struct OutputArguments: ParsableArguments {
     if let format, !["wav", "aiff", "flac", "ogg", "opus", "mp3"].contains(format) {
       throw ValidationError("--format takes wav, aiff, flac, ogg, opus or mp3")
     }
-    if let sampleRate, !AudioLimits.sampleRateHz.contains(sampleRate) {
-      throw ValidationError("--sample-rate must be from 8000 to 384000")
+    if let sampleRate {
+      do throws(InputError) { try FlagChecks.sampleRate(sampleRate) } catch { throw usageError(error) }
     }
   }
 
@@ -166,7 +165,9 @@ struct Master: AsyncParsableCommand {
     options.targetGiven = matching.targetGiven(config: nil)
     options.render = output.settings
     options.referencePaths = reference
-    options.profilePath = profile
+    if let profile {
+      do throws(InputError) { options.profile = try AlbumProfile.load(path: profile) } catch { throw usageError(error) }
+    }
     options.planOnly = planOnly
     options.outputFolder = output.output
     options.jobs = common.jobs
@@ -194,15 +195,8 @@ struct Render: AsyncParsableCommand {
 
   func run() async throws {
     Interruption.install()
-    guard let data = FileManager.default.contents(atPath: plan) else {
-      throw ValidationError("cannot read the plan \(plan)")
-    }
     let decoded: AlbumPlan
-    do {
-      decoded = try JSONReport.decode(AlbumPlan.self, from: data)
-    } catch {
-      throw ValidationError("\(plan) is not a plan.json: \(error)")
-    }
+    do throws(InputError) { decoded = try AlbumMasterer.loadPlan(path: plan, albumPath: album) } catch { throw usageError(error) }
     var options = MasterOptions()
     options.render = output.settings
     options.outputFolder = output.output

@@ -1,7 +1,9 @@
+import AudioIO
 import DSP
 
 /// Per-sample statistics: peaks, RMS, DC, clipping runs, silence at the ends, non-finite samples.
-/// It runs first on every block and replaces NaN/±Inf with 0, so every other meter sees finite audio.
+/// It runs first on every block and replaces NaN/±Inf and over-range samples (`AudioLimits.maxSampleMagnitude`)
+/// with 0, so every other meter sees finite audio that cannot overflow it.
 public struct SampleStats {
   public let channels: Int
   private var peak: [Float]
@@ -11,6 +13,7 @@ public struct SampleStats {
   private(set) var clippedRuns = 0
   private(set) var clippedSamples = 0
   private(set) var nonFiniteSamples = 0
+  private(set) var overRangeSamples = 0
   private var firstLoudFrame: Int64?
   private var lastLoudFrame: Int64 = -1
   private(set) var frames: Int64 = 0
@@ -34,7 +37,7 @@ public struct SampleStats {
     clipRun = Array(repeating: 0, count: channels)
   }
 
-  /// Measures `frames` interleaved frames and zeroes their non-finite samples in place.
+  /// Measures `frames` interleaved frames and zeroes their non-finite and over-range samples in place.
   public mutating func process(_ samples: UnsafeMutablePointer<Float>, frames count: Int) {
     let stride = channels
     defer {
@@ -49,7 +52,7 @@ public struct SampleStats {
     for c in 0..<channels {
       let p = samples + c
       var pk: Float = 0, s0 = 0.0, q0 = 0.0
-      if let fast, fast.finite {
+      if let fast, fast.finite, fast.peak[c] <= AudioLimits.maxSampleMagnitude {
         (pk, s0, q0) = (fast.peak[c], fast.sum[c], fast.sumSquares[c])
       } else {
         // Strided pass, and a careful one (counting and zeroing NaN/±Inf) when this channel needs it.
@@ -61,7 +64,9 @@ public struct SampleStats {
           s0 += Double(x)
           q0 += Double(x * x)
         }
-        if !poison.isFinite || pk.isNaN { (pk, s0, q0) = carefulPass(p, stride: stride, count: count) }
+        if !poison.isFinite || pk.isNaN || pk > AudioLimits.maxSampleMagnitude {
+          (pk, s0, q0) = carefulPass(p, stride: stride, count: count)
+        }
       }
       peak[c] = max(peak[c], pk)
       sum[c] += s0
@@ -142,7 +147,8 @@ public struct SampleStats {
     return (peak, sum, sumSquares, finite)
   }
 
-  /// One channel of a block that holds NaN or ±Inf: counts them, zeroes them in place, and measures the rest.
+  /// One channel of a block that holds NaN, ±Inf or over-range samples: counts them, zeroes them in place, and
+  /// measures the rest.
   private mutating func carefulPass(
     _ p: UnsafeMutablePointer<Float>, stride: Int, count: Int
   ) -> (peak: Float, sum: Double, sumSquares: Double) {
@@ -151,6 +157,10 @@ public struct SampleStats {
       var x = p[i * stride]
       if !x.isFinite {
         nonFiniteSamples += 1
+        x = 0
+        p[i * stride] = 0
+      } else if abs(x) > AudioLimits.maxSampleMagnitude {
+        overRangeSamples += 1
         x = 0
         p[i * stride] = 0
       }
@@ -188,6 +198,7 @@ public struct SampleStats {
       clippedRuns: copy.clippedRuns, clippedSamples: copy.clippedSamples,
       dcOffsetDBFS: sum.map { frames > 0 ? Decibels.fromAmplitude($0 / Double(frames)) : nil },
       leadingSilenceSeconds: leading, trailingSilenceSeconds: trailing, nonFiniteSamples: nonFiniteSamples,
+      overRangeSamples: overRangeSamples > 0 ? overRangeSamples : nil,
       firstSampleDBFS: Decibels.fromAmplitude(Double(firstFramePeak ?? 0)),
       lastSampleDBFS: Decibels.fromAmplitude(Double(lastFramePeak)))
   }

@@ -139,6 +139,9 @@ public struct DefectStats: Codable, Sendable, Hashable {
   public var trailingSilenceSeconds: Double
   /// NaN and ±Inf samples; the meters saw them as 0.
   public var nonFiniteSamples: Int
+  /// Samples larger than `AudioLimits.maxSampleMagnitude` (corrupt data); the meters saw them as 0. `nil` (the key
+  /// absent from JSON) when there are none.
+  public var overRangeSamples: Int?
   /// Level of the first frame (largest |x| over the channels); high means the track starts with a click.
   @NullCoded public var firstSampleDBFS: Double?
   /// Level of the last frame; high means the track ends with a click.
@@ -146,8 +149,10 @@ public struct DefectStats: Codable, Sendable, Hashable {
 
   public init(
     clippedRuns: Int, clippedSamples: Int, dcOffsetDBFS: [Double?], leadingSilenceSeconds: Double,
-    trailingSilenceSeconds: Double, nonFiniteSamples: Int, firstSampleDBFS: Double? = nil, lastSampleDBFS: Double? = nil
+    trailingSilenceSeconds: Double, nonFiniteSamples: Int, overRangeSamples: Int? = nil, firstSampleDBFS: Double? = nil,
+    lastSampleDBFS: Double? = nil
   ) {
+    self.overRangeSamples = overRangeSamples
     self.firstSampleDBFS = firstSampleDBFS
     self.lastSampleDBFS = lastSampleDBFS
     self.clippedRuns = clippedRuns

@@ -7,6 +7,8 @@ public enum TrackFlag: String, Sendable, CaseIterable, Codable {
   case dc
   /// NaN or ±Inf samples (counted, measured as 0).
   case nonFinite = "non-finite"
+  /// Float samples far beyond full scale (corrupt data; counted, measured as 0).
+  case overRange = "over-range"
   /// More than 2 s of leading silence.
   case leadingSilence = "leading-silence"
   /// More than 5 s of trailing silence.
@@ -30,6 +32,7 @@ extension TrackAnalysis {
     if defects.clippedRuns > 0 { f.append(.clipping) }
     if let dc = defects.maxDCOffsetDBFS, dc > -60 { f.append(.dc) }
     if defects.nonFiniteSamples > 0 { f.append(.nonFinite) }
+    if (defects.overRangeSamples ?? 0) > 0 { f.append(.overRange) }
     if defects.leadingSilenceSeconds > 2 { f.append(.leadingSilence) }
     if defects.trailingSilenceSeconds > 5 { f.append(.trailingSilence) }
     if let c = stereo.correlation, c < 0 { f.append(.phase) }

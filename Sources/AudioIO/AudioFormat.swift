@@ -114,4 +114,7 @@ public let audioFileExtensions: Set<String> = [
 public enum AudioLimits {
   public static let channels = 1...8
   public static let sampleRateHz = 8_000...384_000
+  /// A float sample larger than this (+180 dBFS) is corrupt data, not audio: the analysis counts it and measures
+  /// it as 0, the renderer writes 0. Well below where the meters' Float arithmetic would overflow (about 1e15).
+  public static let maxSampleMagnitude: Float = 1e9
 }

@@ -73,6 +73,9 @@ public enum TrackRenderer {
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
     progress: ((Double) -> Void)?, filtered spill: SpillFile?, written tap: (([Float]) -> Void)?
   ) throws -> RenderReport {
+    if let problem = plan.renderProblem(gainOffsetDB: gainOffsetDB) {
+      throw RenderError(file: plan.file, reason: "refusing to render the plan: \(problem)")
+    }
     let info = try AudioFileReader(path: source).info
     let channels = info.channels
     let format = settings.outputFormat(for: info)
@@ -195,7 +198,7 @@ public enum TrackRenderer {
       limiterMaxGainReductionDB: stats.maxGainReductionDB, limiterActiveShare: stats.limitedShare, gainDB: gainDB)
   }
 
-  /// Reads `source` in blocks, zeroes non-finite samples, runs the EQ/width filter when `filtered`, and pushes
+  /// Reads `source` in blocks, zeroes non-finite and over-range samples, runs the EQ/width filter when `filtered`, and pushes
   /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
   /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
   private static func readAndFilter(
@@ -210,7 +213,8 @@ public enum TrackRenderer {
       let got = try reader.read(into: buffer, maxFrames: blockFrames)
       if got == 0 { break }
       var block = Array(buffer.prefix(got * info.channels))
-      for i in block.indices where !block[i].isFinite { block[i] = 0 }  // never pass NaN on
+      // Never pass NaN, ±Inf or corrupt huge values on (the comparison is false for NaN).
+      for i in block.indices where !(abs(block[i]) <= AudioLimits.maxSampleMagnitude) { block[i] = 0 }
       if filter != nil {
         block = filter!.process(block)
         filter!.delivered(block.count / info.channels)
