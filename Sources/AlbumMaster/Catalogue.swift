@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import Reports
 
@@ -18,12 +19,7 @@ public enum Catalogue {
   /// A hash, not a position, so adding an album never moves the others to another shard.
   public static func inShard(_ path: String, index: Int, count: Int) -> Bool {
     let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in name.utf8 {
-      h ^= UInt64(b)
-      h = h &* 0x100_0000_01b3
-    }
-    return Int(h % UInt64(count)) == index
+    return Int(fnv1a64(name.utf8) % UInt64(count)) == index
   }
 
   /// Writes `<reports>/index.html` linking every album report found there, with its verdict.
@@ -36,7 +32,7 @@ public enum Catalogue {
       guard let data = FileManager.default.contents(atPath: json), let doc = try? JSONReport.decode(AnalysisDocument.self, from: data)
       else { continue }
       rows.append([
-        "name": doc.album.name, "href": HTMLReport.encodeSegment(name) + "/index.html", "tracks": "\(doc.tracks.count)",
+        "name": doc.album.name, "href": HTMLReport.relativeLink(to: name + "/index.html"), "tracks": "\(doc.tracks.count)",
         "failures": "\(doc.failures.count)", "mastered": doc.masters == nil ? "no" : "yes",
         "verdict": doc.qa?.verdict.rawValue ?? "–",
       ])

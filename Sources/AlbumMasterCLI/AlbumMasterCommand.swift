@@ -1,4 +1,5 @@
 import AlbumMaster
+import AudioIO
 import ArgumentParser
 import Foundation
 
@@ -96,8 +97,9 @@ struct Console {
     if !quiet { ProgressDisplay.shared.print(line) }
   }
 
+  /// One line, whatever the names in it hold.
   func error(_ line: String) {
-    ProgressDisplay.shared.print("albummaster: error: \(line)", always: true)
+    ProgressDisplay.shared.print("albummaster: error: \(line.escapedForTerminal)", always: true)
   }
 
   func table(_ text: String) {
