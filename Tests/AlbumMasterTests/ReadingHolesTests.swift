@@ -120,6 +120,14 @@ import TestSupport
     #expect(bands.components(separatedBy: "\r\n").dropFirst().allSatisfy { $0.isEmpty || $0.hasPrefix("'=1+2.wav,") })
   }
 
+  @Test("Album errors are one line; a name that arrived as invalid UTF-8 says so")
+  func albumErrors() {
+    #expect(AlbumError.notFound(path: "Albums/caf\u{FFFD}").description
+      == "Albums/caf\u{FFFD}: no such file or folder (the name is not valid UTF-8; rename it)")
+    #expect(AlbumError.notFound(path: "Albums/Gone").description == "Albums/Gone: no such file or folder")
+    #expect(AlbumError.noAudio(path: "Albums/a\nb").description.hasPrefix("Albums/a\\nb: no audio files"))
+  }
+
   @Test("A catalogue link never becomes a URL scheme: ./ and percent-escaped")
   func catalogueLink() async throws {
     let dir = TempFolder()
