@@ -67,8 +67,8 @@ public struct DirectoryEntry: Sendable, Hashable {
   /// The name for messages: escaped, invalid bytes as `\xFF`.
   public var displayName: String { String.displayName(bytes: bytes) }
 
-  /// Every entry of `folder` except `.` and `..`, in the order the file system gives; `nil` with the errno
-  /// text when the folder cannot be listed.
+  /// Every entry of `folder` except `.` and `..`, in the order the file system gives; a failure with the
+  /// errno text when the folder cannot be listed.
   public static func list(_ folder: String) -> Result<[DirectoryEntry], DirectoryListingError> {
     guard let dir = opendir(folder) else { return .failure(DirectoryListingError(reason: String(cString: strerror(errno)))) }
     defer { closedir(dir) }

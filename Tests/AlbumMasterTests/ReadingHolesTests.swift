@@ -92,6 +92,20 @@ import TestSupport
     #expect(try AlbumConfig.load(folder: dir.path)?.matching.targetLUFS == -16)
   }
 
+  @Test("An album.yaml that is not a regular file is one line; a missing one is no config")
+  func notRegular() throws {
+    let dir = TempFolder()
+    defer { dir.remove() }
+    #expect(try AlbumConfig.load(folder: dir.path) == nil)
+    try FileManager.default.createDirectory(atPath: dir.file("album.yaml"), withIntermediateDirectories: false)
+    #expect(throws: AlbumConfig.ConfigError.self) { _ = try AlbumConfig.load(folder: dir.path) }
+    do {
+      _ = try AlbumConfig.load(folder: dir.path)
+    } catch {
+      #expect(error.description == "\(dir.file("album.yaml")): (file): not a regular file")
+    }
+  }
+
   @Test("CSV text cells that a spreadsheet would run are quoted; numbers stay numbers")
   func csvInjection() async throws {
     #expect(CSVReport.text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")")
