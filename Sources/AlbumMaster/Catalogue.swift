@@ -5,9 +5,14 @@ import Reports
 /// Many albums: discovery under a folder, deterministic sharding across machines, and the catalogue index.
 public enum Catalogue {
   /// The subfolders of `folder` that hold audio, in natural order. Folders without audio are not albums.
+  /// A name that is not UTF-8 cannot be looked into; it is kept (with U+FFFD for its bad bytes) so that it is
+  /// reported as an album that cannot be opened instead of vanishing.
   public static func albums(under folder: String) throws -> [String] {
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted(by: naturalLess)
+    let entries = try DirectoryEntry.list(folder).get()
+    let names = entries.map { String(decoding: $0.bytes, as: UTF8.self) }.filter { !$0.hasPrefix(".") }.sorted(by: naturalLess)
+    let unnamed = Set(entries.filter { $0.name == nil }.map { String(decoding: $0.bytes, as: UTF8.self) })
     return names.map { (folder as NSString).appendingPathComponent($0) }.filter { path in
+      if unnamed.contains((path as NSString).lastPathComponent) { return true }
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return false }
       if case .failure(.noAudio) = Result(catching: { () throws(AlbumError) in try Album.discover(path) }) { return false }

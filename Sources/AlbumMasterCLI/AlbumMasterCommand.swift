@@ -64,7 +64,7 @@ struct CommonOptions: ParsableArguments {
       do {
         albums += try Catalogue.albums(under: all)
       } catch {
-        throw ValidationError("--all \(all): \((error as NSError).localizedDescription)")
+        throw ValidationError("--all \(all.escapedForTerminal): \(error)")
       }
     }
     if albums.isEmpty { throw ValidationError("give at least one ALBUM, or --all DIR") }

@@ -83,9 +83,11 @@ public struct DirectoryEntry: Sendable, Hashable {
 }
 
 /// Why a folder could not be listed: the system's reason.
-public struct DirectoryListingError: Error, Sendable, Hashable {
+public struct DirectoryListingError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The `strerror` text.
   public var reason: String
+  /// The reason.
+  public var description: String { reason }
 }
 
 /// FNV-1a, 64-bit: a fixed, portable hash for names (shards, shortened temp names). Not for security.

@@ -65,6 +65,27 @@ import TestSupport
     #expect(csv.contains("01 good.wav,ok,"))
   }
 
+  @Test("--all: an album folder whose name is not UTF-8 is one error line, not skipped in silence; the others are done")
+  func hostileFolderName() throws {
+    let root = TempFolder("reading-folder")
+    let albums = root.file("Albums")
+    let invalid = Array("caf".utf8) + [0xE9]
+    defer {
+      let path = Array(albums.utf8) + [0x2F] + invalid + [0]
+      _ = path.withUnsafeBufferPointer { p in p.withMemoryRebound(to: CChar.self) { rmdir($0.baseAddress!) } }
+      root.remove()
+    }
+    let good = (albums as NSString).appendingPathComponent("Good")
+    try FileManager.default.createDirectory(atPath: good, withIntermediateDirectories: true)
+    try writeAudio(music(seed: 6, seconds: 2), channels: 2, sampleRateHz: 48_000, to: (good as NSString).appendingPathComponent("a.wav"))
+    let path = Array(albums.utf8) + [0x2F] + invalid + [0]
+    #expect(path.withUnsafeBufferPointer { p in p.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o755) } } == 0)
+    let r = try runCLI(["analyze", "--all", albums, "--reports", root.file("Reports")])
+    #expect(r.status == 2, "\(r.stderr)")
+    #expect(r.errorLines == ["albummaster: error: \(albums)/caf\u{FFFD}: no such file or folder (the name is not valid UTF-8; rename it)"], "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: root.file("Reports/Good/tracks.csv")))
+  }
+
   @Test("A control character in an album.yaml key stays on the error's one line")
   func configKeyEscaped() throws {
     let root = TempFolder("reading-yaml")
