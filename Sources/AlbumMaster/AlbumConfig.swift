@@ -118,7 +118,7 @@ public struct AlbumConfig: Sendable, Hashable {
     var bytes = [UInt8](repeating: 0, count: maxFileBytes + 1)
     var filled = 0
     while filled < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+      let n = bytes.withUnsafeMutableBytes { buf in buf.baseAddress.map { read(fd, $0 + filled, buf.count - filled) } ?? 0 }
       if n < 0 && errno == EINTR { continue }
       guard n >= 0 else { throw ConfigError(path: path, line: 0, key: "(file)", problem: "read error: \(String(cString: strerror(errno)))") }
       if n == 0 { break }

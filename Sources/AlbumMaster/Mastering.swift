@@ -383,7 +383,6 @@ public enum AlbumMasterer {
     return tp + plan.gainDB + boostDB > plan.ceilingDBTP + 1
   }
 
-
   /// Master file names: the source's name with the output format's extension; when two sources would
   /// collide (a.wav and a.flac both to FLAC), the colliding ones keep their source extension too.
   static func masterNames(_ files: [String], format: (String) -> AudioFileFormat?) -> [String] {
