@@ -11,12 +11,19 @@ public struct Album: Sendable, Hashable {
   public var files: [String]
   /// A single file given as a one-track album: its folder is not an album, so only the file itself is protected.
   public var isSingleFile: Bool
+  /// Audio files whose names are not valid UTF-8, as display names (`Song\xE9.wav`): a Swift path cannot
+  /// name them, so they are reported as failed tracks (`unreadableNameReason`), never skipped in silence.
+  public var unreadableNames: [String] = []
 
-  public init(name: String, path: String, files: [String], isSingleFile: Bool = false) {
+  /// Why a track in `unreadableNames` failed.
+  public static let unreadableNameReason = "cannot open: the file name is not valid UTF-8; rename it"
+
+  public init(name: String, path: String, files: [String], isSingleFile: Bool = false, unreadableNames: [String] = []) {
     self.name = name
     self.path = path
     self.files = files
     self.isSingleFile = isSingleFile
+    self.unreadableNames = unreadableNames
   }
 
   /// The full path of a track.
@@ -37,23 +44,25 @@ public struct Album: Sendable, Hashable {
         name: url.deletingPathExtension().lastPathComponent, path: url.deletingLastPathComponent().path,
         files: [url.lastPathComponent], isSingleFile: true)
     }
-    let entries: [String]
-    do {
-      entries = try FileManager.default.contentsOfDirectory(atPath: clean)
-    } catch {
-      throw .unreadable(path: clean, reason: (error as NSError).localizedDescription)
+    // readdir's bytes, not Foundation's listing: a name that is not UTF-8 must be seen to be reported.
+    let listing: [DirectoryEntry]
+    switch DirectoryEntry.list(clean) {
+    case .success(let l): listing = l
+    case .failure(let e): throw .unreadable(path: clean, reason: e.reason)
     }
-    let files = entries.filter { name in
-      guard !name.hasPrefix("."), audioFileExtensions.contains((name as NSString).pathExtension.lowercased()) else {
-        return false
-      }
+    func isAudio(_ name: String) -> Bool {
+      !name.hasPrefix(".") && audioFileExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+    let unreadable = listing.filter { $0.name == nil && isAudio($0.displayName) }.map(\.displayName).sorted(by: naturalLess)
+    let files = listing.compactMap(\.name).filter { name in
+      guard isAudio(name) else { return false }
       var d: ObjCBool = false
       let exists = FileManager.default.fileExists(atPath: (clean as NSString).appendingPathComponent(name), isDirectory: &d)
       return !(exists && d.boolValue)  // a dangling link or a loop still counts: it fails loudly when opened
     }.sorted(by: naturalLess)
-    guard !files.isEmpty else { throw .noAudio(path: clean) }
+    guard !files.isEmpty || !unreadable.isEmpty else { throw .noAudio(path: clean) }
     let name = URL(fileURLWithPath: clean).standardizedFileURL.lastPathComponent
-    return Album(name: name, path: clean, files: files)
+    return Album(name: name, path: clean, files: files, unreadableNames: unreadable)
   }
 }
 
@@ -73,14 +82,17 @@ public enum AlbumError: Error, Sendable, Hashable, CustomStringConvertible {
 
   public var reason: String {
     switch self {
-    case .notFound: "no such file or folder"
+    case .notFound(let p):
+      // A command-line name that is not UTF-8 arrives with U+FFFD in place of its bytes and cannot be found.
+      p.contains("\u{FFFD}") ? "no such file or folder (the name is not valid UTF-8; rename it)" : "no such file or folder"
     case .noAudio: "no audio files in this folder (looked for \(audioFileExtensions.sorted().joined(separator: ", ")))"
     case .unreadable(_, let r): "cannot list the folder: \(r)"
     case .outputInsideAlbum(_, let a): "output folder lies inside the input album \(a); choose another --reports/--output"
     }
   }
 
-  public var description: String { "\(path): \(reason)" }
+  /// `path: reason` on one line (control characters escaped).
+  public var description: String { "\(path): \(reason)".escapedForTerminal }
 }
 
 /// Natural order: digit runs compare as numbers, so "2 Song" sorts before "10 Song".

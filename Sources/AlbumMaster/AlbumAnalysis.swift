@@ -54,6 +54,11 @@ public enum AlbumAnalyzer {
       return outcome
     }
     var tracks: [TrackAnalysis] = [], failures: [TrackFailure] = []
+    for name in album.unreadableNames {
+      let f = TrackFailure(file: name, error: Album.unreadableNameReason)
+      onEvent?(.failed(f))
+      failures.append(f)
+    }
     var hashes: [String: String] = [:]
     var stats = CacheStats()
     for (r, hash, reused) in results {

@@ -51,26 +51,83 @@ public struct AlbumConfig: Sendable, Hashable {
     public var sampleRateHz: Int?
     public var dither: DitherMode = .tpdf
 
+    /// How this variant is rendered.
+    public var renderSettings: RenderSettings {
+      var s = RenderSettings()
+      s.container =
+        switch format {
+        case "aiff": .aiff
+        case "flac": .flac
+        case "ogg", "opus": .ogg
+        case "mp3": .mp3
+        default: .wav
+        }
+      s.opus = format == "opus"
+      s.bits = bits
+      s.sampleRateHz = sampleRateHz
+      s.dither = dither
+      return s
+    }
+
     /// The folder name: format, bits and rate, e.g. `flac-16-44100`.
     public var name: String { ([format] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
   }
 
   public static let fileName = "album.yaml"
+  /// The largest `album.yaml` read: settings fit in a few kB, and a YAML tree costs about 30 times its text.
+  public static let maxFileBytes = 1 << 20
 
-  /// A config error: the file, the line, the key and what is wrong.
+  /// A config error: the file, the line (and for a syntax error the column, both from 1), the key and what
+  /// is wrong.
   public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var path: String
+    /// 1-based; 0 when the error is about the whole file.
     public var line: Int
     public var key: String
     public var problem: String
-    public var description: String { "\(path):\(line): \(key): \(problem)" }
+    /// 1-based, counted in Unicode scalars; set for syntax errors and duplicate keys.
+    public var column: Int? = nil
+    /// `path:line[:column]: key: problem` on one line (control characters escaped).
+    public var description: String {
+      let place = line > 0 ? ":\(line)" + (column.map { ":\($0)" } ?? "") : ""
+      return "\(path)\(place): \(key): \(problem)".escapedForTerminal
+    }
   }
 
-  /// Reads `album.yaml` from `folder`; `nil` when there is none.
+  /// Reads `album.yaml` from `folder`; `nil` when there is none. The size is checked on the open descriptor
+  /// before anything is read, so a huge (or endless) file costs nothing.
   public static func load(folder: String) throws(ConfigError) -> AlbumConfig? {
     let path = (folder as NSString).appendingPathComponent(fileName)
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return try parse(String(decoding: data, as: UTF8.self), path: path)
+    // O_NONBLOCK: a FIFO named album.yaml must not hang the open.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      if errno == ENOENT { return nil }
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: "cannot open: \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: "not a regular file")
+    }
+    guard st.st_size <= maxFileBytes else {
+      throw ConfigError(
+        path: path, line: 0, key: "(file)",
+        problem: "\(st.st_size) bytes; \(fileName) may hold at most \(maxFileBytes) bytes (1 MB)")
+    }
+    // Read at most the limit plus one byte: a file that grew after fstat is still refused.
+    var bytes = [UInt8](repeating: 0, count: maxFileBytes + 1)
+    var filled = 0
+    while filled < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { buf in buf.baseAddress.map { read(fd, $0 + filled, buf.count - filled) } ?? 0 }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { throw ConfigError(path: path, line: 0, key: "(file)", problem: "read error: \(String(cString: strerror(errno)))") }
+      if n == 0 { break }
+      filled += n
+    }
+    guard filled <= maxFileBytes else {
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: "more than \(maxFileBytes) bytes (1 MB)")
+    }
+    return try parse(String(decoding: bytes[..<filled], as: UTF8.self), path: path)
   }
 
   /// Parses the text of an `album.yaml`, checking every key and value.
@@ -79,8 +136,7 @@ public struct AlbumConfig: Sendable, Hashable {
     do {
       root = try Yams.compose(yaml: text)
     } catch let e as YamlError {
-      let line = Int("\(e)".split(separator: ":").dropFirst().first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
-      throw ConfigError(path: path, line: line, key: "(syntax)", problem: "not valid YAML: \("\(e)".split(separator: "\n").first ?? "")")
+      throw syntaxError(e, text: text, path: path)
     } catch {
       throw ConfigError(path: path, line: 0, key: "(syntax)", problem: "not valid YAML: \(error)")
     }
@@ -155,6 +211,8 @@ public struct AlbumConfig: Sendable, Hashable {
             default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither)")
             }
           }
+          // Checked now, not on every master: an encoder that refuses the variant refuses every track.
+          if let problem = o.renderSettings.problemBeforeInput { throw fail(item, "outputs[\(i)]", problem) }
           c.outputs.append(o)
         }
       default:
@@ -165,6 +223,46 @@ public struct AlbumConfig: Sendable, Hashable {
   }
 
   private static func line(_ n: Node) -> Int { (n.mark?.line ?? 0) }
+
+  /// Yams's error as a config error at its own line and column (its marks count from 1).
+  static func syntaxError(_ e: YamlError, text: String, path: String) -> ConfigError {
+    func error(_ mark: (line: Int, column: Int), _ problem: String) -> ConfigError {
+      ConfigError(path: path, line: mark.line, key: "(syntax)", problem: "not valid YAML: \(problem)", column: mark.column)
+    }
+    switch e {
+    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      return error((mark.line, mark.column), context.map { "\(problem) (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? problem)
+    case .reader(let problem, let offset, _, _):
+      // The offset counts characters from the start of the text.
+      let before = text.prefix(offset ?? 0)
+      let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+      let column = before.reversed().prefix(while: { $0 != "\n" }).count + 1
+      return error((line, column), problem)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let key = duplicates.first ?? "?"
+      // Yams marks the first occurrence; the repeat is the line to fix: the next line with the same key at
+      // the same indentation.
+      let first = (line: context.mark.line, column: context.mark.column)
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      var at = first
+      for i in first.line..<max(first.line, lines.count) {
+        let l = lines[i]
+        let indent = l.prefix(while: { $0 == " " }).count
+        let rest = l.dropFirst(indent)
+        if indent == first.column - 1, ["\(key):", "\"\(key)\":", "'\(key)':"].contains(where: { rest.hasPrefix($0) }) {
+          at = (i + 1, first.column)
+          break
+        }
+      }
+      var err = error(at, "")
+      err.key = key
+      err.problem = at.line == first.line ? "duplicate key" : "duplicate key (first at line \(first.line))"
+      return err
+    default:
+      return ConfigError(path: path, line: 0, key: "(syntax)", problem: "not valid YAML: \("\(e)".split(separator: "\n").first ?? "")")
+    }
+  }
 
   /// The matching options: `base` (defaults or a preset) with this file's values on top.
   public func apply(to base: MatchingOptions) -> MatchingOptions { matching.apply(to: base) }

@@ -220,12 +220,7 @@ public enum AlbumMasterer {
           if let key { caching.start("caching: \(tp.file)") { cache.store(key: key, masterPath: masterPath, result: result) } }
           // Delivery variants from album.yaml, with the main master's corrected gain.
           for v in variants {
-            var vs = RenderSettings()
-            vs.container = containerFor(v.format)
-            vs.opus = v.format == "opus"
-            vs.bits = v.bits
-            vs.sampleRateHz = v.sampleRateHz
-            vs.dither = v.dither
+            let vs = v.renderSettings
             let dir = (out as NSString).appendingPathComponent(v.name)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let ext = (try? AudioFileReader(path: source).info).map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
@@ -389,16 +384,6 @@ public enum AlbumMasterer {
     guard plan.limiter, let tp = sourceTruePeakDBTP else { return false }
     let boostDB = max(0, plan.eq.gainsDB.max() ?? 0)
     return tp + plan.gainDB + boostDB > plan.ceilingDBTP + 1
-  }
-
-  static func containerFor(_ format: String) -> AudioContainer {
-    switch format {
-    case "aiff": .aiff
-    case "flac": .flac
-    case "ogg", "opus": .ogg
-    case "mp3": .mp3
-    default: .wav
-    }
   }
 
   /// Master file names: the source's name with the output format's extension; when two sources would

@@ -1,4 +1,5 @@
 import AlbumMaster
+import AudioIO
 import ArgumentParser
 import Foundation
 import Matching
@@ -71,7 +72,7 @@ struct CommonOptions: ParsableArguments {
       do {
         albums += try Catalogue.albums(under: all)
       } catch {
-        throw ValidationError("--all \(all): \((error as NSError).localizedDescription)")
+        throw ValidationError("--all \(all.escapedForTerminal): \(error)")
       }
     }
     if albums.isEmpty { throw ValidationError("give at least one ALBUM, or --all DIR") }
@@ -104,8 +105,9 @@ struct Console {
     if !quiet { ProgressDisplay.shared.print(line) }
   }
 
+  /// One line, whatever the names in it hold.
   func error(_ line: String) {
-    ProgressDisplay.shared.print("albummaster: error: \(line)", always: true)
+    ProgressDisplay.shared.print("albummaster: error: \(line.escapedForTerminal)", always: true)
   }
 
   func table(_ text: String) {

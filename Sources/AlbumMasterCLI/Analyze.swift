@@ -1,4 +1,5 @@
 import AlbumMaster
+import AudioIO
 import ArgumentParser
 import Foundation
 import QualityControl
@@ -56,7 +57,7 @@ struct Analyze: AsyncParsableCommand {
         failed = true
         continue
       }
-      console.progress("Analysing \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
+      console.progress("Analysing \(album.name.escapedForTerminal): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
       let cache = ResultCache(reportFolder: (common.reports as NSString).appendingPathComponent(album.name), readable: !common.force)
       ProgressDisplay.shared.begin(units: album.files.count)
       let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs, cache: cache) { event in
@@ -72,7 +73,7 @@ struct Analyze: AsyncParsableCommand {
         let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
         console.table(TextTable.render(tracks: analysis.tracks, failures: analysis.failures))
         if let r = doc.qa { console.table(TextTable.render(qa: r)) }
-        console.progress("Wrote \(written.joined(separator: ", "))")
+        console.progress("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
       } catch {
         console.error("\(error)")
         failed = true

@@ -104,6 +104,7 @@ struct OutputArguments: ParsableArguments {
     if let sampleRate {
       do throws(InputError) { try FlagChecks.sampleRate(sampleRate) } catch { throw usageError(error) }
     }
+    if let problem = settings.problemBeforeInput { throw ValidationError("--format/--bits/--sample-rate: \(problem)") }
   }
 
   var settings: RenderSettings {
@@ -247,8 +248,8 @@ enum MasterCommand {
     let tracks = docs.reduce(0) { $0 + $1.tracks.count }, mastered = docs.reduce(0) { $0 + ($1.masters?.count ?? 0) }
     let failed = docs.flatMap { d in d.failures.map { "\(d.album.name)/\($0.file): \($0.error)" } } + albumFailures.map { "\($0.file): \($0.error)" }
     var summary = "Summary: \(docs.count) album\(docs.count == 1 ? "" : "s"), \(tracks) tracks analysed, \(mastered) mastered, \(failed.count) failed\n"
-    for f in failed { summary += "  failed: \(f)\n" }
-    for d in docs { summary += "  report: \((common.reports as NSString).appendingPathComponent(d.album.name))/index.html\n" }
+    for f in failed { summary += "  failed: \(f.escapedForTerminal)\n" }
+    for d in docs { summary += "  report: \((common.reports as NSString).appendingPathComponent(d.album.name).escapedForTerminal)/index.html\n" }
     console.progress(summary.trimmingCharacters(in: .newlines))
     if let json = common.json {
       let result = Analyze.Result(albums: docs, failures: albumFailures)
@@ -295,15 +296,15 @@ enum MasterCommand {
         }
       } catch {
         console.error(error.description)
-        return AlbumRun(failure: .init(file: error.path, error: "\(error.key): \(error.problem) (line \(error.line))"), broken: true)
+        return AlbumRun(failure: .init(file: error.path, error: "\(error.key): \(error.problem)" + (error.line > 0 ? " (line \(error.line))" : "")), broken: true)
       }
     }
     if options.config == nil, let flags { options.preset = flags.preset.flatMap(DeliveryPreset.named) }
-    console.progress("Mastering \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
+    console.progress("Mastering \(album.name.escapedForTerminal): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
     let outcome: MasterOutcome
     do {
       let onEvent: @Sendable (String) -> Void = { line in
-        if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line)") }
+        if line.hasPrefix("error: ") { console.error(String(line.dropFirst(7))) } else { console.progress("  \(line.escapedForTerminal)") }
       }
       let onTrack: @Sendable (TrackEvent) -> Void = { ProgressDisplay.shared.handle($0) }
       // Analysis, then rendering and verification: two units of work per track.
@@ -329,7 +330,7 @@ enum MasterCommand {
       console.table(TextTable.render(qa: qa))
       run.missed = run.missed || qa.verdict == .fail
     }
-    console.progress("Wrote \(outcome.written.joined(separator: ", "))")
+    console.progress("Wrote \(outcome.written.joined(separator: ", ").escapedForTerminal)")
     var doc = outcome.analysis.document
     doc.masters = options.planOnly ? nil : outcome.masters
     doc.qa = outcome.qa

@@ -1,4 +1,5 @@
 import AlbumMaster
+import AudioIO
 import Foundation
 
 /// Progress on stderr. On a terminal: a live line per track at work (stage and percent) and a bar with the
@@ -40,15 +41,15 @@ final class ProgressDisplay: @unchecked Sendable {
       case .started(let file):
         if state[file] == nil { order.append(file) }
         state[file] = ("starting", 0)
-        if !tty { write("\(file): started\n") }
+        if !tty { write("\(file.escapedForTerminal): started\n") }
       case .progress(let file, let stage, let fraction):
         if state[file] == nil { order.append(file) }
         let changed = state[file]?.stage != stage
         state[file] = (stage, fraction)
-        if !tty && changed { write("\(file): \(stage)\n") }
+        if !tty && changed { write("\(file.escapedForTerminal): \(stage)\n") }
       case .finished(let file):
         finish(file)
-        if !tty { write("\(file): done\n") }
+        if !tty { write("\(file.escapedForTerminal): done\n") }
       case .failed(let f):
         finish(f.file)
       }
@@ -99,7 +100,8 @@ final class ProgressDisplay: @unchecked Sendable {
     erase()
     var lines = order.map { f -> String in
       let s = state[f]!
-      let name = f.count > 48 ? String(f.prefix(45)) + "…" : f
+      let shown = f.escapedForTerminal
+      let name = shown.count > 48 ? String(shown.prefix(45)) + "…" : shown
       return "  \(name)  \(s.stage) \(Int(s.fraction * 100))%"
     }
     if total > 0 {

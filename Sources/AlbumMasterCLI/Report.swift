@@ -1,4 +1,5 @@
 import AlbumMaster
+import AudioIO
 import ArgumentParser
 import Foundation
 import Matching
@@ -14,24 +15,27 @@ struct Report: AsyncParsableCommand {
   @Option(help: "Folder for reports.")
   var reports: String = "Reports"
 
+  /// Errors go through the console: one escaped line each.
+  private static let console = Console(quiet: false, tableToStderr: false)
+
   func run() async throws {
     let name = URL(fileURLWithPath: album).standardizedFileURL.deletingPathExtension().lastPathComponent
     let folder = (reports as NSString).appendingPathComponent(name)
     let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
     guard let data = FileManager.default.contents(atPath: jsonPath) else {
-      FileHandle.standardError.write(Data("albummaster: error: \(jsonPath): no saved analysis; run analyze, check or master first\n".utf8))
+      Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
       throw Exit.trackFailures
     }
     let doc: AnalysisDocument
     do {
       doc = try JSONReport.decode(AnalysisDocument.self, from: data)
     } catch {
-      FileHandle.standardError.write(Data("albummaster: error: \(jsonPath): not an analysis.json: \(error)\n".utf8))
+      Self.console.error("\(jsonPath): not an analysis.json: \(error)")
       throw Exit.trackFailures
     }
     let plan = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json"))
       .flatMap { try? JSONReport.decode(AlbumPlan.self, from: $0) }
     let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
-    print("Wrote \(written.joined(separator: ", "))")
+    print("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
   }
 }

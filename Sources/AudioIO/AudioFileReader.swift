@@ -1,5 +1,8 @@
 import CSndFile
-import Glibc
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Streams interleaved `Float` frames out of one audio file through libsndfile.
 ///
@@ -55,10 +58,14 @@ public struct AudioFileReader: ~Copyable {
     } else if !AudioLimits.sampleRateHz.contains(info.sampleRate) {
       problem = .unsupportedFormat(
         path: path, reason: "sample rate \(info.sampleRate) Hz (supported: 8 kHz to 384 kHz)")
-    } else if let line = truncationLine(in: logText(h)) {
-      // libsndfile quietly shortens a WAV/AIFF whose header promises more data than the file holds,
+    } else if let line = truncationLine(in: logText(h), frames: sfInfo.frames) {
+      // libsndfile quietly shortens a WAV/AIFF/W64/RF64 whose header promises more data than the file holds,
       // and says so only in its log. A truncated file must not pass for a shorter song.
       problem = .readFailed(path: path, reason: "truncated file (\(line))")
+    } else if info.format.container == .ogg, case let streams = oggLogicalStreams(fd: fd, size: Int64(st.st_size)), streams > 1 {
+      // libsndfile decodes only the first of several chained streams (`cat a.ogg b.ogg`): half a song.
+      problem = .unsupportedFormat(
+        path: path, reason: "chained Ogg (\(streams) logical streams): not supported; split or re-encode it")
     } else if sfInfo.frames <= 0 {
       problem = .empty(path: path)
     } else {
@@ -105,17 +112,53 @@ public struct AudioFileReader: ~Copyable {
     return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
-  /// The log line where libsndfile corrected a data length that ran past the end of the file.
-  static func truncationLine(in log: String) -> String? {
+  /// The log line where libsndfile found the header promising more than the file holds, or `nil`.
+  ///
+  /// libsndfile logs `data : 288000 (should be 99956)` (WAV), `SSND : …` (AIFF), `riff : …` (W64) or
+  /// `Riff size : …` (RF64) when a chunk runs past the end of the file; a declared size smaller than the
+  /// file (trailing chunks) is not truncation. AIFF's COMM and RF64's ds64 chunks also state a frame count,
+  /// which libsndfile replaces quietly by what the data holds: more than `frames` is a cut (or lying) file.
+  static func truncationLine(in log: String, frames: Int64) -> String? {
     for raw in log.split(separator: "\n") {
       let line = String(raw).trimmingCharacters(in: " \t*")
-      guard line.contains("should be"), line.hasPrefix("data") || line.hasPrefix("SSND") else { continue }
-      // Streaming writers leave 0 or 0xFFFFFFFF as a placeholder size; that is not truncation.
-      let declared = line.split(separator: ":").dropFirst().first?.split(separator: " ").first.flatMap { Int64($0) }
-      if let declared, declared == 0 || declared >= 0xFFFF_F000 { continue }
-      return line
+      if line.contains("should be"), ["data", "SSND", "riff", "Riff size"].contains(where: { line.hasPrefix($0 + " ") }) {
+        // "<chunk> : <declared> (should be <actual>)"
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
+        guard numbers.count >= 2, case let (declared, actual) = (numbers[numbers.count - 2], numbers[numbers.count - 1])
+        else { continue }
+        // Streaming writers leave 0 or 0xFFFFFFFF as a placeholder size; that is not truncation.
+        if declared == 0 || (declared >= 0xFFFF_F000 && declared <= 0xFFFF_FFFF) || declared <= actual { continue }
+        return line
+      }
+      if line.hasPrefix("Frame count read from 'COMM' chunk (") {
+        let digits = line.split(separator: "(").dropFirst().first.map { $0.prefix(while: \.isNumber) }
+        let declared = digits.flatMap { Int64($0) }
+        if let declared, declared > frames { return "COMM chunk declares \(declared) frames, the sound data holds \(frames)" }
+      }
+      if line.hasPrefix("Calculated frame count"), line.contains("'ds64'") {
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
+        if numbers.count >= 2, numbers[numbers.count - 1] > numbers[0] { return line }
+      }
     }
     return nil
+  }
+
+  /// How many logical streams (beginning-of-stream pages) the Ogg file on `fd` holds. Walks the page
+  /// headers with `pread` (the descriptor's offset, which libsndfile uses, is left alone): a few hundred
+  /// bytes per page of about 4 KB. Stops at the first bytes that are not a page; libsndfile judges those.
+  static func oggLogicalStreams(fd: Int32, size: Int64) -> Int {
+    var header = [UInt8](repeating: 0, count: 27 + 255)
+    var offset: Int64 = 0, streams = 0
+    while offset + 27 <= size {
+      let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+      guard got >= 27, header[0] == 0x4F, header[1] == 0x67, header[2] == 0x67, header[3] == 0x53 else { break }
+      if header[5] & 0x02 != 0 { streams += 1 }  // header type flag: first page of a logical stream
+      let segments = Int(header[26])
+      guard got >= 27 + segments else { break }
+      let body = header[27..<(27 + segments)].reduce(0) { $0 + Int64($1) }
+      offset += 27 + Int64(segments) + body
+    }
+    return streams
   }
 
   private static func channelMap(_ h: OpaquePointer, channels: Int) -> [ChannelPosition]? {

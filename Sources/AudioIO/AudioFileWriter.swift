@@ -1,5 +1,8 @@
 import CSndFile
-import Glibc
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Writes interleaved `Float` frames to a new audio file, atomically.
 ///
@@ -33,18 +36,14 @@ public struct AudioFileWriter: ~Copyable {
     path: String, format: AudioFileFormat, sampleRateHz: Int, channels: Int, metadata: AudioMetadata = .init(),
     compression: Compression? = nil
   ) throws(AudioIOError) {
-    guard let code = Self.code(for: format) else {
-      throw .writeFailed(path: path, reason: "\(format.container.rawValue) cannot hold \(format.encoding.rawValue)")
+    if let problem = format.writeProblem(sampleRateHz: sampleRateHz, channels: channels) {
+      throw .writeFailed(path: path, reason: problem)
     }
+    guard let code = Self.code(for: format) else { throw .writeFailed(path: path, reason: "no libsndfile format") }
     var sfInfo = SF_INFO()
     sfInfo.samplerate = Int32(sampleRateHz)
     sfInfo.channels = Int32(channels)
     sfInfo.format = code
-    guard sf_format_check(&sfInfo) == Int32(SF_TRUE) else {
-      throw .writeFailed(
-        path: path,
-        reason: "\(format.container.rawValue)/\(format.encoding.rawValue) at \(sampleRateHz) Hz with \(channels) channels is not a valid combination")
-    }
     let tempPath = TemporaryFiles.make(for: path)
     let fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
@@ -179,5 +178,51 @@ public struct AudioFileWriter: ~Copyable {
     case .other: return nil
     }
     return Int32(major | minor)
+  }
+}
+
+/// What the encoders accept: the one place that decides whether a format can be written at a rate and width.
+/// The writer refuses what is outside it, and a config check can ask before any audio is read.
+extension AudioFileFormat {
+  /// Sample rates the Opus encoder takes.
+  public static let opusSampleRatesHz = [8_000, 12_000, 16_000, 24_000, 48_000]
+  /// Sample rates MPEG-1/2/2.5 layer III takes.
+  public static let mp3SampleRatesHz = [8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000]
+  /// The highest rate libvorbis encodes (at 384 kHz its setup fails on the first block).
+  public static let vorbisMaxSampleRateHz = 192_000
+  /// MP3 holds mono or stereo.
+  public static let mp3MaxChannels = 2
+
+  /// Why this format cannot be written at `sampleRateHz` (`nil`: not known yet, not checked) with `channels`
+  /// channels, in one line; `nil` when the encoder takes it.
+  public func writeProblem(sampleRateHz: Int?, channels: Int) -> String? {
+    func kHz(_ rates: [Int]) -> String {
+      let texts = rates.map { r in r % 1000 == 0 ? "\(r / 1000)" : "\(Double(r) / 1000)" }
+      return texts.dropLast().joined(separator: ", ") + " or " + (texts.last ?? "") + " kHz"
+    }
+    let rate = sampleRateHz.map { "\($0) Hz" } ?? ""
+    switch (container, encoding) {
+    case (_, .opus):
+      if let r = sampleRateHz, !Self.opusSampleRatesHz.contains(r) { return "Opus takes \(kHz(Self.opusSampleRatesHz)), not \(rate)" }
+    case (_, .mp3):
+      if let r = sampleRateHz, !Self.mp3SampleRatesHz.contains(r) { return "MP3 takes \(kHz(Self.mp3SampleRatesHz)), not \(rate)" }
+      if channels > Self.mp3MaxChannels { return "MP3 takes 1 or 2 channels, not \(channels)" }
+    case (_, .vorbis):
+      if let r = sampleRateHz, r > Self.vorbisMaxSampleRateHz { return "Vorbis takes up to \(Self.vorbisMaxSampleRateHz / 1000) kHz, not \(rate)" }
+    case (.flac, .float32), (.flac, .float64):
+      return "FLAC holds integers only (16 or 24 bits), not float"
+    default: break
+    }
+    guard let code = AudioFileWriter.code(for: self) else {
+      return "\(container.rawValue) cannot hold \(encoding.rawValue)"
+    }
+    var sfInfo = SF_INFO()
+    sfInfo.samplerate = Int32(clamping: sampleRateHz ?? 48_000)
+    sfInfo.channels = Int32(clamping: channels)
+    sfInfo.format = code
+    guard sf_format_check(&sfInfo) == Int32(SF_TRUE) else {
+      return "\(container.rawValue)/\(encoding.rawValue)\(rate.isEmpty ? "" : " at " + rate) with \(channels) channels is not a valid combination"
+    }
+    return nil
   }
 }

@@ -31,5 +31,6 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  public var description: String { "\(path): \(reason)" }
+  /// `path: reason` on one line: control characters in the name or the reason are escaped.
+  public var description: String { "\(path): \(reason)".escapedForTerminal }
 }

@@ -39,7 +39,7 @@ public struct RenderSettings: Sendable, Hashable, Codable {
       ?? {
         switch input.format.encoding {
         case .pcm16, .pcmS8, .pcmU8: .pcm16
-        case .float32, .float64: .float32
+        case .float32, .float64: container == .flac ? .pcm24 : .float32  // FLAC holds integers only
         default: .pcm24
         }
       }()
@@ -50,6 +50,16 @@ public struct RenderSettings: Sendable, Hashable, Codable {
       case .float32: .float32
       }
     return AudioFileFormat(container: container, encoding: encoding)
+  }
+}
+
+extension RenderSettings {
+  /// Why no master can be written with these settings whatever the input (an explicit rate or depth the
+  /// encoder refuses: Opus at 44.1 kHz, FLAC as float), in one line; `nil` when the input decides the rest.
+  public var problemBeforeInput: String? {
+    let probe = AudioFileInfo(
+      sampleRate: sampleRateHz ?? 48_000, channels: 2, frames: 0, format: AudioFileFormat(container: .wav, encoding: .pcm24))
+    return outputFormat(for: probe).writeProblem(sampleRateHz: sampleRateHz, channels: 2)
   }
 }
 

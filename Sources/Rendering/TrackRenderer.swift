@@ -80,12 +80,9 @@ public enum TrackRenderer {
     let channels = info.channels
     let format = settings.outputFormat(for: info)
     let outRate = settings.sampleRateHz ?? info.sampleRate
-    if format.encoding == .opus && ![8_000, 12_000, 16_000, 24_000, 48_000].contains(outRate) {
-      throw RenderError(
-        file: plan.file, reason: "Opus needs 8, 12, 16, 24 or 48 kHz, not \(outRate) Hz; add --sample-rate 48000")
-    }
-    if format.container == .flac && format.encoding == .float32 {
-      throw RenderError(file: plan.file, reason: "FLAC holds integers only; use --bits 16 or 24, or --format wav")
+    // Refused before any work: the encoder would fail on every track alike.
+    if let problem = format.writeProblem(sampleRateHz: outRate, channels: channels) {
+      throw RenderError(file: plan.file, reason: problem)
     }
 
     var stages: [String] = []

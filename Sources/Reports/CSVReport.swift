@@ -30,7 +30,7 @@ public enum CSVReport {
   /// Every finding of a QA run.
   public static func qa(_ report: QAReport) throws -> String {
     try table(header: qaColumns) { row in
-      for f in report.findings { try row([f.check, f.track ?? "", f.status.rawValue, f.value, f.limit, f.message]) }
+      for f in report.findings { try row([text(f.check), text(f.track ?? ""), f.status.rawValue, f.value, f.limit, text(f.message)]) }
     }
   }
 
@@ -44,24 +44,24 @@ public enum CSVReport {
         let after: [String] =
           m.map { m in
             [
-              m.master, fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
+              text(m.master), fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
               fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
-              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), m.verdict,
+              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), text(m.verdict),
             ]
           } ?? Array(repeating: "", count: 9)
         try row([
-          t.file, "ok", "", t.title ?? "", t.artist ?? "", t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
+          text(t.file), "ok", "", text(t.title ?? ""), text(t.artist ?? ""), t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
           "\(t.frames)", fmt(t.durationSeconds, 3), fmt(l.integratedLUFS), fmt(l.rangeLU), fmt(l.momentaryMaxLUFS),
           fmt(l.shortTermMaxLUFS), fmt(l.truePeakDBTP), fmt(l.samplePeakDBFS), fmt(t.dynamics.plrDB),
           fmt(t.dynamics.crestDB), fmt(t.dynamics.rmsDBFS), fmt(t.stereo.correlation, 4), fmt(t.stereo.widthDB),
           fmt(t.stereo.balanceDB), fmt(t.spectrum.tiltDB), fmt(t.tonalDeviationDB), "\(t.defects.clippedRuns)",
           "\(t.defects.clippedSamples)", fmt(t.defects.maxDCOffsetDBFS), fmt(t.defects.leadingSilenceSeconds, 3),
           fmt(t.defects.trailingSilenceSeconds, 3), "\(t.defects.nonFiniteSamples)",
-          t.flags.map(\.rawValue).joined(separator: " "),
+          text(t.flags.map(\.rawValue).joined(separator: " ")),
         ] + after)
       }
       for f in doc.failures {
-        try row([f.file, "error", f.error] + Array(repeating: "", count: trackColumns.count - 3))
+        try row([text(f.file), "error", text(f.error)] + Array(repeating: "", count: trackColumns.count - 3))
       }
     }
   }
@@ -75,7 +75,7 @@ public enum CSVReport {
         let s = t.spectrum
         for (i, c) in s.bandCentersHz.enumerated() {
           try row([
-            t.file, fmt(c, 2), fmt(s.levelsDB[i]), fmt(s.midLevelsDB?[i] ?? nil), fmt(s.sideLevelsDB?[i] ?? nil),
+            text(t.file), fmt(c, 2), fmt(s.levelsDB[i]), fmt(s.midLevelsDB?[i] ?? nil), fmt(s.sideLevelsDB?[i] ?? nil),
             fmt(s.tonalBalanceDB[i]), fmt(profileByCenter[c.rounded3] ?? nil),
           ])
         }
@@ -93,6 +93,14 @@ public enum CSVReport {
     }
     // CSV.swift separates rows; RFC 4180 also ends the last one.
     return String(decoding: data, as: UTF8.self) + "\r\n"
+  }
+
+  /// A text cell (name, title, message) that a spreadsheet would run as a formula, `=HYPERLINK(…)` and the
+  /// like, is prefixed with `'` (OWASP's CSV-injection rule: cells starting with `= + - @`, tab or CR).
+  /// Numeric columns are not passed here, so `-14.00` stays a number.
+  public static func text(_ cell: String) -> String {
+    guard let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return cell }
+    return "'" + cell
   }
 
   /// Fixed decimals with a dot; empty for a missing value.

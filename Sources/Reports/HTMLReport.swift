@@ -114,11 +114,16 @@ public enum HTMLReport {
     return parts.map(encodeSegment).joined(separator: "/")
   }
 
+  /// A link to `path` (below the page's folder): `./` and percent-escaped segments, so that no name (say a
+  /// folder called `javascript:alert(1)`) can read as a URL scheme.
+  public static func relativeLink(to path: String) -> String { "./" + encodePath(path) }
+
   static func encodePath(_ p: String) -> String { p.split(separator: "/").map { encodeSegment(String($0)) }.joined(separator: "/") }
 
+  /// One path segment, percent-encoded; `:` too, so a segment never starts a scheme.
   public static func encodeSegment(_ s: String) -> String {
     var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
+    allowed.insert(charactersIn: "-._~!$&'()*+,;=@")
     return s == ".." ? s : (s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s)
   }
 }

@@ -38,7 +38,7 @@ import TestSupport
     let html = String(decoding: fileBytes(root.file("Reports/Second/index.html")), as: UTF8.self)
     #expect(html.contains("bad one.wav") && html.contains("bad two.flac"))
     let index = String(decoding: fileBytes(root.file("Reports/index.html")), as: UTF8.self)
-    for a in ["First", "Second", "Third"] { #expect(index.contains("href=\"\(a)/index.html\"")) }
+    for a in ["First", "Second", "Third"] { #expect(index.contains("href=\"./\(a)/index.html\"")) }
     #expect(!index.contains("Artwork only"))
   }
 
