@@ -21,6 +21,8 @@ enum ReferenceTruePeak {
     }
   }
 
+  static let flatKernels = kernels.flatMap { $0 }
+
   static func besselI0(_ x: Double) -> Double {
     var sum = 1.0, term = 1.0, k = 1.0
     while term > 1e-17 * sum {
@@ -41,12 +43,21 @@ enum ReferenceTruePeak {
     for c in 0..<channels {
       for i in 0..<frames { line[h + i] = Double(x[i * channels + c]) }
       line.withUnsafeBufferPointer { b in
-        for i in 0..<(frames + h) {  // from h − 1 frames before the first sample to h after the last
-          best = max(best, abs(b[i + h - 1]))
-          for k in kernels {
-            var a = 0.0
-            for t in 0..<(2 * h) { a += k[t] * b[i + t] }
-            best = max(best, abs(a))
+        flatKernels.withUnsafeBufferPointer { k in
+          for i in 0..<(frames + h) {  // from h − 1 frames before the first sample to h after the last
+            best = max(best, abs(b[i + h - 1]))
+            for p in 0..<(factor - 1) {
+              // Four partial sums: independent chains the CPU can overlap.
+              var a = (0.0, 0.0, 0.0, 0.0)
+              let kp = k.baseAddress! + p * 2 * h, bi = b.baseAddress! + i
+              for t in stride(from: 0, to: 2 * h, by: 4) {
+                a.0 += kp[t] * bi[t]
+                a.1 += kp[t + 1] * bi[t + 1]
+                a.2 += kp[t + 2] * bi[t + 2]
+                a.3 += kp[t + 3] * bi[t + 3]
+              }
+              best = max(best, abs((a.0 + a.1) + (a.2 + a.3)))
+            }
           }
         }
       }
@@ -179,7 +190,7 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
   func ceiling(rate: Int, c: (channels: Int, ceilingDBTP: Double)) {
     let (channels, ceilingDBTP) = c
     let x = loudProgramme(rate: rate, channels: channels, ceilingDBTP: ceilingDBTP, overDB: 10, seconds: 0.45)
-    #expect(ReferenceTruePeak.peakDBTP(x, channels: channels) > ceilingDBTP + 9)
+    #expect(20 * log10(Double(x.map(abs).max() ?? 0)) > ceilingDBTP + 6, "the input is over the ceiling")
     let y = limitSignal(x, channels: channels, rate: rate, settings: LimiterSettings(ceilingDBTP: ceilingDBTP), block: 4096)
     let peakDBTP = ReferenceTruePeak.peakDBTP(y, channels: channels)
     #expect(peakDBTP <= ceilingDBTP + 0.05, "\(peakDBTP) dBTP against \(ceilingDBTP)")
