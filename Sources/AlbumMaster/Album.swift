@@ -41,7 +41,7 @@ public struct Album: Sendable, Hashable {
     if !isDir.boolValue {
       let url = URL(fileURLWithPath: clean)
       return Album(
-        name: url.deletingPathExtension().lastPathComponent, path: url.deletingLastPathComponent().path,
+        name: name(ofPath: clean, isFile: true), path: url.deletingLastPathComponent().path,
         files: [url.lastPathComponent], isSingleFile: true)
     }
     // readdir's bytes, not Foundation's listing: a name that is not UTF-8 must be seen to be reported.
@@ -61,8 +61,25 @@ public struct Album: Sendable, Hashable {
       return !(exists && d.boolValue)  // a dangling link or a loop still counts: it fails loudly when opened
     }.sorted(by: naturalLess)
     guard !files.isEmpty || !unreadable.isEmpty else { throw .noAudio(path: clean) }
-    let name = URL(fileURLWithPath: clean).standardizedFileURL.lastPathComponent
-    return Album(name: name, path: clean, files: files, unreadableNames: unreadable)
+    return Album(name: name(ofPath: clean, isFile: false), path: clean, files: files, unreadableNames: unreadable)
+  }
+
+  /// The album name for `path`, which also names its report folder: a folder's name as it is (dots and all:
+  /// `Live.2019`), a file's name without its extension. A path that no longer exists (a report regenerated
+  /// after the audio moved) is taken as a file only if it has an audio extension.
+  public static func name(ofPath path: String) -> String {
+    let clean = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    var isDir: ObjCBool = false
+    let isFile =
+      FileManager.default.fileExists(atPath: clean, isDirectory: &isDir)
+      ? !isDir.boolValue : audioFileExtensions.contains((clean as NSString).pathExtension.lowercased())
+    return name(ofPath: clean, isFile: isFile)
+  }
+
+  /// The one rule behind every album name: the last path component, without its extension for a file.
+  static func name(ofPath path: String, isFile: Bool) -> String {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    return isFile ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
   }
 }
 

@@ -19,7 +19,7 @@ struct Report: AsyncParsableCommand {
   private static let console = Console(quiet: false, tableToStderr: false)
 
   func run() async throws {
-    let name = URL(fileURLWithPath: album).standardizedFileURL.deletingPathExtension().lastPathComponent
+    let name = Album.name(ofPath: album)
     let folder = (reports as NSString).appendingPathComponent(name)
     let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
     guard let data = FileManager.default.contents(atPath: jsonPath) else {

@@ -107,6 +107,9 @@ public struct StereoStats: Codable, Sendable, Hashable {
     self.widthDB = widthDB
     self.balanceDB = balanceDB
   }
+
+  /// The width where there is a mid to compare the side with: `nil` for dual mono and for side only (the cap).
+  public var midSideWidthDB: Double? { widthDB.flatMap { $0 < StereoMeter.maxWidthDB ? $0 : nil } }
 }
 
 /// Peak-to-loudness and crest factor.

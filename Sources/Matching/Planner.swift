@@ -131,15 +131,16 @@ public enum Planner {
     return 1
   }
 
-  /// Side gain toward the album width, scaled and limited, and reduced until the predicted correlation
-  /// stays within 0.1 of the input's.
+  /// Side gain toward the album width, scaled and limited; a widening is reduced (down to none) until the
+  /// predicted correlation stays within 0.1 of the input's. No change for mono or side-only tracks.
   public static func widthChange(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> Double {
-    guard options.widthAmount > 0, let w = t.stereo.widthDB, let target = profile.widthDB, w < 100,
+    guard options.widthAmount > 0, let w = t.stereo.midSideWidthDB, let target = profile.widthDB,
       let corr = t.stereo.correlation
     else { return 0 }
     var d = min(options.maxWidthDB, max(-options.maxWidthDB, (target - w) * options.widthAmount))
-    while d > 0 && predictedCorrelation(track: t, sideDB: d) < corr - 0.1 { d -= 0.1 }
-    return max(d, d > 0 ? 0 : d)
+    // A widening is taken back toward no change, never past it into a narrowing.
+    while d > 0 && predictedCorrelation(track: t, sideDB: d) < corr - 0.1 { d = max(0, d - 0.1) }
+    return d
   }
 
   /// Correlation after scaling the side by `sideDB`, from the track's width and balance:
