@@ -1,4 +1,5 @@
 import Analysis
+import AudioIO
 import DSP
 import Foundation
 import Reports
@@ -23,9 +24,17 @@ public struct ResultCache: Sendable {
   public static let renderVersion = "render-1"
 
   public init(reportFolder: String, readable: Bool = true) {
-    folder = (reportFolder as NSString).appendingPathComponent(".cache")
+    folder = Self.cacheFolder(reportFolder: reportFolder)
     self.readable = readable
   }
+
+  /// `<report folder>/.cache`.
+  public static func cacheFolder(reportFolder: String) -> String {
+    (reportFolder as NSString).appendingPathComponent(".cache")
+  }
+
+  /// The cache's subfolders, one per kind of entry.
+  static let kinds = ["analysis", "masters"]
 
   struct CachedAnalysis: Codable {
     var analysis: TrackAnalysis
@@ -69,13 +78,13 @@ public struct ResultCache: Sendable {
   public func master(key: String, masterPath: String) -> MasterResult? {
     guard readable, let data = FileManager.default.contents(atPath: path("masters", key)),
       let cached = try? JSONReport.decode(CachedMaster.self, from: data),
-      SHA256.hex(ofFile: masterPath) == cached.masterSHA256
+      InputFile.sha256Hex(ofFile: masterPath) == cached.masterSHA256  // a FIFO or device there is no match
     else { return nil }
     return cached.result
   }
 
   public func store(key: String, masterPath: String, result: MasterResult) {
-    guard let sha = SHA256.hex(ofFile: masterPath) else { return }
+    guard let sha = InputFile.sha256Hex(ofFile: masterPath) else { return }
     let p = path("masters", key)
     try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     if let data = try? JSONReport.encode(CachedMaster(masterSHA256: sha, result: result)) { try? AtomicFile.write(data, to: p) }

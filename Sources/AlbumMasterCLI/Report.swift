@@ -16,7 +16,31 @@ struct Report: AsyncParsableCommand {
 
   func run() async throws {
     let name = URL(fileURLWithPath: album).standardizedFileURL.deletingPathExtension().lastPathComponent
-    let folder = (reports as NSString).appendingPathComponent(name)
+    let folder = WriteGuard.reportFolder(reports: reports, album: name)
+    // The album, if it is there, is an input like any other: the report folder must not lead into it.
+    let console = Console(quiet: false, tableToStderr: false)
+    do {
+      try WriteGuard(albums: [], inputPaths: [album]).checkRun(reports: reports, albums: [name], output: nil, masters: false, json: nil)
+    } catch {
+      console.error(error.description)
+      throw ExitCode.validationFailure
+    }
+    let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
+    guard FileManager.default.fileExists(atPath: jsonPath) else {
+      console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
+      throw Exit.trackFailures
+    }
+    do {
+      try await ReportFolder.withLock(folder) { try regenerate(folder) }
+    } catch let e as ExitCode {
+      throw e
+    } catch {
+      console.error("\(error)")
+      throw Exit.trackFailures
+    }
+  }
+
+  private func regenerate(_ folder: String) throws {
     let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
     guard let data = FileManager.default.contents(atPath: jsonPath) else {
       FileHandle.standardError.write(Data("albummaster: error: \(jsonPath): no saved analysis; run analyze, check or master first\n".utf8))

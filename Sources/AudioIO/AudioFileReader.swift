@@ -1,5 +1,8 @@
 import CSndFile
-import Glibc
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Streams interleaved `Float` frames out of one audio file through libsndfile.
 ///
@@ -14,29 +17,30 @@ public struct AudioFileReader: ~Copyable {
   /// Frames delivered so far.
   public private(set) var framesRead: Int64 = 0
 
-  /// Opens `path` for reading.
+  /// Opens `path` for reading (see `InputFile`: regular files only, and a FIFO never blocks the open).
   /// - Throws: `AudioIOError` naming the file: `.openFailed`, `.unsupportedFormat` or `.empty`.
   public init(path: String) throws(AudioIOError) {
-    let (h, info) = try Self.open(path)
-    self.path = path
+    let file = try InputFile(path: path)
+    try self.init(file: file)
+  }
+
+  /// Decodes an input file already opened and checked, from its start: the same file its hash was taken
+  /// from. One reader at a time per `InputFile` (they share the file offset).
+  public init(file: borrowing InputFile) throws(AudioIOError) {
+    let (h, info) = try Self.open(file)
+    self.path = file.path
     self.handle = h
     self.info = info
   }
 
   /// Opens and validates; on any failure the handle is closed before throwing.
-  private static func open(_ path: String) throws(AudioIOError) -> (OpaquePointer, AudioFileInfo) {
-    // Ask the file system first: libsndfile reports a missing or unreadable file as "unknown format".
-    var st = stat()
-    guard stat(path, &st) == 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
-    guard (st.st_mode & S_IFMT) == S_IFREG else { throw .openFailed(path: path, reason: "not a regular file") }
-    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
-    guard st.st_size > 0 else {
-      close(fd)
-      throw .empty(path: path)
-    }
+  private static func open(_ file: borrowing InputFile) throws(AudioIOError) -> (OpaquePointer, AudioFileInfo) {
+    let path = file.path
+    guard file.sizeBytes > 0 else { throw .empty(path: path) }
+    // libsndfile closes the descriptor it is given: it gets its own.
+    let fd = try file.duplicateAtStart()
     var sfInfo = SF_INFO()
-    guard let h = sf_open_fd(fd, Int32(SFM_READ), &sfInfo, Int32(SF_TRUE)) else {
+    guard let h = sf_open_fd(fd, Int32(SFM_READ), &sfInfo, Int32(SF_TRUE)) else {  // closes fd on failure
       throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
     }
     var metadata = AudioMetadata()
