@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import Matching
 import Rendering
@@ -68,7 +69,13 @@ public struct AlbumConfig: Sendable, Hashable {
   /// Reads `album.yaml` from `folder`; `nil` when there is none.
   public static func load(folder: String) throws(ConfigError) -> AlbumConfig? {
     let path = (folder as NSString).appendingPathComponent(fileName)
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard PathFacts.kind(path) != .missing else { return nil }
+    let data: [UInt8]
+    do {
+      data = try InputFile(path: path).readAll()  // a FIFO or device named album.yaml fails, never blocks
+    } catch {
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: error.reason)
+    }
     return try parse(String(decoding: data, as: UTF8.self), path: path)
   }
 

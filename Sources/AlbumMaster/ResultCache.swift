@@ -52,7 +52,7 @@ public struct ResultCache: Sendable {
 
   /// The analysis of content `hash`, renamed to `file`.
   public func analysis(hash: String, file: String) -> TrackAnalysis? {
-    guard readable, let data = FileManager.default.contents(atPath: path("analysis", Self.analysisVersion + "-" + hash)),
+    guard readable, let data = InputFile.contents(atPath: path("analysis", Self.analysisVersion + "-" + hash)),
       let cached = try? JSONReport.decode(CachedAnalysis.self, from: data)
     else { return nil }
     var a = cached.analysis
@@ -76,7 +76,7 @@ public struct ResultCache: Sendable {
 
   /// A master rendered from the same source, plan and settings, if its file is still the one written then.
   public func master(key: String, masterPath: String) -> MasterResult? {
-    guard readable, let data = FileManager.default.contents(atPath: path("masters", key)),
+    guard readable, let data = InputFile.contents(atPath: path("masters", key)),
       let cached = try? JSONReport.decode(CachedMaster.self, from: data),
       InputFile.sha256Hex(ofFile: masterPath) == cached.masterSHA256  // a FIFO or device there is no match
     else { return nil }
@@ -88,5 +88,14 @@ public struct ResultCache: Sendable {
     let p = path("masters", key)
     try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     if let data = try? JSONReport.encode(CachedMaster(masterSHA256: sha, result: result)) { try? AtomicFile.write(data, to: p) }
+  }
+}
+
+extension InputFile {
+  /// The bytes of the regular file at `path`; nil when it is missing, unreadable or not a regular file (a FIFO
+  /// or device planted among the cache entries or reports is skipped, never read).
+  static func contents(atPath path: String) -> Data? {
+    guard let file = try? InputFile(path: path), let bytes = try? file.readAll() else { return nil }
+    return Data(bytes)
   }
 }

@@ -16,12 +16,21 @@ public enum PathFacts {
     var parts = absolute.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
     var rest: [String] = []
     var base = "/"
+    var hops = 0
     while true {
       let candidate = "/" + parts.joined(separator: "/")
       if let real = realpath(candidate, nil) {
         base = String(cString: real)
         free(real)
         break
+      }
+      // A dangling symlink still decides where a write lands (mkdir or open follow it): follow it by hand.
+      if hops < 40, let target = linkTarget(candidate) {
+        hops += 1
+        let parent = parts.dropLast().joined(separator: "/")
+        let next = target.hasPrefix("/") ? target : "/" + parent + "/" + target
+        parts = next.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        continue
       }
       guard let last = parts.popLast() else { break }
       rest.insert(last, at: 0)
@@ -32,6 +41,14 @@ public enum PathFacts {
       if c == ".." { _ = out.popLast() } else { out.append(c) }
     }
     return "/" + out.joined(separator: "/")
+  }
+
+  /// What the symlink at `path` holds; nil if it is not one.
+  static func linkTarget(_ path: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let n = readlink(path, &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// The kind of file at `path`, following symlinks.

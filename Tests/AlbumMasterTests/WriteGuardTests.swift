@@ -53,6 +53,11 @@ import TestSupport
     #expect(Self.message { () throws(WriteGuardError) in try g.checkRun(reports: r, albums: ["B"], output: nil, masters: false, json: nil) }?
       .contains("the cache folder lies inside the input album \(dir.file("B"))") == true)
     try FileManager.default.removeItem(atPath: dir.file("R/B/.cache"))
+    // A dangling link still leads into the album (mkdir would follow it).
+    try FileManager.default.createSymbolicLink(atPath: dir.file("R/B/.cache"), withDestinationPath: dir.file("A/not yet/deeper"))
+    #expect(Self.message { () throws(WriteGuardError) in try g.checkRun(reports: r, albums: ["B"], output: nil, masters: false, json: nil) }?
+      .contains("the cache folder lies inside the input album \(dir.file("A"))") == true)
+    try FileManager.default.removeItem(atPath: dir.file("R/B/.cache"))
     // --json onto the reference, into an album, or through a link into one.
     #expect(Self.message { () throws(WriteGuardError) in try g.checkFile(ref, role: "--json") } == "\(ref): --json would replace the input file \(ref)")
     #expect(Self.message { () throws(WriteGuardError) in try g.checkFile(dir.file("linkA/x.json"), role: "--json") }?.contains("inside the input album") == true)

@@ -158,6 +158,11 @@ import TestSupport
     #expect(zero.status == 2 && zero.errorLines.count == 1 && zero.stderr.contains("not a regular file (a character device)"), "\(zero.stderr)")
     let profile = try Self.run(["master", a, "--profile", root.file("fifo"), "--reports", root.file("R3"), "--quiet"])
     #expect(profile.status == 2 && profile.errorLines.count == 1 && profile.stderr.contains("cannot read the profile: cannot open: not a regular file (a FIFO)"), "\(profile.stderr)")
+    // album.yaml as a FIFO: that album fails with one line.
+    let b = try Self.album(root, "B")
+    try writeGuardMakeFIFO((b as NSString).appendingPathComponent("album.yaml"))
+    let yaml = try Self.run(["master", b, "--reports", root.file("R5"), "--quiet"])
+    #expect(yaml.status == 2 && yaml.errorLines.count == 1 && yaml.stderr.contains("album.yaml:0: (file): cannot open: not a regular file (a FIFO)"), "\(yaml.stderr)")
     let plan = try Self.run(["render", a, "--plan", root.file("fifo"), "--reports", root.file("R4"), "--quiet"])
     #expect(plan.status == 64 && plan.errorLines.count == 1 && plan.stderr.contains("cannot read the plan: cannot open: not a regular file (a FIFO)"), "\(plan.stderr)")
     #expect(writeGuardSnapshot(a) == before)
