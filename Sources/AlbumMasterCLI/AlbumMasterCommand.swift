@@ -84,6 +84,7 @@ extension CommonOptions {
   }
 
   /// The run's write guard, after checking every output of the run against every input (see `WriteGuard`).
+  /// Every album found is protected, also one refused for sharing its folder name with another.
   /// A refusal is a usage error: its one line, then exit 64, before anything is written.
   func guardRun(
     albums: [Album], inputPaths: [String] = [], output: String? = nil, masters: Bool, temporaryFolder: String? = nil,

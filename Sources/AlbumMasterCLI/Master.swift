@@ -233,7 +233,7 @@ enum MasterCommand {
     // Every output of the run is checked against every input of the run before anything is written.
     var options = options
     options.writeGuard = try common.guardRun(
-      albums: zip(found, clashes).compactMap { album, clash in clash ? nil : try? album.get() },
+      albums: found.compactMap { try? $0.get() },
       inputPaths: options.referencePaths + [options.profilePath, planPath].compactMap { $0 }, output: options.outputFolder,
       masters: !options.planOnly, temporaryFolder: NSTemporaryDirectory(), console: console)
     let runOptions = options

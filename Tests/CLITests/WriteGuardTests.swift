@@ -49,6 +49,13 @@ import TestSupport
     #expect(r.status == 64, "\(r.stderr)")
     #expect(r.errorLines.count == 1 && r.stderr.contains("lies inside the input album \(b)") && r.stderr.contains("--output") == true)
     #expect(writeGuardSnapshot(root.path) == before)
+    // An album refused for sharing its folder name with another is still an input: no --output inside it.
+    try FileManager.default.createDirectory(atPath: root.file("X"), withIntermediateDirectories: true)
+    let twin = try Self.album(TempFolder(wrapping: root.file("X")), "A")
+    let again = writeGuardSnapshot(root.path)
+    let t = try Self.run(["master", a, twin, "--output", (twin as NSString).appendingPathComponent("out"), "--reports", root.file("R"), "--quiet"])
+    #expect(t.status == 64 && t.errorLines.count == 1 && t.stderr.contains("lies inside the input album \(twin)"), "\(t.stderr)")
+    #expect(writeGuardSnapshot(root.path) == again)
   }
 
   @Test("(c) a report folder that is a symlink into the album is refused for analyze, master and report")
