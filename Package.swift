@@ -22,7 +22,7 @@ let package = Package(
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-    .target(name: "AudioIO", dependencies: ["CSndFile"]),
+    .target(name: "AudioIO", dependencies: ["CSndFile", "DSP"]),
     .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr", "CCrypto"]),
     .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),

@@ -88,12 +88,10 @@ public enum AlbumError: Error, Sendable, Hashable, CustomStringConvertible {
   case notFound(path: String)
   case noAudio(path: String)
   case unreadable(path: String, reason: String)
-  case outputInsideAlbum(output: String, album: String)
 
   public var path: String {
     switch self {
     case .notFound(let p), .noAudio(let p), .unreadable(let p, _): p
-    case .outputInsideAlbum(let o, _): o
     }
   }
 
@@ -104,7 +102,6 @@ public enum AlbumError: Error, Sendable, Hashable, CustomStringConvertible {
       p.contains("\u{FFFD}") ? "no such file or folder (the name is not valid UTF-8; rename it)" : "no such file or folder"
     case .noAudio: "no audio files in this folder (looked for \(audioFileExtensions.sorted().joined(separator: ", ")))"
     case .unreadable(_, let r): "cannot list the folder: \(r)"
-    case .outputInsideAlbum(_, let a): "output folder lies inside the input album \(a); choose another --reports/--output"
     }
   }
 
@@ -135,31 +132,4 @@ public func naturalLess(_ a: String, _ b: String) -> Bool {
   if x == nil && y != nil { return true }
   if x != nil && y == nil { return false }
   return a < b  // equal ignoring case: fall back to a stable total order
-}
-
-/// Output locations, checked so that nothing is ever written into an input album.
-public enum OutputPaths {
-  /// `path` resolved through symlinks, including the part that does not exist yet.
-  public static func resolved(_ path: String) -> String {
-    var existing = URL(fileURLWithPath: path).standardizedFileURL
-    var rest: [String] = []
-    while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
-      rest.insert(existing.lastPathComponent, at: 0)
-      existing.deleteLastPathComponent()
-    }
-    var url = existing.resolvingSymlinksInPath()
-    for c in rest { url.appendPathComponent(c) }
-    return url.standardizedFileURL.path
-  }
-
-  /// Throws if `output` is, or lies inside, the album's folder (for a single-file album: is the file).
-  public static func checkOutside(album: Album, output: String) throws(AlbumError) {
-    let o = resolved(output)
-    if album.isSingleFile {
-      if o == resolved(album.path(of: album.files[0])) { throw .outputInsideAlbum(output: output, album: album.path) }
-      return
-    }
-    let a = resolved(album.path)
-    if o == a || o.hasPrefix(a.hasSuffix("/") ? a : a + "/") { throw .outputInsideAlbum(output: output, album: album.path) }
-  }
 }

@@ -1,5 +1,5 @@
 import Analysis
-import DSP
+import AudioIO
 import Foundation
 import Matching
 import Reports
@@ -83,11 +83,17 @@ public enum AlbumAnalyzer {
   static func analyzeFile(
     path: String, file: String, cache: ResultCache?, progress: ((Double) -> Void)? = nil
   ) -> (result: Result<TrackAnalysis, TrackFailure>, hash: String?, reused: Bool) {
-    let hash = cache != nil ? SHA256.hex(ofFile: path) : nil
-    if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) { return (.success(cached), hash, true) }
-    let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: path, file: file, progress: progress) }
-    if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
-    return (result, hash, false)
+    // One descriptor, checked to be a regular file, is both hashed and decoded.
+    do throws(AudioIOError) {
+      let input = try InputFile(path: path)
+      let hash = cache != nil ? try? input.sha256Hex() : nil
+      if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) { return (.success(cached), hash, true) }
+      let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(input: input, file: file, progress: progress) }
+      if case .success(let a) = result, let cache, let hash { cache.store(hash: hash, analysis: a) }
+      return (result, hash, false)
+    } catch {
+      return (.failure(TrackFailure(file: file, error: error.reason)), nil, false)
+    }
   }
 
   /// Writes analysis.json, profile.json, tracks.csv and bands.csv into `folder` (created if needed), each atomically.
@@ -101,7 +107,7 @@ public enum AlbumAnalyzer {
   /// (which shows the plan's EQ curves and reasons when there is one).
   @discardableResult
   public static func writeReports(doc: AnalysisDocument, plan: AlbumPlan? = nil, to folder: String) throws -> [String] {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try ReportFolder.create(folder, role: "the report folder")
     let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
     let files: [(String, Data)] = [
       ("analysis.json", try JSONReport.encode(doc)),

@@ -98,36 +98,28 @@ public struct AlbumConfig: Sendable, Hashable {
   /// before anything is read, so a huge (or endless) file costs nothing.
   public static func load(folder: String) throws(ConfigError) -> AlbumConfig? {
     let path = (folder as NSString).appendingPathComponent(fileName)
-    // O_NONBLOCK: a FIFO named album.yaml must not hang the open.
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      if errno == ENOENT { return nil }
-      throw ConfigError(path: path, line: 0, key: "(file)", problem: "cannot open: \(String(cString: strerror(errno)))")
+    guard PathFacts.kind(path) != .missing else { return nil }
+    let data: [UInt8]?
+    do {
+      // A FIFO or device named album.yaml fails, never blocks; the size is checked before anything is read.
+      let file = try InputFile(path: path)
+      guard file.sizeBytes <= maxFileBytes else {
+        throw ConfigError(
+          path: path, line: 0, key: "(file)",
+          problem: "\(file.sizeBytes) bytes; \(fileName) may hold at most \(maxFileBytes) bytes (1 MB)")
+      }
+      data = try file.readAll(maxBytes: maxFileBytes)
+    } catch let error as ConfigError {
+      throw error
+    } catch let error as AudioIOError {
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: error.reason)
+    } catch {
+      throw ConfigError(path: path, line: 0, key: "(file)", problem: "\(error)")
     }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-      throw ConfigError(path: path, line: 0, key: "(file)", problem: "not a regular file")
-    }
-    guard st.st_size <= maxFileBytes else {
-      throw ConfigError(
-        path: path, line: 0, key: "(file)",
-        problem: "\(st.st_size) bytes; \(fileName) may hold at most \(maxFileBytes) bytes (1 MB)")
-    }
-    // Read at most the limit plus one byte: a file that grew after fstat is still refused.
-    var bytes = [UInt8](repeating: 0, count: maxFileBytes + 1)
-    var filled = 0
-    while filled < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { buf in buf.baseAddress.map { read(fd, $0 + filled, buf.count - filled) } ?? 0 }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { throw ConfigError(path: path, line: 0, key: "(file)", problem: "read error: \(String(cString: strerror(errno)))") }
-      if n == 0 { break }
-      filled += n
-    }
-    guard filled <= maxFileBytes else {
+    guard let data else {
       throw ConfigError(path: path, line: 0, key: "(file)", problem: "more than \(maxFileBytes) bytes (1 MB)")
     }
-    return try parse(String(decoding: bytes[..<filled], as: UTF8.self), path: path)
+    return try parse(String(decoding: data, as: UTF8.self), path: path)
   }
 
   /// Parses the text of an `album.yaml`, checking every key and value.

@@ -34,7 +34,7 @@ public enum Catalogue {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: reportsFolder))?.sorted(by: naturalLess) ?? []
     for name in names {
       let json = ((reportsFolder as NSString).appendingPathComponent(name) as NSString).appendingPathComponent("analysis.json")
-      guard let data = FileManager.default.contents(atPath: json), let doc = try? JSONReport.decode(AnalysisDocument.self, from: data)
+      guard let data = InputFile.contents(atPath: json), let doc = try? JSONReport.decode(AnalysisDocument.self, from: data)
       else { continue }
       rows.append([
         "name": doc.album.name, "href": HTMLReport.relativeLink(to: name + "/index.html"), "tracks": "\(doc.tracks.count)",

@@ -33,8 +33,16 @@ public struct MasterOptions: Sendable {
   /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
   public var preset: DeliveryPreset?
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
+  /// The run's write guard (all albums and input files of the run); `nil`: one protecting this album and the
+  /// references alone.
+  public var writeGuard: WriteGuard?
 
   public init() {}
+
+  /// The guard for `album`: the run's, or one for this album and its reference files.
+  func writeGuard(for album: Album) -> WriteGuard {
+    writeGuard ?? WriteGuard(albums: [album], inputPaths: referencePaths)
+  }
 }
 
 /// What mastering one album produced.
@@ -89,10 +97,24 @@ public enum AlbumMasterer {
   /// would be making the loudness (a target the ceiling cannot allow): the master is reported as missed.
   public static let maxCorrectionDB = 3.0
 
-  /// Masters `album`, writing reports (and masters) under `reportsFolder`.
+  /// Masters `album`, writing reports (and masters) under `reportsFolder`, with the album's report folder
+  /// locked (another run on it is refused).
+  /// - Throws: `WriteGuardError` when an output could touch an input; `OutputFolderError` when the report folder
+  ///   cannot be made or another run holds it; `MasteringError`; a report write failure.
   public static func master(
     _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil,
     onTrack: (@Sendable (TrackEvent) -> Void)? = nil
+  ) async throws -> MasterOutcome {
+    try options.writeGuard(for: album).checkAlbum(
+      reports: reportsFolder, album: album.name, output: options.outputFolder, masters: !options.planOnly)
+    return try await ReportFolder.withLock(WriteGuard.reportFolder(reports: reportsFolder, album: album.name)) {
+      try await masterLocked(album, options: options, reportsFolder: reportsFolder, onEvent: onEvent, onTrack: onTrack)
+    }
+  }
+
+  private static func masterLocked(
+    _ album: Album, options: MasterOptions, reportsFolder: String, onEvent: (@Sendable (String) -> Void)?,
+    onTrack: (@Sendable (TrackEvent) -> Void)?
   ) async throws -> MasterOutcome {
     let cache = ResultCache(
       reportFolder: (reportsFolder as NSString).appendingPathComponent(album.name), readable: options.useCache)
@@ -129,7 +151,7 @@ public enum AlbumMasterer {
     }
     var plan = Planner.plan(album: album.name, tracks: analysis.tracks, profile: profile, options: matching)
     if let config = options.config { plan = config.apply(to: plan) }
-    return try await render(
+    return try await renderLocked(
       album, plan: plan, analysis: analysis, options: options, reportsFolder: reportsFolder, onEvent: onEvent,
       onTrack: onTrack)
   }
@@ -144,10 +166,23 @@ public enum AlbumMasterer {
     return plan
   }
 
-  /// Renders an (edited) plan for `album` and verifies the masters.
+  /// Renders an (edited) plan for `album` and verifies the masters, with the album's report folder locked.
   public static func render(
     _ album: Album, plan: AlbumPlan, analysis given: AlbumAnalysis? = nil, options: MasterOptions,
     reportsFolder: String, onEvent: (@Sendable (String) -> Void)? = nil, onTrack: (@Sendable (TrackEvent) -> Void)? = nil
+  ) async throws -> MasterOutcome {
+    try options.writeGuard(for: album).checkAlbum(
+      reports: reportsFolder, album: album.name, output: options.outputFolder, masters: !options.planOnly)
+    return try await ReportFolder.withLock(WriteGuard.reportFolder(reports: reportsFolder, album: album.name)) {
+      try await renderLocked(
+        album, plan: plan, analysis: given, options: options, reportsFolder: reportsFolder, onEvent: onEvent,
+        onTrack: onTrack)
+    }
+  }
+
+  private static func renderLocked(
+    _ album: Album, plan: AlbumPlan, analysis given: AlbumAnalysis?, options: MasterOptions,
+    reportsFolder: String, onEvent: (@Sendable (String) -> Void)?, onTrack: (@Sendable (TrackEvent) -> Void)?
   ) async throws -> MasterOutcome {
     var analysis: AlbumAnalysis
     if let given {
@@ -165,8 +200,7 @@ public enum AlbumMasterer {
         analysis.tracks[i].tonalDeviationDB = TonalDeviation.deviationDB(track: analysis.tracks[i], profile: plan.profile)
       }
     }
-    let folder = (reportsFolder as NSString).appendingPathComponent(album.name)
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let folder = WriteGuard.reportFolder(reports: reportsFolder, album: album.name)
     TemporaryFiles.removeStale(in: folder)  // left by a killed run
     var written = [
       try write(JSONReport.encode(plan), folder, "plan.json"),
@@ -179,14 +213,16 @@ public enum AlbumMasterer {
     defer { caching.joinAll() }
     if !options.planOnly {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
-      try OutputPaths.checkOutside(album: album, output: out)
-      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      let writeGuard = options.writeGuard(for: album)
+      try ReportFolder.create(out, role: "the masters folder")
       TemporaryFiles.removeStale(in: out)
       let analysed = Set(options.skipVerification ? album.files : analysis.tracks.map(\.file))
       let jobs = plan.tracks.filter { analysed.contains($0.file) }
       let names = masterNames(jobs.map(\.file), format: { file in
         (try? AudioFileReader(path: album.path(of: file)).info).map { options.render.outputFormat(for: $0) }
       })
+      // Exact: no master may be renamed onto an input (the folder checks already refuse most such runs).
+      for name in names { try writeGuard.checkFile((out as NSString).appendingPathComponent(name), role: "the master") }
       let profile = plan.profile
       let settings = options.render
       let verify = !options.skipVerification
@@ -202,7 +238,7 @@ public enum AlbumMasterer {
         let masterPath = (out as NSString).appendingPathComponent(name)
         let source = album.path(of: tp.file)
         // Reuse a master made from the same source, plan and settings, while its file is unchanged.
-        let key = verify ? (hashes[tp.file] ?? SHA256.hex(ofFile: source)).map {
+        let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
           ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
         } : nil
         if let key, var cached = cache.master(key: key, masterPath: masterPath) {
@@ -222,9 +258,11 @@ public enum AlbumMasterer {
           for v in variants {
             let vs = v.renderSettings
             let dir = (out as NSString).appendingPathComponent(v.name)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try writeGuard.checkFolder(dir, role: "the variant folder")
+            try ReportFolder.create(dir, role: "the variant folder")
             let ext = (try? AudioFileReader(path: source).info).map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
             let vpath = (dir as NSString).appendingPathComponent(((name as NSString).deletingPathExtension as NSString).appendingPathExtension(ext)!)
+            try writeGuard.checkFile(vpath, role: "the variant master")
             _ = try TrackRenderer.render(
               source: source, plan: tp, settings: vs, to: vpath, gainOffsetDB: result.render.gainDB - tp.gainDB)
           }

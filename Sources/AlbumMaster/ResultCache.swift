@@ -1,4 +1,5 @@
 import Analysis
+import AudioIO
 import DSP
 import Foundation
 import Reports
@@ -23,9 +24,17 @@ public struct ResultCache: Sendable {
   public static let renderVersion = "render-1"
 
   public init(reportFolder: String, readable: Bool = true) {
-    folder = (reportFolder as NSString).appendingPathComponent(".cache")
+    folder = Self.cacheFolder(reportFolder: reportFolder)
     self.readable = readable
   }
+
+  /// `<report folder>/.cache`.
+  public static func cacheFolder(reportFolder: String) -> String {
+    (reportFolder as NSString).appendingPathComponent(".cache")
+  }
+
+  /// The cache's subfolders, one per kind of entry.
+  static let kinds = ["analysis", "masters"]
 
   struct CachedAnalysis: Codable {
     var analysis: TrackAnalysis
@@ -43,7 +52,7 @@ public struct ResultCache: Sendable {
 
   /// The analysis of content `hash`, renamed to `file`.
   public func analysis(hash: String, file: String) -> TrackAnalysis? {
-    guard readable, let data = FileManager.default.contents(atPath: path("analysis", Self.analysisVersion + "-" + hash)),
+    guard readable, let data = InputFile.contents(atPath: path("analysis", Self.analysisVersion + "-" + hash)),
       let cached = try? JSONReport.decode(CachedAnalysis.self, from: data)
     else { return nil }
     var a = cached.analysis
@@ -67,17 +76,26 @@ public struct ResultCache: Sendable {
 
   /// A master rendered from the same source, plan and settings, if its file is still the one written then.
   public func master(key: String, masterPath: String) -> MasterResult? {
-    guard readable, let data = FileManager.default.contents(atPath: path("masters", key)),
+    guard readable, let data = InputFile.contents(atPath: path("masters", key)),
       let cached = try? JSONReport.decode(CachedMaster.self, from: data),
-      SHA256.hex(ofFile: masterPath) == cached.masterSHA256
+      InputFile.sha256Hex(ofFile: masterPath) == cached.masterSHA256  // a FIFO or device there is no match
     else { return nil }
     return cached.result
   }
 
   public func store(key: String, masterPath: String, result: MasterResult) {
-    guard let sha = SHA256.hex(ofFile: masterPath) else { return }
+    guard let sha = InputFile.sha256Hex(ofFile: masterPath) else { return }
     let p = path("masters", key)
     try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     if let data = try? JSONReport.encode(CachedMaster(masterSHA256: sha, result: result)) { try? AtomicFile.write(data, to: p) }
+  }
+}
+
+extension InputFile {
+  /// The bytes of the regular file at `path`; nil when it is missing, unreadable or not a regular file (a FIFO
+  /// or device planted among the cache entries or reports is skipped, never read).
+  static func contents(atPath path: String) -> Data? {
+    guard let file = try? InputFile(path: path), let bytes = try? file.readAll() else { return nil }
+    return Data(bytes)
   }
 }

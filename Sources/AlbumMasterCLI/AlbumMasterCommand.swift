@@ -82,17 +82,35 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension CommonOptions {
-  /// Finds the album at `path` and checks that the reports would not land inside it; on failure prints the
-  /// one-line error and returns it for the `--json` result.
+  /// Finds the album at `path`; on failure prints the one-line error and returns it for the `--json` result.
   func openAlbum(_ path: String, console: Console) -> Result<Album, AlbumError> {
     do throws(AlbumError) {
-      let album = try Album.discover(path)
-      try OutputPaths.checkOutside(album: album, output: reports)
-      return .success(album)
+      return .success(try Album.discover(path))
     } catch {
       console.error(error.description)
       return .failure(error)
     }
+  }
+
+  /// The run's write guard, after checking every output of the run against every input (see `WriteGuard`).
+  /// Every album found is protected, also one refused for sharing its folder name with another.
+  /// A refusal is a usage error: its one line, then exit 64, before anything is written.
+  func guardRun(
+    albums: [Album], inputPaths: [String] = [], output: String? = nil, masters: Bool, temporaryFolder: String? = nil,
+    console: Console
+  ) throws -> WriteGuard {
+    let writeGuard = WriteGuard(albums: albums, inputPaths: inputPaths)
+    var names: [String] = []
+    for a in albums where !names.contains(a.name) { names.append(a.name) }
+    do {
+      try writeGuard.checkRun(
+        reports: reports, albums: names, output: output, masters: masters, json: json == "-" ? nil : json,
+        temporaryFolder: temporaryFolder)
+    } catch {
+      console.error(error.description)
+      throw ExitCode.validationFailure
+    }
+    return writeGuard
   }
 }
 

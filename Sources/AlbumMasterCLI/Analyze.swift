@@ -31,54 +31,45 @@ struct Analyze: AsyncParsableCommand {
 
   func run() async throws {
     Interruption.install()
-    let outcome = await Self.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
+    let outcome = try await Self.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
       QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     }
     if outcome.broken { throw Exit.trackFailures }
   }
 
-  /// Analyses every album, lets `qa` judge each, writes the reports and the `--json` result.
+  /// Analyses every album, lets `qa` judge each, writes the reports and the `--json` result. Each album's report
+  /// folder is locked while it is worked on; one that another run holds fails that album (exit 2).
   /// - Returns: the QA reports, and whether any track or album could not be read.
+  /// - Throws: `ExitCode.validationFailure` when the write guard refuses an output (nothing is written).
   static func analyzeAll(
-    _ albums: [String], common: CommonOptions, qa: (AlbumAnalysis) async -> QAReport?
-  ) async -> (reports: [QAReport], broken: Bool) {
+    _ albums: [String], common: CommonOptions, temporaryFolder: String? = nil, qa: (AlbumAnalysis) async -> QAReport?
+  ) async throws -> (reports: [QAReport], broken: Bool) {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
     ProgressDisplay.shared.configure(quiet: common.quiet)
     defer { ProgressDisplay.shared.end() }
     var result = Result(albums: [], failures: [])
     var failed = false
     var reports: [QAReport] = []
+    var found: [Album] = []
     for path in albums {
-      let album: Album
       switch common.openAlbum(path, console: console) {
-      case .success(let a): album = a
+      case .success(let a): found.append(a)
       case .failure(let error):
         result.failures.append(.init(file: path, error: error.reason))
         failed = true
-        continue
       }
-      console.progress("Analysing \(album.name.escapedForTerminal): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
-      let cache = ResultCache(reportFolder: (common.reports as NSString).appendingPathComponent(album.name), readable: !common.force)
-      ProgressDisplay.shared.begin(units: album.files.count)
-      let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs, cache: cache) { event in
-        ProgressDisplay.shared.handle(event)
-        if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
-      }
-      failed = failed || !analysis.failures.isEmpty
-      let folder = (common.reports as NSString).appendingPathComponent(album.name)
-      var doc = analysis.document
-      doc.qa = await qa(analysis)
-      if let r = doc.qa { reports.append(r) }
+    }
+    let writeGuard = try common.guardRun(albums: found, masters: false, temporaryFolder: temporaryFolder, console: console)
+    for album in found {
+      let folder = WriteGuard.reportFolder(reports: common.reports, album: album.name)
       do {
-        let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
-        console.table(TextTable.render(tracks: analysis.tracks, failures: analysis.failures))
-        if let r = doc.qa { console.table(TextTable.render(qa: r)) }
-        console.progress("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
+        try await ReportFolder.withLock(folder) {
+          try await analyzeOne(album, folder: folder, common: common, console: console, qa: qa, result: &result, reports: &reports, failed: &failed)
+        }
       } catch {
         console.error("\(error)")
         failed = true
       }
-      result.albums.append(doc)
     }
     if !result.albums.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
       console.progress("Catalogue: \(index)")
@@ -89,7 +80,7 @@ struct Analyze: AsyncParsableCommand {
         if json == "-" {
           FileHandle.standardOutput.write(data)
         } else {
-          try AtomicFile.write(data, to: json)
+          try writeGuard.writeResult(data, to: json)
         }
       } catch {
         console.error("\(error)")
@@ -97,5 +88,33 @@ struct Analyze: AsyncParsableCommand {
       }
     }
     return (reports, failed)
+  }
+
+  /// One album, its report folder locked: analysis, QA, reports, its lines on the console.
+  static func analyzeOne(
+    _ album: Album, folder: String, common: CommonOptions, console: Console, qa: (AlbumAnalysis) async -> QAReport?,
+    result: inout Result, reports: inout [QAReport], failed: inout Bool
+  ) async throws {
+    console.progress("Analysing \(album.name.escapedForTerminal): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
+    let cache = ResultCache(reportFolder: folder, readable: !common.force)
+    ProgressDisplay.shared.begin(units: album.files.count)
+    let analysis = await AlbumAnalyzer.analyze(album, jobs: common.jobs, cache: cache) { event in
+      ProgressDisplay.shared.handle(event)
+      if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
+    }
+    failed = failed || !analysis.failures.isEmpty
+    var doc = analysis.document
+    doc.qa = await qa(analysis)
+    if let r = doc.qa { reports.append(r) }
+    do {
+      let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
+      console.table(TextTable.render(tracks: analysis.tracks, failures: analysis.failures))
+      if let r = doc.qa { console.table(TextTable.render(qa: r)) }
+      console.progress("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
+    } catch {
+      console.error("\(error)")
+      failed = true
+    }
+    result.albums.append(doc)
   }
 }

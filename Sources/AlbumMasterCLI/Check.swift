@@ -35,7 +35,9 @@ struct Check: AsyncParsableCommand {
     Interruption.install()
     let p = preset.flatMap(DeliveryPreset.named)
     let jobs = common.jobs, codec = !noCodec
-    let outcome = await Analyze.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
+    let outcome = try await Analyze.analyzeAll(
+      try common.selectAlbums(albums), common: common, temporaryFolder: codec ? NSTemporaryDirectory() : nil
+    ) { analysis in
       await AlbumChecker.check(
         tracks: analysis.tracks, folder: analysis.album.path, profile: analysis.profile, preset: p, codec: codec, jobs: jobs)
     }

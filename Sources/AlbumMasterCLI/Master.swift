@@ -174,7 +174,8 @@ struct Master: AsyncParsableCommand {
     options.jobs = common.jobs
     options.useCache = !common.force
     try await MasterCommand.run(
-      albums: try common.selectAlbums(albums), common: common, options: options, plan: nil, flags: matching)
+      albums: try common.selectAlbums(albums), common: common, options: options, plan: nil,
+      documents: [profile].compactMap { $0 }, flags: matching)
   }
 }
 
@@ -205,14 +206,15 @@ struct Render: AsyncParsableCommand {
     options.matching = decoded.options
     options.skipVerification = noVerify
     options.useCache = !common.force
-    try await MasterCommand.run(albums: [album], common: common, options: options, plan: decoded)
+    try await MasterCommand.run(albums: [album], common: common, options: options, plan: decoded, documents: [plan])
   }
 }
 
 /// The shared body of `master` and `render`.
 enum MasterCommand {
   static func run(
-    albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?, flags: MatchingArguments? = nil
+    albums: [String], common: CommonOptions, options: MasterOptions, plan: AlbumPlan?, documents: [String] = [],
+    flags: MatchingArguments? = nil
   ) async throws {
     let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
     ProgressDisplay.shared.configure(quiet: common.quiet)
@@ -221,18 +223,31 @@ enum MasterCommand {
     let slots = JobSlots(common.jobs)
     // Two albums with one folder name would share a report folder: the first keeps it, the others are refused.
     var seen = Set<String>()
-    let clashes = albums.map { path -> Bool in
-      let name = (try? Album.discover(path).name) ?? path
+    let found = albums.map { path in common.openAlbum(path, console: console) }
+    let clashes = zip(albums, found).map { path, album -> Bool in
+      let name = (try? album.get().name) ?? path
       return !seen.insert(name).inserted
     }
+    // Every output of the run is checked against every input of the run before anything is written.
+    var options = options
+    options.writeGuard = try common.guardRun(
+      albums: found.compactMap { try? $0.get() },
+      inputPaths: options.referencePaths + documents, output: options.outputFolder,
+      masters: !options.planOnly, temporaryFolder: NSTemporaryDirectory(), console: console)
+    let runOptions = options
     let runs = await withTaskGroup(of: (Int, AlbumRun).self) { group in
       for (i, path) in albums.enumerated() {
+        if case .failure(let error) = found[i] {
+          group.addTask { (i, AlbumRun(failure: .init(file: path, error: error.reason), broken: true)) }
+          continue
+        }
         if clashes[i] {
           console.error("\(path): another album has the same folder name; its reports would collide (give it its own --reports)")
           group.addTask { (i, AlbumRun(failure: .init(file: path, error: "an album with the same folder name is already being processed"), broken: true)) }
           continue
         }
-        group.addTask { (i, await one(path, common: common, options: options, plan: plan, flags: flags, console: console, slots: slots)) }
+        let album = found[i]
+        group.addTask { (i, await one(path, album: album, common: common, options: runOptions, plan: plan, flags: flags, console: console, slots: slots)) }
       }
       var out = [AlbumRun?](repeating: nil, count: albums.count)
       for await (i, r) in group { out[i] = r }
@@ -254,7 +269,7 @@ enum MasterCommand {
     if let json = common.json {
       let result = Analyze.Result(albums: docs, failures: albumFailures)
       let data = try JSONReport.encode(result)
-      if json == "-" { FileHandle.standardOutput.write(data) } else { try AtomicFile.write(data, to: json) }
+      if json == "-" { FileHandle.standardOutput.write(data) } else { try runOptions.writeGuard?.writeResult(data, to: json) }
     }
     if broken { throw Exit.trackFailures }
     if missed { throw ExitCode(1) }
@@ -270,11 +285,11 @@ enum MasterCommand {
 
   /// One album: config, analysis, plan, render, verification, reports; its lines on the console.
   static func one(
-    _ path: String, common: CommonOptions, options: MasterOptions, plan: AlbumPlan?, flags: MatchingArguments?,
-    console: Console, slots: JobSlots
+    _ path: String, album found: Result<Album, AlbumError>, common: CommonOptions, options: MasterOptions, plan: AlbumPlan?,
+    flags: MatchingArguments?, console: Console, slots: JobSlots
   ) async -> AlbumRun {
     var album: Album
-    switch common.openAlbum(path, console: console) {
+    switch found {
     case .success(let a): album = a
     case .failure(let error):
       return AlbumRun(failure: .init(file: path, error: error.reason), broken: true)

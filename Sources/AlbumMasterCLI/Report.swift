@@ -20,21 +20,45 @@ struct Report: AsyncParsableCommand {
 
   func run() async throws {
     let name = Album.name(ofPath: album)
-    let folder = (reports as NSString).appendingPathComponent(name)
+    let folder = WriteGuard.reportFolder(reports: reports, album: name)
+    // The album, if it is there, is an input like any other: the report folder must not lead into it.
+    do {
+      try WriteGuard(albums: [], inputPaths: [album]).checkRun(reports: reports, albums: [name], output: nil, masters: false, json: nil)
+    } catch {
+      Self.console.error(error.description)
+      throw ExitCode.validationFailure
+    }
     let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
-    guard let data = FileManager.default.contents(atPath: jsonPath) else {
+    guard FileManager.default.fileExists(atPath: jsonPath) else {
+      Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
+      throw Exit.trackFailures
+    }
+    do {
+      try await ReportFolder.withLock(folder) { try regenerate(folder) }
+    } catch let e as ExitCode {
+      throw e
+    } catch {
+      Self.console.error("\(error)")
+      throw Exit.trackFailures
+    }
+  }
+
+  private func regenerate(_ folder: String) throws {
+    let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
+    // Through InputFile: a FIFO or device planted in the report folder fails instead of hanging the read.
+    guard let bytes = try? InputFile(path: jsonPath).readAll() else {
       Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
       throw Exit.trackFailures
     }
     let doc: AnalysisDocument
     do {
-      doc = try JSONReport.decode(AnalysisDocument.self, from: data)
+      doc = try JSONReport.decode(AnalysisDocument.self, from: Data(bytes))
     } catch {
       Self.console.error("\(jsonPath): not an analysis.json: \(error)")
       throw Exit.trackFailures
     }
-    let plan = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json"))
-      .flatMap { try? JSONReport.decode(AlbumPlan.self, from: $0) }
+    let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent("plan.json")).readAll()
+    let plan = planBytes.flatMap { try? JSONReport.decode(AlbumPlan.self, from: Data($0)) }
     let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
     print("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
   }

@@ -21,13 +21,30 @@ public enum TrackAnalyzer {
   public static let blockFrames = 8192
 
   /// Analyses the file at `path`, reporting it as `file` (its name relative to the album).
-  /// - Throws: `TrackFailure` for anything that stops the measurement (open, format, truncation, read errors).
+  /// - Throws: `TrackFailure` for anything that stops the measurement (open, not a regular file, format,
+  ///   truncation, read errors).
   /// `progress` gets the fraction read, 0…1, every few blocks.
   public static func analyze(
     path: String, file: String, progress: ((Double) -> Void)? = nil
   ) throws(TrackFailure) -> TrackAnalysis {
     do {
-      return try run(path: path, file: file, progress: progress)
+      let input = try InputFile(path: path)
+      return try analyze(input: input, file: file, progress: progress)
+    } catch let e as TrackFailure {
+      throw e
+    } catch let e as AudioIOError {
+      throw TrackFailure(file: file, error: e.reason)
+    } catch {
+      throw TrackFailure(file: file, error: "\(error)")
+    }
+  }
+
+  /// Analyses an input file already opened and checked (the one its cache hash was taken from).
+  public static func analyze(
+    input: borrowing InputFile, file: String, progress: ((Double) -> Void)? = nil
+  ) throws(TrackFailure) -> TrackAnalysis {
+    do {
+      return try run(input: input, file: file, progress: progress)
     } catch let error as AudioIOError {
       throw TrackFailure(file: file, error: error.reason)
     } catch {
@@ -35,8 +52,9 @@ public enum TrackAnalyzer {
     }
   }
 
-  private static func run(path: String, file: String, progress: ((Double) -> Void)?) throws -> TrackAnalysis {
-    var reader = try AudioFileReader(path: path)
+  private static func run(input: borrowing InputFile, file: String, progress: ((Double) -> Void)?) throws -> TrackAnalysis {
+    var reader = try AudioFileReader(file: input)
+    let path = input.path
     let info = reader.info
     var meters = try TrackMeters(info: info)
     let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)

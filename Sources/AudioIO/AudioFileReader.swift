@@ -17,29 +17,30 @@ public struct AudioFileReader: ~Copyable {
   /// Frames delivered so far.
   public private(set) var framesRead: Int64 = 0
 
-  /// Opens `path` for reading.
+  /// Opens `path` for reading (see `InputFile`: regular files only, and a FIFO never blocks the open).
   /// - Throws: `AudioIOError` naming the file: `.openFailed`, `.unsupportedFormat` or `.empty`.
   public init(path: String) throws(AudioIOError) {
-    let (h, info) = try Self.open(path)
-    self.path = path
+    let file = try InputFile(path: path)
+    try self.init(file: file)
+  }
+
+  /// Decodes an input file already opened and checked, from its start: the same file its hash was taken
+  /// from. One reader at a time per `InputFile` (they share the file offset).
+  public init(file: borrowing InputFile) throws(AudioIOError) {
+    let (h, info) = try Self.open(file)
+    self.path = file.path
     self.handle = h
     self.info = info
   }
 
   /// Opens and validates; on any failure the handle is closed before throwing.
-  private static func open(_ path: String) throws(AudioIOError) -> (OpaquePointer, AudioFileInfo) {
-    // Ask the file system first: libsndfile reports a missing or unreadable file as "unknown format".
-    var st = stat()
-    guard stat(path, &st) == 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
-    guard (st.st_mode & S_IFMT) == S_IFREG else { throw .openFailed(path: path, reason: "not a regular file") }
-    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw .openFailed(path: path, reason: String(cString: strerror(errno))) }
-    guard st.st_size > 0 else {
-      close(fd)
-      throw .empty(path: path)
-    }
+  private static func open(_ file: borrowing InputFile) throws(AudioIOError) -> (OpaquePointer, AudioFileInfo) {
+    let path = file.path
+    guard file.sizeBytes > 0 else { throw .empty(path: path) }
+    // libsndfile closes the descriptor it is given: it gets its own.
+    let fd = try file.duplicateAtStart()
     var sfInfo = SF_INFO()
-    guard let h = sf_open_fd(fd, Int32(SFM_READ), &sfInfo, Int32(SF_TRUE)) else {
+    guard let h = sf_open_fd(fd, Int32(SFM_READ), &sfInfo, Int32(SF_TRUE)) else {  // closes fd on failure
       throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
     }
     var metadata = AudioMetadata()
@@ -62,7 +63,7 @@ public struct AudioFileReader: ~Copyable {
       // libsndfile quietly shortens a WAV/AIFF/W64/RF64 whose header promises more data than the file holds,
       // and says so only in its log. A truncated file must not pass for a shorter song.
       problem = .readFailed(path: path, reason: "truncated file (\(line))")
-    } else if info.format.container == .ogg, case let streams = oggLogicalStreams(fd: fd, size: Int64(st.st_size)), streams > 1 {
+    } else if info.format.container == .ogg, case let streams = oggLogicalStreams(fd: fd, size: file.sizeBytes), streams > 1 {
       // libsndfile decodes only the first of several chained streams (`cat a.ogg b.ogg`): half a song.
       problem = .unsupportedFormat(
         path: path, reason: "chained Ogg (\(streams) logical streams): not supported; split or re-encode it")

@@ -39,28 +39,11 @@ public enum SHA256 {
     }
   }
 
-  /// Lower-case hex of a file's digest, read in 1 MiB chunks; `nil` if it cannot be read.
-  public static func hex(ofFile path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var hasher = Hasher()
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-    defer { buffer.deallocate() }
-    while true {
-      let n = read(fd, buffer.baseAddress, buffer.count)
-      if n == 0 { break }
-      if n < 0 {
-        if errno == EINTR { continue }
-        return nil
-      }
-      hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-    }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-  }
+  /// Lower-case hex of a digest.
+  public static func hex(digest: [UInt8]) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
   /// Lower-case hex of a string's digest.
-  public static func hex(_ text: String) -> String { digest(Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+  public static func hex(_ text: String) -> String { hex(digest: digest(Array(text.utf8))) }
 
   /// Base64 of the digest of a UTF-8 string, as CSP `'sha256-…'` sources want it.
   public static func base64(_ text: String) -> String {

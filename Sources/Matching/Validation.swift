@@ -254,13 +254,20 @@ extension AlbumPlan {
 /// Reading JSON documents the user gives (plan.json, profile.json), with one-line errors.
 public enum Documents {
   private struct Version: Decodable { var schemaVersion: Int? }
+  /// A plan or profile of a 99-track album is well under 1 MB; 64 MB bounds the memory a hostile file can take.
+  public static let maxDocumentBytes = 64 << 20
 
   /// Decodes the file at `path`; with `schemaVersion`, a file of another version is refused first.
   public static func decode<T: Decodable>(_ type: T.Type, path: String, schemaVersion: Int?) throws(InputError) -> T {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    guard let attributes else { throw InputError(subject: path, problem: "cannot read the file") }
-    guard attributes[.type] as? FileAttributeType == .typeRegular else { throw InputError(subject: path, problem: "not a regular file") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError(subject: path, problem: "cannot read the file") }
+    // Through InputFile: a regular file only, checked on the descriptor; a FIFO or device never blocks.
+    let bytes: [UInt8]?
+    do {
+      bytes = try InputFile(path: path).readAll(maxBytes: maxDocumentBytes)
+    } catch {
+      throw InputError(subject: path, problem: "cannot read the file: \(error.reason)")
+    }
+    guard let bytes else { throw InputError(subject: path, problem: "larger than \(maxDocumentBytes / 1_048_576) MB; not a plan or profile") }
+    let data = Data(bytes)
     do {
       if let schemaVersion, let found = try JSONDecoder().decode(Version.self, from: data).schemaVersion, found != schemaVersion {
         throw InputError(subject: path, key: "schemaVersion", problem: "expected \(schemaVersion), found \(found) (written by another AlbumMaster version)")

@@ -48,15 +48,17 @@ import TestSupport
     #expect(FileManager.default.createFile(atPath: dir.file("album/a.wav"), contents: Data([1])))
     try FileManager.default.createSymbolicLink(atPath: dir.file("link"), withDestinationPath: dir.file("album"))
     let album = try Album.discover(dir.file("album"))
-    #expect(throws: AlbumError.self) { try OutputPaths.checkOutside(album: album, output: dir.file("album")) }
-    #expect(throws: AlbumError.self) { try OutputPaths.checkOutside(album: album, output: dir.file("album/Reports/x")) }
-    #expect(throws: AlbumError.self) { try OutputPaths.checkOutside(album: album, output: dir.file("link/out")) }
-    try OutputPaths.checkOutside(album: album, output: dir.file("album-reports"))
+    let g = WriteGuard(albums: [album])
+    #expect(throws: WriteGuardError.self) { try g.checkFolder(dir.file("album"), role: "--reports") }
+    #expect(throws: WriteGuardError.self) { try g.checkFolder(dir.file("album/Reports/x"), role: "--reports") }
+    #expect(throws: WriteGuardError.self) { try g.checkFolder(dir.file("link/out"), role: "--reports") }
+    try g.checkFolder(dir.file("album-reports"), role: "--reports")
     // A single file is a one-track album whose folder is not an album: reports may go beside it.
     let single = try Album.discover(dir.file("album/a.wav"))
     #expect(single.isSingleFile)
-    try OutputPaths.checkOutside(album: single, output: dir.file("album/Reports"))
-    #expect(throws: AlbumError.self) { try OutputPaths.checkOutside(album: single, output: dir.file("album/a.wav")) }
+    let s = WriteGuard(albums: [single])
+    try s.checkFolder(dir.file("album/Reports"), role: "--reports")
+    #expect(throws: WriteGuardError.self) { try s.checkFolder(dir.file("album/a.wav"), role: "--reports") }
   }
 }
 

@@ -102,7 +102,7 @@ import TestSupport
     do {
       _ = try AlbumConfig.load(folder: dir.path)
     } catch {
-      #expect(error.description == "\(dir.file("album.yaml")): (file): not a regular file")
+      #expect(error.description == "\(dir.file("album.yaml")): (file): cannot open: not a regular file (a folder)")
     }
   }
 

@@ -45,12 +45,19 @@ import Testing
   @Test("Abandoning the stream wakes a producer waiting on a full queue; later pushes are refused")
   func abandon() throws {
     let queue = BlockQueue(capacity: 2)
+    let pushed = Counter()
     let producer = BackgroundThread(name: "producer") { () -> Int in
       var accepted = 0
-      for _ in 0..<10 where queue.push([0]) { accepted += 1 }
+      for _ in 0..<10 where queue.push([0]) {
+        accepted += 1
+        pushed.increment()
+      }
       return accepted
     }
-    usleep(2_000)  // two blocks queued, the third push waits
+    // Two blocks queued; the third push waits (or, if abandon comes first, is refused). Polled, not slept:
+    // a fixed sleep lost the race on a loaded machine.
+    while pushed.value < 2 { usleep(200) }
+    usleep(2_000)
     queue.abandon()
     #expect(try producer.join() == 2)
     #expect(queue.pop() == nil)
@@ -64,4 +71,12 @@ import Testing
     work.joinAll()
     #expect(done.withLock { $0 } == 8)
   }
+}
+
+/// A thread-safe count for the tests above.
+private final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+  func increment() { lock.withLock { count += 1 } }
+  var value: Int { lock.withLock { count } }
 }

@@ -156,12 +156,12 @@ import TestSupport
     }) == "doc.json: tracks[1].gainDB: expected a number")
     let broken = try #require(Self.loadMessage(String(try Self.planJSON { _ in }.dropLast(5))))
     #expect(broken.hasPrefix("doc.json: ") && broken.contains("not valid JSON") && !broken.contains("\n"), "\(broken)")
-    #expect(Self.loadMessage(nil) == "doc.json: cannot read the file")
+    #expect(Self.loadMessage(nil) == "doc.json: cannot read the file: cannot open: No such file or directory")
     #expect(Self.loadMessage("{\"bandCentersHz\": [0, 100], \"tonalBalanceDB\": [1, 2], \"widthDB\": null, \"trackCount\": 1}", profile: true)
       == "doc.json: bandCentersHz[0]: expected a number from 1 to 192000, found 0")
     #expect(Self.loadMessage("{\"bandCentersHz\": [100, 200], \"tonalBalanceDB\": [1, 2], \"widthDB\": null, \"trackCount\": 1}", profile: true) == nil)
     let dir = TempFolder("validation-dir")
     defer { dir.remove() }
-    #expect(throws: InputError(subject: dir.path, problem: "not a regular file")) { try AlbumPlan.load(path: dir.path) }
+    #expect(throws: InputError(subject: dir.path, problem: "cannot read the file: cannot open: not a regular file (a folder)")) { try AlbumPlan.load(path: dir.path) }
   }
 }

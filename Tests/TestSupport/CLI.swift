@@ -21,27 +21,10 @@ public var albummasterPath: String {
 /// Runs the binary with `arguments`. With `withoutFileOverride`, a root process loses CAP_DAC_OVERRIDE and
 /// CAP_DAC_READ_SEARCH first (via setpriv), so that file permissions bind it as they bind a user.
 public func runCLI(_ arguments: [String], withoutFileOverride: Bool = false) throws -> CLIResult {
-  let out = TempFolder("cli-out")
-  defer { out.remove() }
-  let p = Process()
-  if withoutFileOverride && geteuid() == 0 {
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-    p.arguments = ["--bounding-set", "-dac_override,-dac_read_search", "--", albummasterPath] + arguments
-  } else {
-    p.executableURL = URL(fileURLWithPath: albummasterPath)
-    p.arguments = arguments
+  guard let r = try WriteGuardRun(arguments, withoutFileOverride: withoutFileOverride).wait(timeoutSeconds: .infinity) else {
+    throw CocoaError(.executableLoad)
   }
-  guard FileManager.default.createFile(atPath: out.file("o"), contents: nil),
-    FileManager.default.createFile(atPath: out.file("e"), contents: nil)
-  else { throw CocoaError(.fileWriteUnknown) }
-  p.standardOutput = FileHandle(forWritingAtPath: out.file("o"))
-  p.standardError = FileHandle(forWritingAtPath: out.file("e"))
-  p.standardInput = FileHandle.nullDevice
-  try p.run()
-  p.waitUntilExit()
-  return CLIResult(
-    status: p.terminationStatus, stdout: String(decoding: fileBytes(out.file("o")), as: UTF8.self),
-    stderr: String(decoding: fileBytes(out.file("e")), as: UTF8.self))
+  return r
 }
 
 /// Every file below `path` with its bytes, for "nothing changed" checks.
