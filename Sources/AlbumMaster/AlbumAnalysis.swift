@@ -92,14 +92,18 @@ public enum AlbumAnalyzer {
     try writeReports(doc: analysis.document, to: folder)
   }
 
-  /// Writes a document's report files into `folder`, each atomically: the JSON, the CSVs and `index.html`
-  /// (which shows the plan's EQ curves and reasons when there is one).
+  /// Writes a document's report files into `folder`, each atomically: the JSON (without the run's `cache`
+  /// counters), the CSVs and `index.html` (which shows the plan's EQ curves and reasons when there is one).
   @discardableResult
   public static func writeReports(doc: AnalysisDocument, plan: AlbumPlan? = nil, to folder: String) throws -> [String] {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
+    // The cache counters describe one run, not the album: they go to the `--json` result only, so that a run
+    // resumed after an interruption writes the same analysis.json as an uninterrupted one.
+    var saved = doc
+    saved.cache = nil
     let files: [(String, Data)] = [
-      ("analysis.json", try JSONReport.encode(doc)),
+      ("analysis.json", try JSONReport.encode(saved)),
       ("profile.json", try JSONReport.encode(doc.profile)),
       ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
       ("bands.csv", Data(try CSVReport.bands(doc).utf8)),

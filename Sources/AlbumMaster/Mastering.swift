@@ -163,8 +163,9 @@ public enum AlbumMasterer {
       }
     }
     let folder = (reportsFolder as NSString).appendingPathComponent(album.name)
+    try Cancellation.check(folder)  // an interrupted analysis writes no reports
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    TemporaryFiles.removeStale(in: folder)  // left by a killed run
+    StaleFiles.sweep(reportsFolder: reportsFolder, album: album.name, output: options.outputFolder)
     var written = [
       try write(JSONReport.encode(plan), folder, "plan.json"),
       try write(JSONReport.encode(plan.profile), folder, "profile.json"),
@@ -178,7 +179,6 @@ public enum AlbumMasterer {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       try OutputPaths.checkOutside(album: album, output: out)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-      TemporaryFiles.removeStale(in: out)
       let analysed = Set(options.skipVerification ? album.files : analysis.tracks.map(\.file))
       let jobs = plan.tracks.filter { analysed.contains($0.file) }
       let names = masterNames(jobs.map(\.file), format: { file in
@@ -250,6 +250,7 @@ public enum AlbumMasterer {
           onEvent?("error: \(album.path(of: f.file)): \(f.error)")
         }
       }
+      try Cancellation.check(out)
       let verified = masters.compactMap(\.analysis)
       if !verified.isEmpty {
         qa = await AlbumChecker.check(
@@ -257,6 +258,7 @@ public enum AlbumMasterer {
           jobs: options.jobs)
       }
     }
+    try Cancellation.check(folder)  // reports of an interrupted run would record its interruptions as failures
     analysis.failures = failures
     var doc = analysis.document
     doc.masters = options.planOnly ? nil : masters

@@ -1,8 +1,10 @@
 import AlbumMaster
 import ArgumentParser
+import AudioIO
 import Foundation
 
-/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage.
+/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage, 74 stdout
+/// could not be written, 130/143 interrupted (128 + SIGINT/SIGTERM).
 enum Exit {
   static let trackFailures = ExitCode(2)
 }
@@ -14,7 +16,8 @@ struct AlbumMasterCommand: AsyncParsableCommand {
     abstract: "Make the tracks of an album sound like one record, and check it before release.",
     discussion: """
       Exit codes: 0 success; 1 QA found failures; 2 one or more tracks could not be read or processed \
-      (the others were); 64 usage error.
+      (the others were); 64 usage error; 74 standard output could not be written; 130 or 143 interrupted \
+      (SIGINT or SIGTERM; unfinished files are removed).
       """,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
 }
@@ -92,12 +95,13 @@ struct Console {
   var quiet: Bool
   var tableToStderr: Bool
 
+  /// After an interruption the workers' "interrupted" failures are not news: `Interruption` says it in one line.
   func progress(_ line: String) {
-    if !quiet { ProgressDisplay.shared.print(line) }
+    if !quiet && !Cancellation.isRequested { ProgressDisplay.shared.print(line) }
   }
 
   func error(_ line: String) {
-    ProgressDisplay.shared.print("albummaster: error: \(line)", always: true)
+    if !Cancellation.isRequested { ProgressDisplay.shared.print("albummaster: error: \(line)", always: true) }
   }
 
   func table(_ text: String) {
@@ -105,7 +109,7 @@ struct Console {
       ProgressDisplay.shared.print(text, always: true)
     } else {
       ProgressDisplay.shared.clearLiveArea()
-      FileHandle.standardOutput.write(Data(text.utf8))
+      StandardStreams.out(text)
     }
   }
 }

@@ -1,5 +1,6 @@
 import AlbumMaster
 import ArgumentParser
+import AudioIO
 import Foundation
 import QualityControl
 import Reports
@@ -29,7 +30,10 @@ struct Analyze: AsyncParsableCommand {
   }
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     let outcome = await Self.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
       QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     }
@@ -56,6 +60,7 @@ struct Analyze: AsyncParsableCommand {
         failed = true
         continue
       }
+      StaleFiles.sweep(reportsFolder: common.reports, album: album.name)
       console.progress("Analysing \(album.name): \(album.files.count) track\(album.files.count == 1 ? "" : "s")")
       let cache = ResultCache(reportFolder: (common.reports as NSString).appendingPathComponent(album.name), readable: !common.force)
       ProgressDisplay.shared.begin(units: album.files.count)
@@ -63,10 +68,12 @@ struct Analyze: AsyncParsableCommand {
         ProgressDisplay.shared.handle(event)
         if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
       }
+      if Cancellation.isRequested { break }  // an interrupted analysis writes no reports
       failed = failed || !analysis.failures.isEmpty
       let folder = (common.reports as NSString).appendingPathComponent(album.name)
       var doc = analysis.document
       doc.qa = await qa(analysis)
+      if Cancellation.isRequested { break }
       if let r = doc.qa { reports.append(r) }
       do {
         let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
@@ -79,6 +86,7 @@ struct Analyze: AsyncParsableCommand {
       }
       result.albums.append(doc)
     }
+    if Cancellation.isRequested { return (reports, true) }
     if !result.albums.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
       console.progress("Catalogue: \(index)")
     }
@@ -86,7 +94,7 @@ struct Analyze: AsyncParsableCommand {
       do {
         let data = try JSONReport.encode(result)
         if json == "-" {
-          FileHandle.standardOutput.write(data)
+          StandardStreams.out(data)
         } else {
           try AtomicFile.write(data, to: json)
         }

@@ -15,23 +15,27 @@ struct Report: AsyncParsableCommand {
   var reports: String = "Reports"
 
   func run() async throws {
+    try await Interruption.run { try body() }
+  }
+
+  private func body() throws {
     let name = URL(fileURLWithPath: album).standardizedFileURL.deletingPathExtension().lastPathComponent
     let folder = (reports as NSString).appendingPathComponent(name)
     let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
     guard let data = FileManager.default.contents(atPath: jsonPath) else {
-      FileHandle.standardError.write(Data("albummaster: error: \(jsonPath): no saved analysis; run analyze, check or master first\n".utf8))
+      StandardStreams.err("albummaster: error: \(jsonPath): no saved analysis; run analyze, check or master first\n")
       throw Exit.trackFailures
     }
     let doc: AnalysisDocument
     do {
       doc = try JSONReport.decode(AnalysisDocument.self, from: data)
     } catch {
-      FileHandle.standardError.write(Data("albummaster: error: \(jsonPath): not an analysis.json: \(error)\n".utf8))
+      StandardStreams.err("albummaster: error: \(jsonPath): not an analysis.json: \(error)\n")
       throw Exit.trackFailures
     }
     let plan = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json"))
       .flatMap { try? JSONReport.decode(AlbumPlan.self, from: $0) }
     let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
-    print("Wrote \(written.joined(separator: ", "))")
+    StandardStreams.out("Wrote \(written.joined(separator: ", "))\n")
   }
 }

@@ -97,6 +97,7 @@ public struct AudioFileWriter: ~Copyable {
   public mutating func write(_ samples: UnsafeBufferPointer<Float>, frames: Int) throws(AudioIOError) {
     precondition(samples.count >= frames * channels, "buffer too small")
     guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    try Cancellation.check(path)  // the writer is then dropped, which removes its temp file
     let n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
     if n != frames {
       throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))
@@ -108,6 +109,7 @@ public struct AudioFileWriter: ~Copyable {
   /// bits): libsndfile keeps the top bits for the file's depth, so pre-quantized (dithered) values land exactly.
   public mutating func writeIntegers(_ samples: UnsafePointer<Int32>, frames: Int) throws(AudioIOError) {
     guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    try Cancellation.check(path)
     let n = sf_writef_int(handle, samples, sf_count_t(frames))
     if n != frames {
       throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))

@@ -65,6 +65,7 @@ public final class SpillFile: @unchecked Sendable {
 
   /// Reads up to `into.count` samples from sample `offset`; returns how many (0 at the end).
   public func read(at offset: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioIOError) -> Int {
+    try Cancellation.check("(spill file)")
     let wanted = min(buffer.count, count - offset)
     guard wanted > 0, let base = buffer.baseAddress else { return 0 }
     var done = 0
