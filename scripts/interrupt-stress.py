@@ -63,7 +63,7 @@ def main():
     print(f"uninterrupted run: {duration:.2f} s; signals land within 0-{duration * 1.1:.2f} s", flush=True)
 
     passed = failed = 0
-    codes, crashes, leftovers, folders = {}, 0, 0, []
+    codes, crashes, leftovers, early, folders = {}, 0, 0, 0, []
     reports = None
     t0 = time.monotonic()
     for i in range(a.n):
@@ -87,10 +87,14 @@ def main():
         rc = p.returncode if p.returncode >= 0 else 128 - p.returncode  # killed by a signal: like a shell
         codes[rc] = codes.get(rc, 0) + 1
         problems = []
-        if rc not in (0, 1, 130, 143):
+        if p.returncode == -sig:
+            # The signal's default action: it came before the handlers were installed, at process start-up,
+            # when nothing has been written yet. Not a crash; counted apart.
+            early += 1
+        elif rc not in (0, 1, 130, 143):
             crashes += 1
             problems.append(f"exit {rc} {CRASH_NAMES.get(rc, '')}".strip())
-        if rc in (130, 143) and b"albummaster: interrupted; unfinished files removed" not in err:
+        if p.returncode >= 0 and rc in (130, 143) and b"albummaster: interrupted; unfinished files removed" not in err:
             problems.append("no interruption line on stderr")
         left = temp_files(reports) + [os.path.join(tmp, d) for d in os.listdir(tmp) if d.startswith("albummaster-")]
         if left:
@@ -121,7 +125,8 @@ def main():
             passed += 1
     elapsed = time.monotonic() - t0
     print(f"{a.n} interrupted runs + {len(folders)} resumes in {elapsed:.0f} s; exit codes {dict(sorted(codes.items()))}; "
-          f"crashes {crashes}; temp files or run folders left {leftovers}")
+          f"crashes {crashes}; killed by the signal before its handler was installed {early}; "
+          f"temp files or run folders left {leftovers}")
     print(f"{passed} passed, {failed} failed")
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -20,6 +20,12 @@ struct AlbumMasterCommand: AsyncParsableCommand {
       (SIGINT or SIGTERM; unfinished files are removed).
       """,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
+
+  /// ArgumentParser's entry point, with the signal handlers installed before anything else.
+  static func main() async {
+    Interruption.install()
+    await main(nil)
+  }
 }
 
 /// Options shared by the album commands.

@@ -22,7 +22,9 @@ enum Interruption {
     install()
     defer { TemporaryFiles.removeRunFolder() }
     var failure: (any Error)?
-    do { try await body() } catch { failure = error }
+    if !Cancellation.isRequested {  // a signal during parsing: nothing to start
+      do { try await body() } catch { failure = error }
+    }
     if let sig = Cancellation.signal {
       TemporaryFiles.removeAll()  // nothing should be registered by now; a belt to the braces
       StandardStreams.err(message)
@@ -35,7 +37,8 @@ enum Interruption {
     if let failure { throw failure }
   }
 
-  private static func install() {
+  /// Installs the handlers (once): first thing in `main`, so that a signal during start-up is handled too.
+  static func install() {
     guard sources.isEmpty else { return }
     StandardStreams.guardDescriptors()
     // A file-size limit (ulimit -f, a full quota) then fails the write with EFBIG, which is reported per track,

@@ -45,10 +45,8 @@ public struct AudioFileWriter: ~Copyable {
         path: path,
         reason: "\(format.container.rawValue)/\(format.encoding.rawValue) at \(sampleRateHz) Hz with \(channels) channels is not a valid combination")
     }
-    let tempPath = TemporaryFiles.make(for: path)
-    let fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    let (tempPath, fd) = TemporaryFiles.create(for: path)
     guard fd >= 0 else {
-      TemporaryFiles.done(tempPath)
       throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
     }
     guard let h = sf_open_fd(fd, Int32(SFM_WRITE), &sfInfo, Int32(SF_FALSE)) else {

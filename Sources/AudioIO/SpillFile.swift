@@ -18,9 +18,8 @@ public final class SpillFile: @unchecked Sendable {
 
   /// Opens an unnamed file in `folder` for at most `capacity` samples. Returns nil when the folder takes no file.
   public init?(folder: String, capacity: Int) {
-    let path = TemporaryFiles.make(for: folder + "/spill")
-    let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    unlink(path)
+    let (path, fd) = TemporaryFiles.create(for: folder + "/spill", mode: 0o600)
+    if fd >= 0 { unlink(path) }
     TemporaryFiles.done(path)
     guard fd >= 0 else { return nil }
     self.fd = fd

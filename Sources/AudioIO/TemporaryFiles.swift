@@ -11,35 +11,58 @@ import Synchronization
 /// Scratch files with no final name (codec round trips) go to the run folder, `$TMPDIR/albummaster-<pid>-XXXXXX/`,
 /// removed when the run ends whatever way it ends (`removeRunFolder`), and by a later run if the process was killed.
 public enum TemporaryFiles {
-  private static let live = Mutex(Set<String>())
+  /// The temp files being written; nil once `removeAll` ran (the process is exiting: no new temp file).
+  private static let live = Mutex<Set<String>?>(Set<String>())
   /// The run folder once made (nil before), or why it could not be made.
   private static let run = Mutex<Result<String, AudioIOError>?>(nil)
   /// The prefix of run folders in `$TMPDIR`.
   static let runFolderPrefix = "albummaster-"
 
-  /// The temp path for `finalPath`, registered until `done` is called with it.
+  /// The temp path for `finalPath`, registered until `done` is called with it. Prefer `create`: a file opened
+  /// after `make` returns can escape a `removeAll` that runs in between.
   public static func make(for finalPath: String) -> String {
+    let path = name(for: finalPath)
+    live.withLock { _ = $0?.insert(path) }
+    return path
+  }
+
+  /// Creates and opens the temp file for `finalPath` (read-write, exclusive, close-on-exec, `mode`), registered
+  /// until `done` is called with its path. Registering and creating happen under the lock `removeAll` takes, so
+  /// no temp file is created behind its back; after it, creation fails with ECANCELED.
+  /// - Returns: the path and the descriptor; the descriptor is -1 (with `errno` set) on failure.
+  public static func create(for finalPath: String, mode: mode_t = 0o644) -> (path: String, fd: Int32) {
+    let path = name(for: finalPath)
+    return live.withLock { set -> (String, Int32) in
+      guard set != nil else {
+        errno = ECANCELED
+        return (path, -1)
+      }
+      let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+      let saved = errno
+      if fd >= 0 { set?.insert(path) }
+      errno = saved
+      return (path, fd)
+    }
+  }
+
+  private static func name(for finalPath: String) -> String {
     let slash = finalPath.lastIndex(of: "/")
     let dir = slash.map { String(finalPath[..<$0]) } ?? "."
     let name = slash.map { String(finalPath[finalPath.index(after: $0)...]) } ?? finalPath
-    let path = "\(dir)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-    live.withLock { _ = $0.insert(path) }
-    return path
+    return "\(dir)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
   }
 
   /// The temp file was renamed or removed.
   public static func done(_ path: String) {
-    live.withLock { _ = $0.remove(path) }
+    live.withLock { _ = $0?.remove(path) }
   }
 
-  /// Removes every temp file still being written (before a forced exit: a second signal).
+  /// Removes every temp file still being written, and refuses new ones from then on (the process is exiting).
   public static func removeAll() {
-    let paths = live.withLock { s in
-      let all = s
-      s.removeAll()
-      return all
+    live.withLock { set in
+      for p in set ?? [] { unlink(p) }
+      set = nil
     }
-    for p in paths { unlink(p) }
   }
 
   /// `$TMPDIR`, or /tmp.
