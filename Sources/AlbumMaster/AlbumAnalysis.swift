@@ -1,4 +1,5 @@
 import Analysis
+import AudioIO
 import DSP
 import Foundation
 import Matching
@@ -78,6 +79,8 @@ public enum AlbumAnalyzer {
   static func analyzeFile(
     path: String, file: String, cache: ResultCache?, progress: ((Double) -> Void)? = nil
   ) -> (result: Result<TrackAnalysis, TrackFailure>, hash: String?, reused: Bool) {
+    // After an interruption the tracks not started yet are not even hashed.
+    if Cancellation.isRequested { return (.failure(TrackFailure(file: file, error: AudioIOError.cancelled(path: path).reason)), nil, false) }
     let hash = cache != nil ? SHA256.hex(ofFile: path) : nil
     if let cache, let hash, let cached = cache.analysis(hash: hash, file: file) { return (.success(cached), hash, true) }
     let result = Result { () throws(TrackFailure) in try TrackAnalyzer.analyze(path: path, file: file, progress: progress) }

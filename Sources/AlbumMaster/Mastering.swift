@@ -198,6 +198,7 @@ public enum AlbumMasterer {
         let (tp, name) = pair
         let masterPath = (out as NSString).appendingPathComponent(name)
         let source = album.path(of: tp.file)
+        if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
         // Reuse a master made from the same source, plan and settings, while its file is unchanged.
         let key = verify ? (hashes[tp.file] ?? SHA256.hex(ofFile: source)).map {
           ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
