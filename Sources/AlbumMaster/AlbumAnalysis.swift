@@ -83,6 +83,8 @@ public enum AlbumAnalyzer {
   static func analyzeFile(
     path: String, file: String, cache: ResultCache?, progress: ((Double) -> Void)? = nil
   ) -> (result: Result<TrackAnalysis, TrackFailure>, hash: String?, reused: Bool) {
+    // After an interruption the tracks not started yet are not even hashed.
+    if Cancellation.isRequested { return (.failure(TrackFailure(file: file, error: AudioIOError.cancelled(path: path).reason)), nil, false) }
     // One descriptor, checked to be a regular file, is both hashed and decoded.
     do throws(AudioIOError) {
       let input = try InputFile(path: path)
@@ -103,14 +105,18 @@ public enum AlbumAnalyzer {
     try writeReports(doc: analysis.document, to: folder)
   }
 
-  /// Writes a document's report files into `folder`, each atomically: the JSON, the CSVs and `index.html`
-  /// (which shows the plan's EQ curves and reasons when there is one).
+  /// Writes a document's report files into `folder`, each atomically: the JSON (without the run's `cache`
+  /// counters), the CSVs and `index.html` (which shows the plan's EQ curves and reasons when there is one).
   @discardableResult
   public static func writeReports(doc: AnalysisDocument, plan: AlbumPlan? = nil, to folder: String) throws -> [String] {
     try ReportFolder.create(folder, role: "the report folder")
     let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
+    // The cache counters describe one run, not the album: they go to the `--json` result only, so that a run
+    // resumed after an interruption writes the same analysis.json as an uninterrupted one.
+    var saved = doc
+    saved.cache = nil
     let files: [(String, Data)] = [
-      ("analysis.json", try JSONReport.encode(doc)),
+      ("analysis.json", try JSONReport.encode(saved)),
       ("profile.json", try JSONReport.encode(doc.profile)),
       ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
       ("bands.csv", Data(try CSVReport.bands(doc).utf8)),

@@ -13,10 +13,9 @@ public enum AlbumChecker {
   ) async -> QAReport {
     var peaks: [String: CodecPeaks] = [:]
     if codec {
-      let temp = NSTemporaryDirectory()
       let files = tracks.map(\.file)
       let measured = await forEachConcurrently(files, jobs: jobs) { file in
-        CodecSafety.measure(path: (folder as NSString).appendingPathComponent(file), temporaryFolder: temp)
+        CodecSafety.measure(path: (folder as NSString).appendingPathComponent(file))
       }
       for (f, p) in zip(files, measured) { peaks[f] = p }
     }

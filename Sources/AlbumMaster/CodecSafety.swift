@@ -14,16 +14,29 @@ public enum CodecSafety {
   public static let opus = AudioFileWriter.Compression(level: opusLevel, constantBitrate: false)
   public static let opusLevel = 0.5
 
-  /// Decoded true peaks of `path` after MP3 and Opus. A codec that cannot take the file gives `nil`.
-  public static func measure(path: String, temporaryFolder: String) -> CodecPeaks {
-    let base = (temporaryFolder as NSString).appendingPathComponent(".codec-\(UUID().uuidString)")
-    defer {
-      try? FileManager.default.removeItem(atPath: base + ".mp3")
-      try? FileManager.default.removeItem(atPath: base + ".opus")
+  /// Decoded true peaks of `path` after MP3 and Opus, encoded in this run's temp folder (removed when the run
+  /// ends). A codec that cannot take the file (more than two channels) gives `nil`; a round trip that cannot
+  /// run (no temp folder, no space, an encoder error, an interruption) gives its reason, which QA reports as a
+  /// failure.
+  public static func measure(path: String) -> CodecPeaks {
+    let folder: String
+    do {
+      folder = try TemporaryFiles.runFolder()
+    } catch {
+      return CodecPeaks(mp3DBTP: nil, opusDBTP: nil, mp3Error: error.description, opusError: error.description)
     }
-    let mp3 = try? roundTrip(path, to: base + ".mp3", format: .init(container: .mp3, encoding: .mp3), compression: mp3)
-    let opus = try? roundTrip(path, to: base + ".opus", format: .init(container: .ogg, encoding: .opus), compression: opus)
-    return CodecPeaks(mp3DBTP: mp3 ?? nil, opusDBTP: opus ?? nil)
+    let base = (folder as NSString).appendingPathComponent("codec-\(UUID().uuidString)")
+    func run(_ ext: String, _ format: AudioFileFormat, _ compression: AudioFileWriter.Compression) -> Result<Double?, any Error> {
+      defer { unlink(base + ext) }
+      return Result { try roundTrip(path, to: base + ext, format: format, compression: compression) }
+    }
+    let mp3 = run(".mp3", .init(container: .mp3, encoding: .mp3), mp3)
+    let opus = run(".opus", .init(container: .ogg, encoding: .opus), opus)
+    func error(_ r: Result<Double?, any Error>) -> String? {
+      if case .failure(let e) = r { "\(e)" } else { nil }
+    }
+    return CodecPeaks(
+      mp3DBTP: (try? mp3.get()) ?? nil, opusDBTP: (try? opus.get()) ?? nil, mp3Error: error(mp3), opusError: error(opus))
   }
 
   /// Encodes `source` (resampled to 48 kHz for Opus), decodes it, returns its true peak in dBTP.

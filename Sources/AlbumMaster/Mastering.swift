@@ -201,7 +201,9 @@ public enum AlbumMasterer {
       }
     }
     let folder = WriteGuard.reportFolder(reports: reportsFolder, album: album.name)
-    TemporaryFiles.removeStale(in: folder)  // left by a killed run
+    try Cancellation.check(folder)  // an interrupted analysis writes no reports
+    try ReportFolder.create(folder, role: "the report folder")
+    StaleFiles.sweep(reportsFolder: reportsFolder, album: album.name, output: options.outputFolder)  // left by a killed run
     var written = [
       try write(JSONReport.encode(plan), folder, "plan.json"),
       try write(JSONReport.encode(plan.profile), folder, "profile.json"),
@@ -215,7 +217,6 @@ public enum AlbumMasterer {
       let out = options.outputFolder ?? (folder as NSString).appendingPathComponent("masters")
       let writeGuard = options.writeGuard(for: album)
       try ReportFolder.create(out, role: "the masters folder")
-      TemporaryFiles.removeStale(in: out)
       let analysed = Set(options.skipVerification ? album.files : analysis.tracks.map(\.file))
       let jobs = plan.tracks.filter { analysed.contains($0.file) }
       let names = masterNames(jobs.map(\.file), format: { file in
@@ -237,6 +238,7 @@ public enum AlbumMasterer {
         let (tp, name) = pair
         let masterPath = (out as NSString).appendingPathComponent(name)
         let source = album.path(of: tp.file)
+        if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
         // Reuse a master made from the same source, plan and settings, while its file is unchanged.
         let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
           ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
@@ -286,6 +288,7 @@ public enum AlbumMasterer {
           onEvent?("error: \(album.path(of: f.file)): \(f.error)")
         }
       }
+      try Cancellation.check(out)
       let verified = masters.compactMap(\.analysis)
       if !verified.isEmpty {
         qa = await AlbumChecker.check(
@@ -293,6 +296,7 @@ public enum AlbumMasterer {
           jobs: options.jobs)
       }
     }
+    try Cancellation.check(folder)  // reports of an interrupted run would record its interruptions as failures
     analysis.failures = failures
     var doc = analysis.document
     doc.masters = options.planOnly ? nil : masters

@@ -1,10 +1,11 @@
 import AlbumMaster
-import AudioIO
 import ArgumentParser
+import AudioIO
 import Foundation
 import Matching
 
-/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage.
+/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage, 74 stdout
+/// could not be written, 130/143 interrupted (128 + SIGINT/SIGTERM).
 enum Exit {
   static let trackFailures = ExitCode(2)
 }
@@ -16,15 +17,22 @@ struct AlbumMasterCommand: AsyncParsableCommand {
     abstract: "Make the tracks of an album sound like one record, and check it before release.",
     discussion: """
       Exit codes: 0 success; 1 QA found failures; 2 one or more tracks could not be read or processed \
-      (the others were); 64 usage error.
+      (the others were); 64 usage error; 74 standard output could not be written; 130 or 143 interrupted \
+      (SIGINT or SIGTERM; unfinished files are removed).
       """,
     version: albumMasterVersion,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
+
+  /// ArgumentParser's entry point, with the signal handlers installed before anything else.
+  static func main() async {
+    Interruption.install()
+    await main(nil)
+  }
 }
 
 /// A bad flag or input document: one line on stderr and exit 64 (ArgumentParser's own errors add the usage text).
 func usageError(_ e: InputError) -> ExitCode {
-  FileHandle.standardError.write(Data("albummaster: error: \(e)\n".utf8))
+  StandardStreams.err("albummaster: error: \(e.description.escapedForTerminal)\n")
   return ExitCode(64)
 }
 
@@ -119,13 +127,14 @@ struct Console {
   var quiet: Bool
   var tableToStderr: Bool
 
+  /// After an interruption the workers' "interrupted" failures are not news: `Interruption` says it in one line.
   func progress(_ line: String) {
-    if !quiet { ProgressDisplay.shared.print(line) }
+    if !quiet && !Cancellation.isRequested { ProgressDisplay.shared.print(line) }
   }
 
   /// One line, whatever the names in it hold.
   func error(_ line: String) {
-    ProgressDisplay.shared.print("albummaster: error: \(line.escapedForTerminal)", always: true)
+    if !Cancellation.isRequested { ProgressDisplay.shared.print("albummaster: error: \(line.escapedForTerminal)", always: true) }
   }
 
   func table(_ text: String) {
@@ -133,7 +142,7 @@ struct Console {
       ProgressDisplay.shared.print(text, always: true)
     } else {
       ProgressDisplay.shared.clearLiveArea()
-      FileHandle.standardOutput.write(Data(text.utf8))
+      StandardStreams.out(text)
     }
   }
 }

@@ -1,6 +1,6 @@
 import AlbumMaster
-import AudioIO
 import ArgumentParser
+import AudioIO
 import Foundation
 import QualityControl
 import Reports
@@ -30,7 +30,10 @@ struct Analyze: AsyncParsableCommand {
   }
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     let outcome = try await Self.analyzeAll(try common.selectAlbums(albums), common: common) { analysis in
       QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     }
@@ -62,15 +65,18 @@ struct Analyze: AsyncParsableCommand {
     let writeGuard = try common.guardRun(albums: found, masters: false, temporaryFolder: temporaryFolder, console: console)
     for album in found {
       let folder = WriteGuard.reportFolder(reports: common.reports, album: album.name)
+      StaleFiles.sweep(reportsFolder: common.reports, album: album.name)
       do {
         try await ReportFolder.withLock(folder) {
           try await analyzeOne(album, folder: folder, common: common, console: console, qa: qa, result: &result, reports: &reports, failed: &failed)
         }
+        if Cancellation.isRequested { break }
       } catch {
         console.error("\(error)")
         failed = true
       }
     }
+    if Cancellation.isRequested { return (reports, true) }
     if !result.albums.isEmpty, let index = try? Catalogue.writeIndex(reportsFolder: common.reports) {
       console.progress("Catalogue: \(index)")
     }
@@ -78,7 +84,7 @@ struct Analyze: AsyncParsableCommand {
       do {
         let data = try JSONReport.encode(result)
         if json == "-" {
-          FileHandle.standardOutput.write(data)
+          StandardStreams.out(data)
         } else {
           try writeGuard.writeResult(data, to: json)
         }
@@ -102,9 +108,11 @@ struct Analyze: AsyncParsableCommand {
       ProgressDisplay.shared.handle(event)
       if case .failed(let f) = event { console.error("\(album.path(of: f.file)): \(f.error)") }
     }
+    if Cancellation.isRequested { return }  // an interrupted analysis writes no reports
     failed = failed || !analysis.failures.isEmpty
     var doc = analysis.document
     doc.qa = await qa(analysis)
+    if Cancellation.isRequested { return }
     if let r = doc.qa { reports.append(r) }
     do {
       let written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)

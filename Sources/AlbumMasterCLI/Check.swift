@@ -32,7 +32,10 @@ struct Check: AsyncParsableCommand {
   }
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     let p = preset.flatMap(DeliveryPreset.named)
     let jobs = common.jobs, codec = !noCodec
     let outcome = try await Analyze.analyzeAll(

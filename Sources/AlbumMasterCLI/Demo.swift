@@ -16,10 +16,13 @@ struct Demo: AsyncParsableCommand {
   var quiet = false
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try body() }
+  }
+
+  private func body() throws {
     let paths = try SynthesisWriter.writeDemoAlbum(to: folder)
     if !quiet {
-      for (path, track) in zip(paths, DemoAlbum.tracks) { print("\(path)  (\(track.plantedProblem))") }
+      for (path, track) in zip(paths, DemoAlbum.tracks) { StandardStreams.out("\(path)  (\(track.plantedProblem))\n") }
     }
   }
 }
@@ -52,7 +55,10 @@ struct Generate: AsyncParsableCommand {
   }
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try body() }
+  }
+
+  private func body() throws {
     let ext = (file as NSString).pathExtension.lowercased()
     let container: AudioContainerName = ext == "flac" ? .flac : ext.hasPrefix("aif") ? .aiff : .wav
     try SynthesisWriter.writeTrack(

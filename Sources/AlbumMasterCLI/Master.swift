@@ -160,7 +160,10 @@ struct Master: AsyncParsableCommand {
   }
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     var options = MasterOptions()
     options.matching = matching.options(config: nil)
     options.targetGiven = matching.targetGiven(config: nil)
@@ -196,7 +199,10 @@ struct Render: AsyncParsableCommand {
   var noVerify = false
 
   func run() async throws {
-    Interruption.install()
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     let decoded: AlbumPlan
     do throws(InputError) { decoded = try AlbumMasterer.loadPlan(path: plan, albumPath: album) } catch { throw usageError(error) }
     var options = MasterOptions()
@@ -253,6 +259,7 @@ enum MasterCommand {
       for await (i, r) in group { out[i] = r }
       return out.map { $0! }
     }
+    if Cancellation.isRequested { return }  // the caller says so in one line
     let docs = runs.compactMap(\.doc)
     let albumFailures = runs.compactMap(\.failure)
     let broken = runs.contains { $0.broken }, missed = runs.contains { $0.missed }
@@ -269,7 +276,7 @@ enum MasterCommand {
     if let json = common.json {
       let result = Analyze.Result(albums: docs, failures: albumFailures)
       let data = try JSONReport.encode(result)
-      if json == "-" { FileHandle.standardOutput.write(data) } else { try runOptions.writeGuard?.writeResult(data, to: json) }
+      if json == "-" { StandardStreams.out(data) } else { try runOptions.writeGuard?.writeResult(data, to: json) }
     }
     if broken { throw Exit.trackFailures }
     if missed { throw ExitCode(1) }

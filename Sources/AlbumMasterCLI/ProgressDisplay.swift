@@ -87,7 +87,7 @@ final class ProgressDisplay: @unchecked Sendable {
     }
   }
 
-  private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+  private func write(_ s: String) { StandardStreams.err(s) }
 
   private func erase() {
     if drawnLines > 0 { write(String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines)) }

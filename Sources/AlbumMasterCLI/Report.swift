@@ -19,6 +19,10 @@ struct Report: AsyncParsableCommand {
   private static let console = Console(quiet: false, tableToStderr: false)
 
   func run() async throws {
+    try await Interruption.run { try await body() }
+  }
+
+  private func body() async throws {
     let name = Album.name(ofPath: album)
     let folder = WriteGuard.reportFolder(reports: reports, album: name)
     // The album, if it is there, is an input like any other: the report folder must not lead into it.
@@ -60,6 +64,6 @@ struct Report: AsyncParsableCommand {
     let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent("plan.json")).readAll()
     let plan = planBytes.flatMap { try? JSONReport.decode(AlbumPlan.self, from: Data($0)) }
     let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
-    print("Wrote \(written.joined(separator: ", ").escapedForTerminal)")
+    StandardStreams.err("Wrote \(written.joined(separator: ", ").escapedForTerminal)\n")
   }
 }

@@ -83,9 +83,11 @@ public struct AudioFileReader: ~Copyable {
 
   /// Reads up to `maxFrames` frames into `buffer` (interleaved, `maxFrames × channels` floats at least).
   /// - Returns: the frames read; 0 at the end of the file.
-  /// - Throws: `.readFailed` when decoding fails, or when the stream ends before the frames the header promised.
+  /// - Throws: `.readFailed` when decoding fails, or when the stream ends before the frames the header promised;
+  ///   `.cancelled` once a stop was requested (checked once per call, i.e. per block).
   public mutating func read(into buffer: UnsafeMutableBufferPointer<Float>, maxFrames: Int) throws(AudioIOError) -> Int {
     precondition(buffer.count >= maxFrames * info.channels, "buffer too small")
+    try Cancellation.check(path)
     let got = Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(maxFrames)))
     let err = sf_error(handle)
     if err != Int32(SF_ERR_NO_ERROR) {

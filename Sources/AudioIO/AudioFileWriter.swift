@@ -44,10 +44,13 @@ public struct AudioFileWriter: ~Copyable {
     sfInfo.samplerate = Int32(sampleRateHz)
     sfInfo.channels = Int32(channels)
     sfInfo.format = code
-    let tempPath = TemporaryFiles.make(for: path)
-    let fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard sf_format_check(&sfInfo) == Int32(SF_TRUE) else {
+      throw .writeFailed(
+        path: path,
+        reason: "\(format.container.rawValue)/\(format.encoding.rawValue) at \(sampleRateHz) Hz with \(channels) channels is not a valid combination")
+    }
+    let (tempPath, fd) = TemporaryFiles.create(for: path)
     guard fd >= 0 else {
-      TemporaryFiles.done(tempPath)
       throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
     }
     guard let h = sf_open_fd(fd, Int32(SFM_WRITE), &sfInfo, Int32(SF_FALSE)) else {
@@ -96,6 +99,7 @@ public struct AudioFileWriter: ~Copyable {
   public mutating func write(_ samples: UnsafeBufferPointer<Float>, frames: Int) throws(AudioIOError) {
     precondition(samples.count >= frames * channels, "buffer too small")
     guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    try Cancellation.check(path)  // the writer is then dropped, which removes its temp file
     let n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
     if n != frames {
       throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))
@@ -107,6 +111,7 @@ public struct AudioFileWriter: ~Copyable {
   /// bits): libsndfile keeps the top bits for the file's depth, so pre-quantized (dithered) values land exactly.
   public mutating func writeIntegers(_ samples: UnsafePointer<Int32>, frames: Int) throws(AudioIOError) {
     guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    try Cancellation.check(path)
     let n = sf_writef_int(handle, samples, sf_count_t(frames))
     if n != frames {
       throw .writeFailed(path: path, reason: String(cString: sf_strerror(handle)))

@@ -10,12 +10,14 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
   case empty(path: String)
   /// A master could not be written.
   case writeFailed(path: String, reason: String)
+  /// The run was interrupted (SIGINT, SIGTERM) while this file was being read or written.
+  case cancelled(path: String)
 
   /// The path the error is about.
   public var path: String {
     switch self {
     case .openFailed(let p, _), .unsupportedFormat(let p, _), .readFailed(let p, _), .empty(let p),
-      .writeFailed(let p, _):
+      .writeFailed(let p, _), .cancelled(let p):
       p
     }
   }
@@ -28,6 +30,7 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case .readFailed(_, let r): "read error: \(r)"
     case .empty: "the file holds no audio frames"
     case .writeFailed(_, let r): "cannot write: \(r)"
+    case .cancelled: "interrupted"
     }
   }
 

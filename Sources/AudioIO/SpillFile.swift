@@ -18,9 +18,8 @@ public final class SpillFile: @unchecked Sendable {
 
   /// Opens an unnamed file in `folder` for at most `capacity` samples. Returns nil when the folder takes no file.
   public init?(folder: String, capacity: Int) {
-    let path = TemporaryFiles.make(for: folder + "/spill")
-    let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    unlink(path)
+    let (path, fd) = TemporaryFiles.create(for: folder + "/spill", mode: 0o600)
+    if fd >= 0 { unlink(path) }
     TemporaryFiles.done(path)
     guard fd >= 0 else { return nil }
     self.fd = fd
@@ -65,6 +64,7 @@ public final class SpillFile: @unchecked Sendable {
 
   /// Reads up to `into.count` samples from sample `offset`; returns how many (0 at the end).
   public func read(at offset: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioIOError) -> Int {
+    try Cancellation.check("(spill file)")
     let wanted = min(buffer.count, count - offset)
     guard wanted > 0, let base = buffer.baseAddress else { return 0 }
     var done = 0

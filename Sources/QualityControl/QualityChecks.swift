@@ -72,13 +72,20 @@ public struct QAThresholds: Sendable, Hashable, Codable {
   public init() {}
 }
 
-/// Decoded true peaks of a track after lossy encoding, dBTP (`nil` where it could not be measured).
+/// Decoded true peaks of a track after lossy encoding, dBTP (`nil` where it was not measured), and why a round
+/// trip could not run (no temp space, an encoder error): such a check is a failure, never a silent pass.
 public struct CodecPeaks: Sendable, Hashable, Codable {
   public var mp3DBTP: Double?
   public var opusDBTP: Double?
-  public init(mp3DBTP: Double?, opusDBTP: Double?) {
+  /// Why the MP3 round trip could not run.
+  public var mp3Error: String?
+  /// Why the Opus round trip could not run.
+  public var opusError: String?
+  public init(mp3DBTP: Double?, opusDBTP: Double?, mp3Error: String? = nil, opusError: String? = nil) {
     self.mp3DBTP = mp3DBTP
     self.opusDBTP = opusDBTP
+    self.mp3Error = mp3Error
+    self.opusError = opusError
   }
 }
 
@@ -144,7 +151,14 @@ public enum QualityChecks {
             "Inter-sample peaks over the limit clip converters and lossy encoders; use a true-peak limiter.")
       }
       if let p = codecPeaks[name] {
-        for (id, codec, v) in [("codec-mp3", "MP3 320 kbps", p.mp3DBTP), ("codec-opus", "Opus 128 kbps", p.opusDBTP)] {
+        for (id, codec, v, error) in [
+          ("codec-mp3", "MP3 320 kbps", p.mp3DBTP, p.mp3Error), ("codec-opus", "Opus 128 kbps", p.opusDBTP, p.opusError),
+        ] {
+          if let error {
+            add(id, name, .fail, "not measured: \(error)", "≤ \(n(limit)) dBTP",
+                "The \(codec) round trip could not run, so its peak is unknown; give TMPDIR a writable folder with room.")
+            continue
+          }
           guard let v else { continue }
           add(id, name, v > limit ? (preset == nil ? .warn : .fail) : nil, "\(n(v)) dBTP decoded", "≤ \(n(limit)) dBTP",
               "Lossy encoding raises inter-sample peaks; after \(codec) this one clips: lower the ceiling.")

@@ -24,7 +24,7 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
   public var masters: [MasterResult]?
   /// Pre-release checks (of the masters, after `master`).
   public var qa: QAReport?
-  /// What the run reused from the cache and what it computed.
+  /// What the run reused from the cache and what it computed: in the `--json` result, never in analysis.json.
   public var cache: CacheStatsRecord?
 
   public init(
@@ -40,7 +40,7 @@ public struct AnalysisDocument: Codable, Sendable, Hashable {
   }
 }
 
-/// The cache counters as `analysis.json` records them.
+/// The cache counters as the `--json` result records them.
 public struct CacheStatsRecord: Codable, Sendable, Hashable {
   public var analysesReused: Int
   public var analysesComputed: Int

@@ -6,9 +6,8 @@ import Foundation
 public enum AtomicFile {
   /// Replaces (or creates) `path` with `data`.
   public static func write(_ data: Data, to path: String) throws {
-    let temp = TemporaryFiles.make(for: path)
+    let (temp, fd) = TemporaryFiles.create(for: path)
     defer { TemporaryFiles.done(temp) }
-    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ReportError.write(path: path, reason: String(cString: strerror(errno))) }
     var ok = true
     data.withUnsafeBytes { raw in
