@@ -9,7 +9,7 @@
 # thread while it is written, so its per-core figure is the one to read. BENCH_SKIP_LONG=1 skips the 2-hour file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=.build/release/albummaster
+bin=${ALBUMMASTER_BIN:-.build/release/albummaster}  # another build for an A/B comparison
 dir=.build-bench
 mkdir -p "$dir/album4"
 [ -f "$dir/ten.wav" ] || "$bin" generate "$dir/ten.wav" --seconds 600

@@ -126,7 +126,7 @@ import TestSupport
     let staleName = (parts.dropLast(3) + ["\(dead.processIdentifier)", "7", "tmp"]).joined(separator: ".")
     #expect(staleName.utf8.count <= 255)
     #expect(FileManager.default.createFile(atPath: dir.file(staleName), contents: Data([1])))
-    #expect(TemporaryFiles.removeStale(in: dir.path) == [staleName])
+    #expect(TemporaryFiles.removeStale(in: dir.path) == [dir.file(staleName)])
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [name])
   }
 
