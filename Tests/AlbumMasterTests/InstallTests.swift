@@ -11,8 +11,8 @@ import TestSupport
     .deletingLastPathComponent().path
 
   /// Runs a program with a minute's timeout (the install script and the binary's generators take a second).
-  static func installRun(_ exe: String, _ args: [String]) throws -> InstallProcessResult {
-    try installRunProcess(exe, args, timeoutSeconds: 60)
+  static func installRun(_ exe: String, _ args: [String]) throws -> ProcessOutcome {
+    try ProcessRun(args, executable: exe).wait(timeoutSeconds: 60)
   }
 
   static let installedFiles = [

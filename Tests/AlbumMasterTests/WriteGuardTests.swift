@@ -105,7 +105,7 @@ import TestSupport
     try FileManager.default.createSymbolicLink(atPath: dir.file("track.json"), withDestinationPath: a.path(of: "1.wav"))
     #expect(throws: WriteGuardError.self) { try g.writeResult(Data("x".utf8), to: dir.file("track.json")) }
     #expect(fileBytes(a.path(of: "1.wav")) == Data([1]))
-    #expect(writeGuardTempFiles(dir.path).isEmpty)
+    #expect(hiddenTempFiles(dir.path).isEmpty)
   }
 
   @Test("Report folders: a held lock refuses at once; a parent that is a file or read-only gives one line")

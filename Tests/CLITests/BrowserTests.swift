@@ -25,8 +25,8 @@ import TestSupport
   ]
 
   /// Runs Chromium (or python3) and kills it after two minutes: a browser that hangs fails the test.
-  static func run(_ exe: String, _ args: [String]) throws -> InstallProcessResult {
-    try installRunProcess(exe, args, timeoutSeconds: 120)
+  static func run(_ exe: String, _ args: [String]) throws -> ProcessOutcome {
+    try ProcessRun(args, executable: exe).wait(timeoutSeconds: 120)
   }
 
   /// URLs that the page (not the browser itself) asked the network for: NetLog request starts whose initiator

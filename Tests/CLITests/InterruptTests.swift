@@ -58,7 +58,7 @@ import TestSupport
             (codecs ? master : plain) + ["--reports", reports] + force, environment: ["TMPDIR": laneTmp], signals: [sig],
             afterSeconds: delay)
           outcomes.append(
-            .init(run: r, temps: interruptLeftoverTempFiles(reports), runFolders: Self.runFolders(laneTmp), what: "lane \(lane) run \(i) \(sig) after \(delay) s"))
+            .init(run: r, temps: hiddenTempFiles(reports), runFolders: Self.runFolders(laneTmp), what: "lane \(lane) run \(i) \(sig) after \(delay) s"))
         } catch {
           outcomes.append(.init(run: nil, temps: [], runFolders: [], what: "lane \(lane) run \(i): \(error)"))
         }
@@ -103,7 +103,7 @@ import TestSupport
         ["master", album, "--preset", "spotify", "--quiet", "--reports", root.file("R")], environment: ["TMPDIR": tmp],
         signals: [SIGINT, SIGINT], afterSeconds: delay)
       #expect(!r.timedOut && [0, 1, 130].contains(r.status), "exit \(r.status): \(r.stderr)")
-      #expect(interruptLeftoverTempFiles(root.file("R")).isEmpty)
+      #expect(hiddenTempFiles(root.file("R")).isEmpty)
       #expect(Self.runFolders(tmp).isEmpty)
     }
   }
@@ -150,7 +150,7 @@ import TestSupport
         #expect(csv.contains("\(codec),0\(i) track.wav,fail,not measured: \(root.file("tmpfile")): cannot write: no temp folder for this run: Not a directory,"), "\(codec) \(i)\n\(csv)")
       }
     }
-    #expect(interruptLeftoverTempFiles(root.file("R")).isEmpty)
+    #expect(hiddenTempFiles(root.file("R")).isEmpty)
   }
 
   @Test("stdout on a full device: exit 74 and one line on stderr, never a trap; the reports are written")
@@ -179,7 +179,7 @@ import TestSupport
 
 /// One interrupted run's outcome, gathered from the lanes.
 struct InterruptOutcome: Sendable {
-  var run: InterruptedRun?
+  var run: ProcessOutcome?
   var temps: [String]
   var runFolders: [String]
   var what: String

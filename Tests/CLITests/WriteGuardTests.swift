@@ -22,7 +22,7 @@ import TestSupport
   }
 
   static func run(_ args: [String], timeout: Double = 60) throws -> CLIResult {
-    try #require(try writeGuardRunCLI(args, timeoutSeconds: timeout), "timed out: \(args)")
+    try #require(try runCLI(args, timeoutSeconds: timeout), "timed out: \(args)")
   }
 
   @Test("(a) a one-file album mastered into its own folder is refused (64); the source is untouched")
@@ -113,7 +113,7 @@ import TestSupport
     #expect(reg.status == 0, "\(reg.stderr)")
     #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: root.file("link.json"))) == root.file("real.json"))
     #expect(String(decoding: fileBytes(root.file("real.json")), as: UTF8.self).contains("\"schemaVersion\""))
-    #expect(writeGuardTempFiles(root.path).isEmpty)
+    #expect(hiddenTempFiles(root.path).isEmpty)
     #expect(writeGuardSnapshot(a) == before.filter { $0.key.hasPrefix("A/") }.reduce(into: [:]) { $0[String($1.key.dropFirst(2))] = $1.value })
   }
 
@@ -148,7 +148,7 @@ import TestSupport
       #expect(FileManager.default.fileExists(atPath: root.file("R/A/masters/02 track.wav")))
     }
     #expect(writeGuardSnapshot(a) == before)
-    #expect(writeGuardTempFiles(root.path).isEmpty)
+    #expect(hiddenTempFiles(root.path).isEmpty)
   }
 
   @Test("A FIFO or device as --reference, --profile or --plan fails with one line instead of hanging")
@@ -173,7 +173,7 @@ import TestSupport
     let plan = try Self.run(["render", a, "--plan", root.file("fifo"), "--reports", root.file("R4"), "--quiet"])
     #expect(plan.status == 64 && plan.errorLines.count == 1 && plan.stderr.contains("cannot read the file: cannot open: not a regular file (a FIFO)"), "\(plan.stderr)")
     #expect(writeGuardSnapshot(a) == before)
-    #expect(writeGuardTempFiles(root.path).isEmpty)
+    #expect(hiddenTempFiles(root.path).isEmpty)
   }
 
   @Test("A cached master replaced by a link to /dev/zero is rendered again, not hashed forever")
@@ -212,7 +212,7 @@ import TestSupport
     // Released: the same run now goes through, and `report` works beside the lock file.
     #expect(try Self.run(["master", a, "--reports", root.file("R"), "--quiet"]).status == 0)
     #expect(try Self.run(["report", a, "--reports", root.file("R")]).status == 0)
-    #expect(writeGuardTempFiles(root.path).isEmpty)
+    #expect(hiddenTempFiles(root.path).isEmpty)
   }
 
   @Test("Two master runs on one album and reports folder at once: one is refused (exit 2, one line); the files agree")
@@ -221,9 +221,11 @@ import TestSupport
     defer { root.remove() }
     let a = try Self.album(root, "A", count: 3, seconds: 8)
     let before = writeGuardSnapshot(a)
-    let first = try WriteGuardRun(["master", a, "--reports", root.file("R"), "--quiet", "--target-lufs", "-16"])
-    let second = try WriteGuardRun(["master", a, "--reports", root.file("R"), "--quiet", "--target-lufs", "-12"])
-    let r1 = try #require(first.wait(timeoutSeconds: 120)), r2 = try #require(second.wait(timeoutSeconds: 120))
+    let first = try ProcessRun(["master", a, "--reports", root.file("R"), "--quiet", "--target-lufs", "-16"])
+    let second = try ProcessRun(["master", a, "--reports", root.file("R"), "--quiet", "--target-lufs", "-12"])
+    let o1 = first.wait(timeoutSeconds: 120), o2 = second.wait(timeoutSeconds: 120)
+    #expect(!o1.timedOut && !o2.timedOut)
+    let r1 = o1.cli, r2 = o2.cli
     // Started together, each needing seconds of work: one holds the folder, the other is refused at once.
     #expect(Set([r1.status, r2.status]) == [0, 2], "\(r1.stderr)\n\(r2.stderr)")
     for r in [r1, r2] where r.status != 0 {
@@ -245,7 +247,7 @@ import TestSupport
       #expect(abs((measured["integratedLUFS"] as? Double ?? 0) - (planned[file].flatMap { $0 } ?? 99)) < 0.5)
     }
     #expect(writeGuardSnapshot(a) == before)
-    #expect(writeGuardTempFiles(root.path).isEmpty)
+    #expect(hiddenTempFiles(root.path).isEmpty)
   }
 
   @Test("A read-only reports folder, or a reports path under a file: one clear line, exit 2, no Foundation dump")
@@ -259,7 +261,7 @@ import TestSupport
     try FileManager.default.createDirectory(atPath: root.file("R"), withIntermediateDirectories: true)
     chmod(root.file("R"), 0o555)
     for cmd in ["analyze", "master"] {
-      let r = try #require(try writeGuardRunCLI([cmd, a, "--reports", root.file("R"), "--quiet"], timeoutSeconds: 60, withoutFileOverride: true))
+      let r = try #require(try runCLI([cmd, a, "--reports", root.file("R"), "--quiet"], timeoutSeconds: 60, withoutFileOverride: true))
       #expect(r.status == 2, "\(cmd): \(r.stderr)")
       #expect(r.errorLines.count == 1 && r.stderr.contains("\(root.file("R/A")): cannot create the report folder: Permission denied"), "\(cmd): \(r.stderr)")
       #expect(!r.stderr.contains("Domain") && !r.stderr.contains("NSError"))

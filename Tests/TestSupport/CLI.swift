@@ -18,11 +18,11 @@ public var albummasterPath: String {
   return dir.appendingPathComponent("albummaster").path
 }
 
-/// Runs the binary with `arguments`. With `withoutFileOverride`, a root process loses CAP_DAC_OVERRIDE and
-/// CAP_DAC_READ_SEARCH first (via setpriv), so that file permissions bind it as they bind a user.
+/// Runs the binary with `arguments` (see `ProcessRun`). A run that is still going after 10 minutes is killed and
+/// thrown as an error: a hang fails its test instead of stalling the suite.
 public func runCLI(_ arguments: [String], withoutFileOverride: Bool = false) throws -> CLIResult {
-  guard let r = try WriteGuardRun(arguments, withoutFileOverride: withoutFileOverride).wait(timeoutSeconds: .infinity) else {
-    throw CocoaError(.executableLoad)
+  guard let r = try runCLI(arguments, timeoutSeconds: 600, withoutFileOverride: withoutFileOverride) else {
+    throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "albummaster \(arguments) still ran after 600 s"])
   }
   return r
 }
