@@ -29,8 +29,26 @@ public struct AlbumConfig: Sendable, Hashable {
   public var preset: String?
   /// The album-wide options the file sets.
   public var matching = MatchingOverrides()
+  /// Per-track settings, by file name.
   public var tracks: [String: TrackOverride] = [:]
+  /// Delivery variants rendered beside the main master.
   public var outputs: [OutputVariant] = []
+  /// Where each `tracks:` entry stands in the file (its path and line), for `checkTracks`.
+  public var trackLines: [String: Int] = [:]
+  /// The file this config was read from.
+  public var path = ""
+
+  /// Every `tracks:` entry must name a track of the album: a misspelt name would otherwise be ignored in
+  /// silence (an `exclude: yes` that excludes nothing).
+  /// - Throws: `ConfigError` at the entry's line, naming the unknown file.
+  public func checkTracks(_ files: [String]) throws(ConfigError) {
+    let known = Set(files)
+    for name in tracks.keys.sorted(by: naturalLess) where !known.contains(name) {
+      throw ConfigError(
+        path: path, line: trackLines[name] ?? 0, key: "tracks.\(name)",
+        problem: "no track of this album has that file name (names are matched exactly, with their extension)")
+    }
+  }
 
   /// What one track does differently.
   public struct TrackOverride: Sendable, Hashable {
@@ -133,6 +151,7 @@ public struct AlbumConfig: Sendable, Hashable {
       throw ConfigError(path: path, line: 0, key: "(syntax)", problem: "not valid YAML: \(error)")
     }
     var c = AlbumConfig()
+    c.path = path
     guard let root else { return c }
     guard let map = root.mapping else { throw ConfigError(path: path, line: line(root), key: "(top)", problem: "expected keys and values") }
     func fail(_ node: Node, _ key: String, _ problem: String) -> ConfigError {
@@ -179,6 +198,7 @@ public struct AlbumConfig: Sendable, Hashable {
             }
           }
           c.tracks[file] = o
+          c.trackLines[file] = line(tk)
         }
       case "outputs":
         guard let list = v.sequence else { throw fail(v, key, "expected a list of formats") }

@@ -306,6 +306,7 @@ enum MasterCommand {
     if plan == nil && !album.isSingleFile {
       do {
         let config = try AlbumConfig.load(folder: album.path)
+        try config?.checkTracks(album.files)
         if let config, let flags {
           options.matching = flags.options(config: config)
           options.targetGiven = flags.targetGiven(config: config)

@@ -48,4 +48,22 @@ import Testing
       #expect(error.description.hasPrefix("Albums/X/album.yaml:\(c.line): \(c.key): "))
     }
   }
+
+  @Test("A tracks: entry that names no track of the album is an error at its line, not ignored")
+  func unknownTrackName() throws {
+    let c = try AlbumConfig.parse(
+      """
+      targetLUFS: -16
+      tracks:
+        "01 Intro.wav": { eq: off }
+        "02 Sogn.wav": { exclude: yes }
+      """, path: "A/album.yaml")
+    #expect(throws: Never.self) { try c.checkTracks(["01 Intro.wav", "02 Sogn.wav", "03 End.wav"]) }
+    do {
+      try c.checkTracks(["01 Intro.wav", "02 Song.wav"])
+      Issue.record("a misspelt track name was accepted")
+    } catch {
+      #expect(error.description == "A/album.yaml:4: tracks.02 Sogn.wav: no track of this album has that file name (names are matched exactly, with their extension)")
+    }
+  }
 }
