@@ -116,12 +116,12 @@ public enum AlbumAnalyzer {
     var saved = doc
     saved.cache = nil
     let files: [(String, Data)] = [
-      ("analysis.json", try JSONReport.encode(saved)),
-      ("profile.json", try JSONReport.encode(doc.profile)),
-      ("tracks.csv", Data(try CSVReport.tracks(doc).utf8)),
-      ("bands.csv", Data(try CSVReport.bands(doc).utf8)),
-    ] + (try doc.qa.map { [("qa.csv", Data(try CSVReport.qa($0).utf8))] } ?? [])
-      + [("index.html", Data(try HTMLReport.render(doc: doc, plan: plan, reportFolder: absolute).utf8))]
+      (ReportFile.analysis, try JSONReport.encode(saved)),
+      (ReportFile.profile, try JSONReport.encode(doc.profile)),
+      (ReportFile.tracks, Data(try CSVReport.tracks(doc).utf8)),
+      (ReportFile.bands, Data(try CSVReport.bands(doc).utf8)),
+    ] + (try doc.qa.map { [(ReportFile.qa, Data(try CSVReport.qa($0).utf8))] } ?? [])
+      + [(ReportFile.index, Data(try HTMLReport.render(doc: doc, plan: plan, reportFolder: absolute).utf8))]
     return try files.map { name, data in
       let path = (folder as NSString).appendingPathComponent(name)
       try AtomicFile.write(data, to: path)

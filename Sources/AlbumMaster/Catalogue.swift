@@ -33,7 +33,7 @@ public enum Catalogue {
     var rows: [[String: String]] = []
     let names = (try? FileManager.default.contentsOfDirectory(atPath: reportsFolder))?.sorted(by: naturalLess) ?? []
     for name in names {
-      let json = ((reportsFolder as NSString).appendingPathComponent(name) as NSString).appendingPathComponent("analysis.json")
+      let json = ((reportsFolder as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(ReportFile.analysis)
       guard let data = InputFile.contents(atPath: json), let doc = try? JSONReport.decode(AnalysisDocument.self, from: data)
       else { continue }
       rows.append([

@@ -205,8 +205,8 @@ public enum AlbumMasterer {
     try ReportFolder.create(folder, role: "the report folder")
     StaleFiles.sweep(reportsFolder: reportsFolder, album: album.name, output: options.outputFolder)  // left by a killed run
     var written = [
-      try write(JSONReport.encode(plan), folder, "plan.json"),
-      try write(JSONReport.encode(plan.profile), folder, "profile.json"),
+      try write(JSONReport.encode(plan), folder, ReportFile.plan),
+      try write(JSONReport.encode(plan.profile), folder, ReportFile.profile),
     ]
     var failures = analysis.failures
     var masters: [MasterResult] = []

@@ -22,12 +22,16 @@ public struct OutputFolderError: Error, Sendable, Equatable, CustomStringConvert
 /// The one place that decides where a run may write. Every output path is resolved through symlinks first
 /// (including the part not created yet) and refused when it is, or lies inside, an input album of the run, or
 /// when a file written there would replace an input file (a track, a single-file album, a reference, a
-/// `--profile` or `--plan`). Two albums of a run may not share a report or masters folder.
+/// `--profile` or `--plan`). Paths alone miss a bind mount or a hard link, so identities (device, inode) are
+/// compared too: every existing ancestor of an output with each input album folder, an existing output file with
+/// each input file. Two albums of a run may not share a report or masters folder.
 public struct WriteGuard: Sendable {
   struct Input: Sendable {
     /// As given, for messages.
     var given: String
     var resolved: String
+    /// What it is on disk, when it exists: a bind mount or a hard link of it has the same.
+    var id: PathFacts.FileID?
   }
   private var folders: [Input] = []
   private var files: [Input] = []
@@ -40,8 +44,8 @@ public struct WriteGuard: Sendable {
         protectFile(album.path(of: album.files[0]))
       } else {
         protectFolder(album.path)
-        let inside = Self.within(folders[folders.count - 1].resolved)
-        for f in album.files where !inside(PathFacts.resolved(album.path(of: f))) { protectFile(album.path(of: f)) }
+        // Tracks inside are protected by the folder; by identity too, for a hard link to one elsewhere.
+        for f in album.files { protectFile(album.path(of: f)) }
       }
     }
     for p in inputPaths {
@@ -50,14 +54,15 @@ public struct WriteGuard: Sendable {
   }
 
   private mutating func protectFolder(_ path: String) {
-    folders.append(Input(given: path, resolved: PathFacts.resolved(path)))
+    folders.append(Input(given: path, resolved: PathFacts.resolved(path), id: PathFacts.identity(path)))
   }
 
   /// A file is protected both where its name is (a rename there replaces the entry) and where it leads.
   private mutating func protectFile(_ path: String) {
-    files.append(Input(given: path, resolved: Self.entry(path)))
+    let id = PathFacts.identity(path)
+    files.append(Input(given: path, resolved: Self.entry(path), id: id))
     let target = PathFacts.resolved(path)
-    if target != Self.entry(path) { files.append(Input(given: path, resolved: target)) }
+    if target != Self.entry(path) { files.append(Input(given: path, resolved: target, id: id)) }
   }
 
   /// The directory entry a rename to `path` replaces: its folder resolved, its own name kept.
@@ -72,13 +77,45 @@ public struct WriteGuard: Sendable {
     return { $0 == folder || $0.hasPrefix(prefix) }
   }
 
+  /// The existing folders `resolved` is or lies inside, by identity, nearest first.
+  static func ancestorIDs(_ resolved: String) -> [PathFacts.FileID] {
+    var out: [PathFacts.FileID] = []
+    var p = resolved
+    while true {
+      if let id = PathFacts.identity(p) { out.append(id) }
+      if p == "/" || p.isEmpty { return out }
+      p = (p as NSString).deletingLastPathComponent
+    }
+  }
+
+  /// The input album that `resolved` is or lies inside, by path or (a bind mount, another name) by identity.
+  private func albumHolding(_ resolved: String) -> Input? {
+    if let a = folders.first(where: { Self.within($0.resolved)(resolved) }) { return a }
+    let ids = Self.ancestorIDs(resolved)
+    return folders.first { a in a.id.map(ids.contains) ?? false }
+  }
+
+  /// The input file that `resolved` is, by path or (a hard link, a bind mount) by identity.
+  private func inputFile(_ resolved: String) -> Input? {
+    if let f = files.first(where: { $0.resolved == resolved }) { return f }
+    guard let id = PathFacts.identity(resolved) else { return nil }
+    return files.first { $0.id == id }
+  }
+
+  /// Whether `resolved` is or lies inside `folder` (which may not exist yet), by path or by identity.
+  static func lies(_ resolved: String, inside folder: String) -> Bool {
+    if within(PathFacts.resolved(folder))(resolved) { return true }
+    guard let id = PathFacts.identity(folder) else { return false }
+    return ancestorIDs(resolved).contains(id)
+  }
+
   /// Refuses folder `path` (`role` says what it is for) if files written in it could land in an input.
   public func checkFolder(_ path: String, role: String) throws(WriteGuardError) {
     let r = PathFacts.resolved(path)
-    for a in folders where Self.within(a.resolved)(r) {
+    if let a = albumHolding(r) {
       throw WriteGuardError(path: path, reason: "\(role) lies inside the input album \(a.given); choose another --reports/--output")
     }
-    for f in files where f.resolved == r {
+    if let f = inputFile(r) {
       throw WriteGuardError(path: path, reason: "\(role) is the input file \(f.given)")
     }
   }
@@ -86,12 +123,17 @@ public struct WriteGuard: Sendable {
   /// Refuses file `path` if writing it (a temp file beside it renamed onto it, or, through a symlink, its
   /// target) could land on or in an input.
   public func checkFile(_ path: String, role: String) throws(WriteGuardError) {
-    for target in Set([Self.entry(path), PathFacts.resolved(path)]) {
+    // Albums first, then files: a link to a track is reported as inside its album, whichever name is looked at.
+    let targets = [Self.entry(path), PathFacts.resolved(path)]
+    for target in targets {
       let parent = (target as NSString).deletingLastPathComponent
-      for a in folders where Self.within(a.resolved)(parent) || a.resolved == target {
+      let targetID = PathFacts.identity(target)
+      if let a = albumHolding(parent) ?? folders.first(where: { $0.resolved == target || ($0.id != nil && $0.id == targetID) }) {
         throw WriteGuardError(path: path, reason: "\(role) lies inside the input album \(a.given); choose another path")
       }
-      for f in files where f.resolved == target {
+    }
+    for target in targets {
+      if let f = inputFile(target) {
         throw WriteGuardError(path: path, reason: "\(role) would replace the input file \(f.given)")
       }
     }
@@ -102,7 +144,10 @@ public struct WriteGuard: Sendable {
   func checkMastersFolder(_ path: String) throws(WriteGuardError) {
     try checkFolder(path, role: "the masters folder")
     let r = PathFacts.resolved(path)
-    for f in files where (f.resolved as NSString).deletingLastPathComponent == r {
+    let id = PathFacts.identity(r)
+    for f in files
+    where (f.resolved as NSString).deletingLastPathComponent == r
+      || (id != nil && PathFacts.identity((f.resolved as NSString).deletingLastPathComponent) == id) {
       throw WriteGuardError(path: path, reason: "the masters folder holds the input file \(f.given); a master could replace it; choose another --output")
     }
   }
@@ -123,10 +168,29 @@ public struct WriteGuard: Sendable {
     return out
   }
 
-  /// Checks every folder one album writes to.
+  /// Checks every folder one album writes to, and every report file it writes (a `--profile` or `--plan` read
+  /// from that report folder would be replaced by the run's own).
   public func checkAlbum(reports: String, album name: String, output: String?, masters: Bool) throws(WriteGuardError) {
     for (path, role) in albumFolders(reports: reports, album: name, output: output, masters: masters) {
       if role == "the masters folder" { try checkMastersFolder(path) } else { try checkFolder(path, role: role) }
+    }
+    let folder = Self.reportFolder(reports: reports, album: name)
+    for file in ReportFile.all {
+      try checkFile((folder as NSString).appendingPathComponent(file), role: "the report \(file)")
+    }
+  }
+
+  /// Refuses a `--json` path that is a folder, or lies in a folder the run writes (an album's report or masters
+  /// folder): the result would replace, or be replaced by, the run's own files.
+  func checkJSON(_ json: String, reports: String, albums names: [String], output: String?, masters: Bool) throws(WriteGuardError) {
+    try checkFile(json, role: "--json")
+    if PathFacts.kind(json) == .folder { throw WriteGuardError(path: json, reason: "--json is a folder; give a file name") }
+    let r = PathFacts.resolved(json)
+    for name in names {
+      for (path, role) in albumFolders(reports: reports, album: name, output: output, masters: masters)
+      where role != "the cache folder" && Self.lies(r, inside: path) {
+        throw WriteGuardError(path: json, reason: "--json lies inside \(role) of \(name), which the run writes; choose another path")
+      }
     }
   }
 
@@ -150,21 +214,24 @@ public struct WriteGuard: Sendable {
         owners[r] = name
       }
     }
-    if let json { try checkFile(json, role: "--json") }
+    if let json { try checkJSON(json, reports: reports, albums: names, output: output, masters: masters) }
     if let temporaryFolder { try checkFolder(temporaryFolder, role: "the temporary folder (TMPDIR)") }
   }
 
   /// Writes the `--json` result to `path`. A symlink is kept and what it points to gets the result: a regular
   /// (or missing) target is replaced atomically, beside itself; a target that is not a regular file (a FIFO, a
   /// terminal, `/dev/stdout` on a pipe, `/dev/null`) or is this process's own stdout/stderr is written into
-  /// directly. The target is checked like any output first.
+  /// directly, opened as given: a `/proc/*/fd` link to a pipe or socket has no real path to resolve to. The target
+  /// is checked like any output first.
   public func writeResult(_ data: Data, to path: String) throws {
     try checkFile(path, role: "--json")
+    let kind = PathFacts.kind(path)
+    if kind == .folder { throw WriteGuardError(path: path, reason: "--json is a folder; give a file name") }
     let target = PathFacts.isSymlink(path) ? PathFacts.resolved(path) : path
-    if let stream = PathFacts.standardStream(target) {
-      try PathFacts.writeDirectly([UInt8](data), to: target, stream: stream)
-    } else if PathFacts.kind(target) == .other {
-      try PathFacts.writeDirectly([UInt8](data), to: target)
+    if let stream = PathFacts.standardStream(path) {
+      try PathFacts.writeDirectly([UInt8](data), to: path, stream: stream)
+    } else if kind == .other || (kind != .missing && PathFacts.kind(target) == .missing) {
+      try PathFacts.writeDirectly([UInt8](data), to: path)
     } else {
       try AtomicFile.write(data, to: target)
     }

@@ -32,7 +32,7 @@ struct Report: AsyncParsableCommand {
       Self.console.error(error.description)
       throw ExitCode.validationFailure
     }
-    let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
+    let jsonPath = (folder as NSString).appendingPathComponent(ReportFile.analysis)
     guard FileManager.default.fileExists(atPath: jsonPath) else {
       Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
       throw Exit.trackFailures
@@ -48,7 +48,7 @@ struct Report: AsyncParsableCommand {
   }
 
   private func regenerate(_ folder: String) throws {
-    let jsonPath = (folder as NSString).appendingPathComponent("analysis.json")
+    let jsonPath = (folder as NSString).appendingPathComponent(ReportFile.analysis)
     // Through InputFile: a FIFO or device planted in the report folder fails instead of hanging the read.
     guard let bytes = try? InputFile(path: jsonPath).readAll() else {
       Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
@@ -61,7 +61,7 @@ struct Report: AsyncParsableCommand {
       Self.console.error("\(jsonPath): not an analysis.json: \(error)")
       throw Exit.trackFailures
     }
-    let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent("plan.json")).readAll()
+    let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent(ReportFile.plan)).readAll()
     let plan = planBytes.flatMap { try? JSONReport.decode(AlbumPlan.self, from: Data($0)) }
     let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
     StandardStreams.err("Wrote \(written.joined(separator: ", ").escapedForTerminal)\n")

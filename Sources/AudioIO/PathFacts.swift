@@ -67,6 +67,19 @@ public enum PathFacts {
     }
   }
 
+  /// A file's identity: what a bind mount, a hard link or another name for it shares with it.
+  public struct FileID: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+  }
+
+  /// The identity of what `path` leads to (following symlinks); nil if nothing is there.
+  public static func identity(_ path: String) -> FileID? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return FileID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+  }
+
   /// Whether `path` itself is a symlink.
   public static func isSymlink(_ path: String) -> Bool {
     var st = stat()
