@@ -35,6 +35,10 @@ public struct WriteGuard: Sendable {
   }
   private var folders: [Input] = []
   private var files: [Input] = []
+  /// `render --plan`'s plan when it is the report folder's own plan.json: render writes back the very plan it
+  /// read and validated, so that one replacement loses nothing (editing plan.json in place, then rendering it,
+  /// is the documented workflow). Every other output onto it is still refused.
+  public var planWrittenBack: String?
 
   /// Protects every album of the run (a folder album: everything inside it, and any track that is a symlink to
   /// a file elsewhere; a single-file album: the file) and the other input files or folders of the run.
@@ -176,7 +180,9 @@ public struct WriteGuard: Sendable {
     }
     let folder = Self.reportFolder(reports: reports, album: name)
     for file in ReportFile.all {
-      try checkFile((folder as NSString).appendingPathComponent(file), role: "the report \(file)")
+      let path = (folder as NSString).appendingPathComponent(file)
+      if file == ReportFile.plan, let back = planWrittenBack, PathFacts.resolved(back) == PathFacts.resolved(path) { continue }
+      try checkFile(path, role: "the report \(file)")
     }
   }
 

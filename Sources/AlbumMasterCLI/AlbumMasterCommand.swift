@@ -104,10 +104,11 @@ extension CommonOptions {
   /// Every album found is protected, also one refused for sharing its folder name with another.
   /// A refusal is a usage error: its one line, then exit 64, before anything is written.
   func guardRun(
-    albums: [Album], inputPaths: [String] = [], output: String? = nil, masters: Bool, temporaryFolder: String? = nil,
-    console: Console
+    albums: [Album], inputPaths: [String] = [], planWrittenBack: String? = nil, output: String? = nil, masters: Bool,
+    temporaryFolder: String? = nil, console: Console
   ) throws -> WriteGuard {
-    let writeGuard = WriteGuard(albums: albums, inputPaths: inputPaths)
+    var writeGuard = WriteGuard(albums: albums, inputPaths: inputPaths)
+    writeGuard.planWrittenBack = planWrittenBack
     var names: [String] = []
     for a in albums where !names.contains(a.name) { names.append(a.name) }
     do {

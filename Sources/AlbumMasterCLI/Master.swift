@@ -238,7 +238,8 @@ enum MasterCommand {
     var options = options
     options.writeGuard = try common.guardRun(
       albums: found.compactMap { try? $0.get() },
-      inputPaths: options.referencePaths + documents, output: options.outputFolder,
+      inputPaths: options.referencePaths + documents, planWrittenBack: plan != nil ? documents.first : nil,
+      output: options.outputFolder,
       masters: !options.planOnly, temporaryFolder: NSTemporaryDirectory(), console: console)
     let runOptions = options
     let runs = await withTaskGroup(of: (Int, AlbumRun).self) { group in
