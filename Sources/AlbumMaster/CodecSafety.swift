@@ -53,9 +53,12 @@ public enum CodecSafety {
       path: path, format: format, sampleRateHz: outRate, channels: channels, compression: compression)
     let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8192 * channels)
     defer { block.deallocate() }
+    var sourceFrames = 0
     while true {
       let n = try reader.read(into: block, maxFrames: 8192)
       if n == 0 { break }
+      sourceFrames += n
+      sanitize(UnsafeMutableBufferPointer(rebasing: block[0..<(n * channels)]))
       if resampler != nil {
         var y: [Float] = []
         try resampler!.process(block.baseAddress!, frames: n, into: &y)
@@ -72,12 +75,40 @@ public enum CodecSafety {
     try writer.finish()
     var decoded = try AudioFileReader(path: path)
     var meter = try TruePeakMeter(channels: channels, sampleRateHz: decoded.info.sampleRate)
+    var decodedFrames = 0
     while true {
       let n = try decoded.read(into: block, maxFrames: 8192)
       if n == 0 { break }
+      decodedFrames += n
       for i in 0..<(n * channels) where !block[i].isFinite { block[i] = 0 }
       meter.add(block.baseAddress!, frames: n)
     }
+    // An encode cut short (a full disk the encoder did not report) decodes to fewer frames: its peak is not the track's.
+    let expectedFrames = Int((Double(sourceFrames) * Double(outRate) / Double(inRate)).rounded())
+    if decodedFrames < expectedFrames - shortEncodeToleranceFrames {
+      throw AudioIOError.writeFailed(
+        path: path, reason: "the encode is short: decoded \(decodedFrames) of \(expectedFrames) frames")
+    }
     return meter.finish().compactMap { Decibels.fromAmplitude($0) }.max()
+  }
+
+  /// How many frames a decode may come out shorter than its source: a codec's delay and padding trimming
+  /// moves its length by a frame or two (MP3 1152, Opus 960 samples); a short encode loses more.
+  public static let shortEncodeToleranceFrames = 4096
+
+  /// The largest sample magnitude fed to an encoder: +18 dBFS. libmp3lame asserts on NaN, infinities and huge
+  /// values (psymodel's energies overflow); a track this loud fails the true-peak check anyway, so clamping
+  /// changes no verdict, and samples within the bound pass unchanged.
+  public static let encoderBound: Float = 8
+
+  /// Non-finite samples become 0, the rest are clamped to ±`encoderBound`; a clean block (the usual case) is
+  /// only scanned.
+  static func sanitize(_ block: UnsafeMutableBufferPointer<Float>) {
+    // `!(a <= b)` is true for NaN too.
+    guard block.contains(where: { !(abs($0) <= encoderBound) }) else { return }
+    for i in block.indices {
+      let x = block[i]
+      block[i] = x.isFinite ? min(encoderBound, max(-encoderBound, x)) : 0
+    }
   }
 }

@@ -28,7 +28,10 @@ public struct FractionalOctaveBands: Sendable, Hashable {
   public static func centerHz(index k: Int) -> Double { 1000 * pow(2, Double(k) / 6) }
 
   /// The band index whose centre is nearest `frequencyHz`.
-  public static func nearestIndex(frequencyHz: Double) -> Int { Int((6 * log2(frequencyHz / 1000)).rounded()) }
+  public static func nearestIndex(frequencyHz: Double) -> Int {
+    // Bounded so a hostile centre (0 Hz, 1e300 Hz in an edited document) gives an index its neighbours can be taken of.
+    Int(clamping: min(1e6, max(-1e6, (6 * log2(frequencyHz / 1000)).rounded())))
+  }
 
   /// Centres in Hz, ascending.
   public var centersHz: [Double] { indices.map(Self.centerHz(index:)) }

@@ -104,6 +104,8 @@ public enum QualityChecks {
     let rates = majority(tracks.map(\.sampleRate)), chans = majority(tracks.map(\.channels))
     let bitDepths = majority(tracks.map(\.subtype))
     for x in tracks {
+      // `tracks` is not empty inside this loop, so every majority exists.
+      guard let rates, let chans, let bitDepths else { break }
       let d = x.defects, name = x.file
       add("clipping", name, d.clippedRuns > 0 ? .fail : nil, "\(d.clippedRuns) runs, \(d.clippedSamples) samples", "0 runs",
           "Runs of full-scale samples are audible distortion and cannot be undone; go back to the mix or master with headroom.")
@@ -208,10 +210,11 @@ public enum QualityChecks {
     return values[Int(Double(values.count - 1) * 0.9 + 0.5)]
   }
 
-  static func majority<T: Hashable & Comparable>(_ v: [T]) -> T {
+  /// The most common value (ties to the smallest); `nil` for no values (an album whose every track failed to read).
+  static func majority<T: Hashable & Comparable>(_ v: [T]) -> T? {
     var c: [T: Int] = [:]
     for x in v { c[x, default: 0] += 1 }
-    return c.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+    return c.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
   }
 
   static func n(_ v: Double, _ digits: Int = 1, sign: Bool = false) -> String {

@@ -75,8 +75,8 @@ public enum CSVReport {
         let s = t.spectrum
         for (i, c) in s.bandCentersHz.enumerated() {
           try row([
-            text(t.file), fmt(c, 2), fmt(s.levelsDB[i]), fmt(s.midLevelsDB?[i] ?? nil), fmt(s.sideLevelsDB?[i] ?? nil),
-            fmt(s.tonalBalanceDB[i]), fmt(profileByCenter[c.rounded3] ?? nil),
+            text(t.file), fmt(c, 2), fmt(s.levelsDB.element(at: i)), fmt(s.midLevelsDB?.element(at: i)),
+            fmt(s.sideLevelsDB?.element(at: i)), fmt(s.tonalBalanceDB.element(at: i)), fmt(profileByCenter[c.rounded3] ?? nil),
           ])
         }
       }
@@ -112,4 +112,9 @@ public enum CSVReport {
 
 extension Double {
   fileprivate var rounded3: Double { (self * 1000).rounded() / 1000 }
+}
+
+extension Array {
+  /// The element at `i` flattened, or `nil` past the end: arrays of an edited document need not match in length.
+  func element<T>(at i: Int) -> T? where Element == T? { indices.contains(i) ? self[i] : nil }
 }

@@ -15,13 +15,18 @@ enum Charts {
     return centers.map { c in (c, s[FractionalOctaveBands.nearestIndex(frequencyHz: c)].map { $0 - mean }) }
   }
 
+  /// The lowest level the loudness chart's axis shows: quieter than any real track.
+  static let loudnessFloorLUFS = -150.0
+
   static func loudness(_ doc: AnalysisDocument, band: (Double, Double, String)?) -> String {
     let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     let values = doc.tracks.flatMap { t in
       [t.loudness.integratedLUFS, t.loudness.truePeakDBTP, masters[t.file]?.analysis?.loudness.integratedLUFS,
        masters[t.file]?.analysis?.loudness.truePeakDBTP].compactMap { $0 }
     } + (band.map { [$0.0, $0.1] } ?? [])
-    let lo = ((values.min() ?? -30) - 3).rounded(.down), hi = min(6, ((values.max() ?? 0) + 2).rounded(.up))
+    // The floor and the top are bounded so an absurd value in an edited document cannot stretch the axis.
+    let lo = min(0, max(loudnessFloorLUFS, ((values.min() ?? -30) - 3).rounded(.down)))
+    let hi = max(lo + 3, min(6, ((values.max() ?? 0) + 2).rounded(.up)))
     let n = Double(max(doc.tracks.count, 1))
     var c = SVGChart(title: "Loudness per track (bars: integrated LUFS; triangles: true peak dBTP)",
                      xLabel: "track", yLabel: "LUFS / dBTP", x: 0...n, y: lo...hi)

@@ -66,7 +66,10 @@ public enum HTMLReport {
     }
     let lufsBefore = doc.tracks.compactMap(\.loudness.integratedLUFS)
     let lufsAfter = (doc.masters ?? []).compactMap { $0.analysis?.loudness.integratedLUFS }
-    func spread(_ v: [Double]) -> String { v.isEmpty ? "–" : f(v.max()! - v.min()!) }
+    func spread(_ v: [Double]) -> String {
+      guard let hi = v.max(), let lo = v.min() else { return "–" }
+      return f(hi - lo)
+    }
     let devBefore = median(doc.tracks.compactMap(\.tonalDeviationDB))
     let devAfter = median((doc.masters ?? []).compactMap { $0.analysis?.tonalDeviationDB })
     let duration = doc.tracks.reduce(0) { $0 + $1.durationSeconds }
@@ -76,7 +79,7 @@ public enum HTMLReport {
     let band = targetBand(plan: plan, preset: qa?.preset.flatMap(DeliveryPreset.named))
     return [
       "album": doc.album.name, "trackCount": doc.tracks.count, "failureCount": doc.failures.count,
-      "duration": String(format: "%d:%02d", Int(duration) / 60, Int(duration) % 60),
+      "duration": String(format: "%d:%02d", Int(clamping: duration) / 60, Int(clamping: duration) % 60),
       "preset": qa?.preset ?? "none", "verdict": qa?.verdict.rawValue ?? "not checked",
       "verdictClass": qa?.verdict.rawValue ?? "none", "mastered": doc.masters != nil,
       "spreadBefore": spread(lufsBefore), "spreadAfter": spread(lufsAfter),

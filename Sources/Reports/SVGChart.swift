@@ -123,7 +123,14 @@ struct SVGChart {
     return max(limit.lowerBound, lo)...min(limit.upperBound, hi)
   }
 
+  /// The most ticks an axis gets: an edited document can hold absurd values (-1e9 LUFS, 1e300 s), and a tick
+  /// per `step` over such a range would never finish.
+  static let maxTicks = 40.0
+
   static func ticks(_ r: ClosedRange<Double>, step: Double) -> [(Double, String)] {
-    stride(from: (r.lowerBound / step).rounded(.up) * step, through: r.upperBound, by: step).map { ($0, String(format: "%.0f", $0)) }
+    guard (r.upperBound - r.lowerBound).isFinite, step > 0 else { return [] }
+    var step = step
+    while (r.upperBound - r.lowerBound) / step > maxTicks { step *= 10 }
+    return stride(from: (r.lowerBound / step).rounded(.up) * step, through: r.upperBound, by: step).map { ($0, String(format: "%.0f", $0)) }
   }
 }
