@@ -28,11 +28,11 @@ let package = Package(
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
     .target(name: "Matching", dependencies: ["AudioIO", "Analysis", "DSP"]),
     .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
-    .target(name: "QualityControl", dependencies: ["Analysis", "Matching"]),
+    .target(name: "QualityControl", dependencies: ["Analysis", "DSP", "Matching"]),
     .target(name: "Reports", dependencies: ["AudioIO", "DSP", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(
       name: "AlbumMaster",
-      dependencies: ["AudioIO", "Analysis", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", "Yams"]),
+      dependencies: ["AudioIO", "Analysis", "DSP", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", "Yams"]),
     .executableTarget(
       name: "AlbumMasterCLI",
       dependencies: ["AlbumMaster", "AudioIO", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -1,4 +1,5 @@
 import Analysis
+import DSP
 import Foundation
 import Matching
 
@@ -204,7 +205,7 @@ public enum QualityChecks {
   }
 
   static func p90(_ s: LoudnessSeries, fromEnd: Bool, seconds: Double) -> Double? {
-    let n = max(1, Int(seconds / s.intervalSeconds))
+    let n = max(1, Int(clamping: seconds / s.intervalSeconds))  // a series with a 0 s interval must not trap
     let values = (fromEnd ? Array(s.valuesLUFS.suffix(n)) : Array(s.valuesLUFS.prefix(n))).compactMap { $0 }.sorted()
     guard !values.isEmpty else { return nil }
     return values[Int(Double(values.count - 1) * 0.9 + 0.5)]
