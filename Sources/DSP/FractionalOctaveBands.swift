@@ -45,8 +45,8 @@ public struct FractionalOctaveBands: Sendable, Hashable {
     indices.map { k in
       let c = Self.centerHz(index: k)
       let lo = c * pow(2, -1.0 / 12), hi = c * pow(2, 1.0 / 12)
-      let first = max(0, Int((lo / binSpacingHz - 0.5).rounded(.down)))
-      let last = min(power.count - 1, Int((hi / binSpacingHz + 0.5).rounded(.up)))
+      let first = max(0, Int(clamping: (lo / binSpacingHz - 0.5).rounded(.down)))
+      let last = min(power.count - 1, Int(clamping: (hi / binSpacingHz + 0.5).rounded(.up)))
       var sum = 0.0, weight = 0.0
       if first <= last {
         for b in first...last {
