@@ -8,6 +8,7 @@ let package = Package(
   products: [
     .executable(name: "albummaster", targets: ["AlbumMasterCLI"]),
     .library(name: "AlbumMaster", targets: ["AlbumMaster"]),
+    .executable(name: "embed-example", targets: ["EmbedExample"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,8 @@ let package = Package(
     .executableTarget(
       name: "AlbumMasterCLI",
       dependencies: ["AlbumMaster", "AudioIO", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    // Masters an album through the library alone (docs/architecture.md, "Embedding").
+    .executableTarget(name: "EmbedExample", dependencies: ["AlbumMaster"], path: "Examples/Embed"),
 
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Synthesis"], path: "Tests/TestSupport"),
     .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),

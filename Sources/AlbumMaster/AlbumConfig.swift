@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import Matching
+import QualityControl
 import Rendering
 import Yams
 
@@ -64,23 +65,14 @@ public struct AlbumConfig: Sendable, Hashable {
 
   /// An extra delivery format, written to `masters/<name>/`.
   public struct OutputVariant: Sendable, Hashable {
-    public var format: String
+    public var format: OutputFormatName
     public var bits: OutputBits?
     public var sampleRateHz: Int?
     public var dither: DitherMode = .tpdf
 
     /// How this variant is rendered.
     public var renderSettings: RenderSettings {
-      var s = RenderSettings()
-      s.container =
-        switch format {
-        case "aiff": .aiff
-        case "flac": .flac
-        case "ogg", "opus": .ogg
-        case "mp3": .mp3
-        default: .wav
-        }
-      s.opus = format == "opus"
+      var s = format.applied(to: RenderSettings())
       s.bits = bits
       s.sampleRateHz = sampleRateHz
       s.dither = dither
@@ -88,7 +80,7 @@ public struct AlbumConfig: Sendable, Hashable {
     }
 
     /// The folder name: format, bits and rate, e.g. `flac-16-44100`.
-    public var name: String { ([format] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
+    public var name: String { ([format.rawValue] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
   }
 
   public static let fileName = "album.yaml"
@@ -170,8 +162,7 @@ public struct AlbumConfig: Sendable, Hashable {
       guard let key = k.string else { throw fail(k, "?", "keys must be text") }
       switch key {
       case "preset":
-        guard let s = v.string, ["spotify", "apple-music", "youtube", "tidal", "amazon-music", "ebu-r128", "atsc-a85", "aes-td1008-album", "cd-redbook"].contains(s)
-        else { throw fail(v, key, "unknown preset '\(v.string ?? "?")'") }
+        guard let s = v.string, DeliveryPreset.named(s) != nil else { throw fail(v, key, "unknown preset '\(v.string ?? "?")'") }
         c.preset = s
       case "loudness":
         guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw fail(v, key, "expected album, track or none") }
@@ -204,13 +195,13 @@ public struct AlbumConfig: Sendable, Hashable {
         guard let list = v.sequence else { throw fail(v, key, "expected a list of formats") }
         for (i, item) in list.enumerated() {
           guard let m = item.mapping else { throw fail(item, "outputs[\(i)]", "expected format, bits, sampleRate, dither") }
-          var o = OutputVariant(format: "wav")
+          var o = OutputVariant(format: .wav)
           for (ok, ov) in m {
             let name = "outputs[\(i)].\(ok.string ?? "?")"
             switch ok.string {
             case "format":
-              guard let f = ov.string, ["wav", "aiff", "flac", "ogg", "opus", "mp3"].contains(f) else {
-                throw fail(ov, name, "expected wav, aiff, flac, ogg, opus or mp3")
+              guard let f = ov.string.flatMap(OutputFormatName.init(rawValue:)) else {
+                throw fail(ov, name, "expected \(OutputFormatName.choices)")
               }
               o.format = f
             case "bits":

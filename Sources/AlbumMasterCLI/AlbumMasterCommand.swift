@@ -3,13 +3,10 @@ import ArgumentParser
 import AudioIO
 import Foundation
 import Matching
+import Reports
 
-/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks, 64 usage, 74 stdout
-/// could not be written, 130/143 interrupted (128 + SIGINT/SIGTERM).
-enum Exit {
-  static let trackFailures = ExitCode(2)
-}
-
+/// Exit codes (architecture.md): 0 success, 1 QA failures, 2 unreadable or failed tracks (`RunStatus`), 64 usage,
+/// 74 stdout could not be written, 130/143 interrupted (128 + SIGINT/SIGTERM).
 @main
 struct AlbumMasterCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -72,54 +69,21 @@ struct CommonOptions: ParsableArguments {
     return (i, n)
   }
 
-  /// The albums to process: the arguments, then `--all`'s subfolders, then the shard's share. An unreadable
-  /// `--all` folder is a usage error.
+  /// The albums to process (`AlbumBatch.select`); a problem is a usage error.
   func selectAlbums(_ arguments: [String]) throws -> [String] {
-    var albums = arguments
-    if let all {
-      do {
-        albums += try Catalogue.albums(under: all)
-      } catch {
-        throw ValidationError("--all \(all.escapedForTerminal): \(error)")
-      }
-    }
-    if albums.isEmpty { throw ValidationError("give at least one ALBUM, or --all DIR") }
-    if let shard, let (i, n) = parsedShard(shard) { albums = albums.filter { Catalogue.inShard($0, index: i, count: n) } }
-    return albums
-  }
-}
-
-extension CommonOptions {
-  /// Finds the album at `path`; on failure prints the one-line error and returns it for the `--json` result.
-  func openAlbum(_ path: String, console: Console) -> Result<Album, AlbumError> {
-    do throws(AlbumError) {
-      return .success(try Album.discover(path))
+    do throws(InputError) {
+      return try AlbumBatch.select(arguments, all: all, shard: shard.flatMap(parsedShard))
     } catch {
-      console.error(error.description)
-      return .failure(error)
+      throw ValidationError(error.problem.hasPrefix("give at least") ? error.problem : error.description.escapedForTerminal)
     }
   }
 
-  /// The run's write guard, after checking every output of the run against every input (see `WriteGuard`).
-  /// Every album found is protected, also one refused for sharing its folder name with another.
-  /// A refusal is a usage error: its one line, then exit 64, before anything is written.
-  func guardRun(
-    albums: [Album], inputPaths: [String] = [], planWrittenBack: String? = nil, output: String? = nil, masters: Bool,
-    temporaryFolder: String? = nil, console: Console
-  ) throws -> WriteGuard {
-    var writeGuard = WriteGuard(albums: albums, inputPaths: inputPaths)
-    writeGuard.planWrittenBack = planWrittenBack
-    var names: [String] = []
-    for a in albums where !names.contains(a.name) { names.append(a.name) }
-    do {
-      try writeGuard.checkRun(
-        reports: reports, albums: names, output: output, masters: masters, json: json == "-" ? nil : json,
-        temporaryFolder: temporaryFolder)
-    } catch {
-      console.error(error.description)
-      throw ExitCode.validationFailure
-    }
-    return writeGuard
+  /// Puts the shared options into a request.
+  func fill(_ request: inout MasterRequest) {
+    request.reportsFolder = reports
+    request.jobs = jobs
+    request.useCache = !force
+    request.jsonPath = json
   }
 }
 
@@ -136,6 +100,42 @@ struct Console {
   /// One line, whatever the names in it hold.
   func error(_ line: String) {
     if !Cancellation.isRequested { ProgressDisplay.shared.print("albummaster: error: \(line.escapedForTerminal)", always: true) }
+  }
+
+  /// Shows one event of a run.
+  @Sendable func show(_ event: RunEvent) {
+    switch event {
+    case .track(let e): ProgressDisplay.shared.handle(e)
+    case .albumStarted(_, _, _, let units):
+      progress(event.message.escapedForTerminal)
+      ProgressDisplay.shared.begin(units: units)
+    case .albumFinished(let run):
+      if let outcome = run.outcome {
+        table(outcome.table(planOnly: run.document?.masters == nil))
+      } else if let doc = run.document {
+        table(TextTable.render(tracks: doc.tracks, failures: doc.failures))
+      }
+      if let qa = run.document?.qa { table(TextTable.render(qa: qa)) }
+      progress(event.message.escapedForTerminal)
+    case let e where e.isError: error(e.message)
+    default: progress(event.message.escapedForTerminal)
+    }
+  }
+
+  /// Runs a batch; a request it refuses is a usage error (one line, exit 64).
+  func run(_ body: () async throws(RunError) -> BatchOutcome) async throws -> BatchOutcome {
+    do throws(RunError) {
+      return try await body()
+    } catch {
+      self.error(error.description)
+      throw ExitCode.validationFailure
+    }
+  }
+
+  /// Prints the `--json` result asked for on stdout, and exits as the run's status says.
+  func finish(_ outcome: BatchOutcome) throws {
+    if let data = outcome.resultForStandardOutput { StandardStreams.out(data) }
+    if outcome.status != .ok { throw ExitCode(outcome.status.rawValue) }
   }
 
   func table(_ text: String) {

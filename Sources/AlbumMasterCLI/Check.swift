@@ -1,6 +1,7 @@
 import AlbumMaster
 import ArgumentParser
 import Foundation
+import Matching
 import QualityControl
 
 struct Check: AsyncParsableCommand {
@@ -25,27 +26,12 @@ struct Check: AsyncParsableCommand {
   @Flag(name: .customLong("no-codec"), help: "Skip the codec-safety check (encoding each track to MP3 and Opus).")
   var noCodec = false
 
-  func validate() throws {
-    if let preset, DeliveryPreset.named(preset) == nil {
-      throw ValidationError("unknown preset '\(preset)'; choose from \(DeliveryPreset.all.map(\.name).joined(separator: ", "))")
-    }
-  }
-
   func run() async throws {
-    try await Interruption.run { try await body() }
-  }
-
-  private func body() async throws {
-    let p = preset.flatMap(DeliveryPreset.named)
-    let jobs = common.jobs, codec = !noCodec
-    let outcome = try await Analyze.analyzeAll(
-      try common.selectAlbums(albums), common: common, temporaryFolder: codec ? NSTemporaryDirectory() : nil
-    ) { analysis in
-      await AlbumChecker.check(
-        tracks: analysis.tracks, folder: analysis.album.path, profile: analysis.profile, preset: p, codec: codec, jobs: jobs)
+    try await Interruption.run {
+      let p: DeliveryPreset?
+      do throws(InputError) { p = try MasterRequest.preset(named: preset) } catch { throw usageError(error) }
+      try await Analyze.run(
+        try common.selectAlbums(albums), common: common, judgement: .qa(preset: p, codec: !noCodec, strict: strict))
     }
-    if outcome.broken { throw Exit.trackFailures }
-    let worst = outcome.reports.map(\.verdict).max() ?? .pass
-    if worst == .fail || (strict && worst == .warn) { throw ExitCode(1) }
   }
 }

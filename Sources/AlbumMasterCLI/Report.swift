@@ -1,9 +1,7 @@
 import AlbumMaster
-import AudioIO
 import ArgumentParser
+import AudioIO
 import Foundation
-import Matching
-import Reports
 
 struct Report: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -15,55 +13,17 @@ struct Report: AsyncParsableCommand {
   @Option(help: "Folder for reports.")
   var reports: String = "Reports"
 
-  /// Errors go through the console: one escaped line each.
-  private static let console = Console(quiet: false, tableToStderr: false)
-
   func run() async throws {
-    try await Interruption.run { try await body() }
-  }
-
-  private func body() async throws {
-    let name = Album.name(ofPath: album)
-    let folder = WriteGuard.reportFolder(reports: reports, album: name)
-    // The album, if it is there, is an input like any other: the report folder must not lead into it.
-    do {
-      try WriteGuard(albums: [], inputPaths: [album]).checkRun(reports: reports, albums: [name], output: nil, masters: false, json: nil)
-    } catch {
-      Self.console.error(error.description)
-      throw ExitCode.validationFailure
+    try await Interruption.run {
+      let console = Console(quiet: false, tableToStderr: false)
+      do throws(RegenerationError) {
+        let written = try await ReportRegeneration.regenerate(albumPath: album, reportsFolder: reports)
+        StandardStreams.err("Wrote \(written.joined(separator: ", ").escapedForTerminal)\n")
+      } catch {
+        console.error(error.description)
+        if case .refused = error { throw ExitCode.validationFailure }
+        throw ExitCode(RunStatus.failed.rawValue)
+      }
     }
-    let jsonPath = (folder as NSString).appendingPathComponent(ReportFile.analysis)
-    guard FileManager.default.fileExists(atPath: jsonPath) else {
-      Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
-      throw Exit.trackFailures
-    }
-    do {
-      try await ReportFolder.withLock(folder) { try regenerate(folder) }
-    } catch let e as ExitCode {
-      throw e
-    } catch {
-      Self.console.error("\(error)")
-      throw Exit.trackFailures
-    }
-  }
-
-  private func regenerate(_ folder: String) throws {
-    let jsonPath = (folder as NSString).appendingPathComponent(ReportFile.analysis)
-    // Through InputFile: a FIFO or device planted in the report folder fails instead of hanging the read.
-    guard let bytes = try? InputFile(path: jsonPath).readAll() else {
-      Self.console.error("\(jsonPath): no saved analysis; run analyze, check or master first")
-      throw Exit.trackFailures
-    }
-    let doc: AnalysisDocument
-    do {
-      doc = try JSONReport.decode(AnalysisDocument.self, from: Data(bytes))
-    } catch {
-      Self.console.error("\(jsonPath): not an analysis.json: \(error)")
-      throw Exit.trackFailures
-    }
-    let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent(ReportFile.plan)).readAll()
-    let plan = planBytes.flatMap { try? JSONReport.decode(AlbumPlan.self, from: Data($0)) }
-    let written = try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
-    StandardStreams.err("Wrote \(written.joined(separator: ", ").escapedForTerminal)\n")
   }
 }

@@ -46,7 +46,7 @@ public enum CSVReport {
             [
               text(m.master), fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
               fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
-              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), text(m.verdict),
+              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), text(m.verdict.rawValue),
             ]
           } ?? Array(repeating: "", count: 9)
         try row([

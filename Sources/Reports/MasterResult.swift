@@ -1,6 +1,16 @@
 import Analysis
 import Rendering
 
+/// Whether a master met its plan (written to analysis.json as `ok`, `missed` or `unverified`).
+public enum MasterVerdict: String, Codable, Sendable, Hashable {
+  /// Loudness within 0.3 LU of the plan and no true peak over the ceiling.
+  case ok
+  /// Loudness off by more than 0.3 LU, or a true peak over the ceiling.
+  case missed
+  /// Rendered with `--no-verify`: not measured.
+  case unverified
+}
+
 /// One master: how it was made and what it measures (the "after" of before/after).
 public struct MasterResult: Codable, Sendable, Hashable {
   /// The source file, relative to the album.
@@ -19,7 +29,7 @@ public struct MasterResult: Codable, Sendable, Hashable {
   @NullCoded public var analysis: TrackAnalysis?
   /// `ok`; `missed` when loudness is off by more than 0.3 LU or the true peak is over the ceiling;
   /// `unverified` when rendered with `--no-verify`.
-  public var verdict: String
+  public var verdict: MasterVerdict
   /// Why, when missed.
   @NullCoded public var message: String?
   /// Set in memory while a run tells cached masters from rendered ones; never written.
@@ -31,7 +41,7 @@ public struct MasterResult: Codable, Sendable, Hashable {
 
   public init(
     file: String, master: String, plannedLUFS: Double?, ceilingDBTP: Double, attempts: Int, render: RenderReport,
-    analysis: TrackAnalysis?, verdict: String, message: String?
+    analysis: TrackAnalysis?, verdict: MasterVerdict, message: String?
   ) {
     self.file = file
     self.master = master

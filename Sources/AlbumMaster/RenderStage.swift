@@ -1,0 +1,122 @@
+import Analysis
+import AudioIO
+import Foundation
+import Matching
+import Reports
+import Rendering
+
+/// Render → verify for every planned track: cached masters reused, the others made by `TrackMastering`, then
+/// album.yaml's delivery variants.
+enum RenderStage {
+  /// The masters made (or reused) and the tracks that failed.
+  struct Output: Sendable {
+    var masters: [MasterResult] = []
+    var failures: [TrackFailure] = []
+    var reused = 0
+    var rendered = 0
+  }
+
+  /// Renders every track of `plan` that was analysed (all of them with `--no-verify`).
+  /// - Throws: a write-guard or folder error before any master is written; `AudioIOError.cancelled`.
+  static func run(_ run: AlbumContext, plan: AlbumPlan, analysis: AlbumAnalysis) async throws -> Output {
+    let out = run.mastersFolder
+    try ReportFolder.create(out, role: "the masters folder")
+    let verify = !run.options.skipVerification
+    let analysed = Set(verify ? analysis.tracks.map(\.file) : run.album.files)
+    let jobs = plan.tracks.filter { analysed.contains($0.file) }
+    let settings = run.options.render
+    let names = AlbumMasterer.masterNames(jobs.map(\.file), format: { file in
+      (try? AudioFileReader(path: run.album.path(of: file)).info).map { settings.outputFormat(for: $0) }
+    })
+    // Exact: no master may be renamed onto an input (the folder checks already refuse most such runs).
+    for name in names { try run.writeGuard.checkFile((out as NSString).appendingPathComponent(name), role: "the master") }
+    let cache = run.cache()
+    let caching = BackgroundWork()
+    defer { caching.joinAll() }
+    let hashes = analysis.contentHashes
+    let settingsData = (try? JSONReport.encode(settings)) ?? Data()
+    let sourcePeaks = Dictionary(
+      analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
+    let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: run.options.jobs, slots: run.slots) {
+      (pair) -> Result<MasterResult, TrackFailure> in
+      let (tp, name) = pair
+      let source = run.album.path(of: tp.file)
+      if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
+      let track = TrackMastering(
+        source: source, plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
+        reportFolder: run.reportFolder, profile: plan.profile, sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify)
+      // Reuse a master made from the same source, plan and settings, while its file is unchanged.
+      let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
+        ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
+      } : nil
+      if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
+        cached.reused = true
+        run.onEvent(.track(.finished(file: tp.file)))
+        return .success(cached)
+      }
+      return master(track, run: run, key: key, cache: cache, caching: caching)
+    }
+    var output = Output()
+    for r in results {
+      switch r {
+      case .success(var m):
+        if m.reused == true { output.reused += 1 } else { output.rendered += 1 }
+        m.reused = nil
+        output.masters.append(m)
+      case .failure(let f):
+        output.failures.append(f)
+        run.failed(f)
+      }
+    }
+    try Cancellation.check(out)
+    return output
+  }
+
+  /// One track: its master, then its cache entry (beside the rest) and its delivery variants.
+  private static func master(
+    _ track: TrackMastering, run: AlbumContext, key: String?, cache: ResultCache, caching: BackgroundWork
+  ) -> Result<MasterResult, TrackFailure> {
+    let file = track.plan.file
+    run.onEvent(.track(.started(file: file)))
+    do {
+      let result = try track.run { stage, f in run.onEvent(.track(.progress(file: file, stage: stage, fraction: f))) }
+      run.onEvent(.track(.finished(file: file)))
+      // Hashing the master for the cache runs beside the rest (the reports, the next track).
+      if let key { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
+      try variants(track, run: run, gainOffsetDB: result.render.gainDB - track.plan.gainDB)
+      return .success(result)
+    } catch let e as RenderError {
+      return .failure(TrackFailure(file: file, error: e.reason))
+    } catch let e as TrackFailure {
+      return .failure(TrackFailure(file: file, error: "verifying the master: \(e.error)"))
+    } catch {
+      return .failure(TrackFailure(file: file, error: "\(error)"))
+    }
+  }
+
+  /// album.yaml's delivery variants of one track, with the main master's corrected gain.
+  private static func variants(_ track: TrackMastering, run: AlbumContext, gainOffsetDB: Double) throws {
+    let out = (track.masterPath as NSString).deletingLastPathComponent
+    let name = (track.masterPath as NSString).lastPathComponent
+    for v in run.options.config?.outputs ?? [] {
+      let vs = v.renderSettings
+      let dir = (out as NSString).appendingPathComponent(v.name)
+      try run.writeGuard.checkFolder(dir, role: "the variant folder")
+      try ReportFolder.create(dir, role: "the variant folder")
+      let ext = (try? AudioFileReader(path: track.source).info).map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
+      let stem = (name as NSString).deletingPathExtension
+      let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
+      try run.writeGuard.checkFile(vpath, role: "the variant master")
+      _ = try TrackRenderer.render(source: track.source, plan: track.plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
+    }
+  }
+}
+
+extension AlbumAnalysis {
+  /// Adds the render stage's failures and cache counters.
+  mutating func record(_ rendered: RenderStage.Output) {
+    failures += rendered.failures
+    cache.mastersReused += rendered.reused
+    cache.mastersRendered += rendered.rendered
+  }
+}

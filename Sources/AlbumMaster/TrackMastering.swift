@@ -1,0 +1,164 @@
+import Analysis
+import AudioIO
+import Foundation
+import Matching
+import Reports
+import Rendering
+
+/// One track through render → verify: renders, measures the master, and renders again with a corrected gain
+/// while the loudness is more than `AlbumMasterer.correctionThresholdLU` off (`LoudnessCorrector`).
+///
+/// When the limiter will clearly act (`expectsLimiting`), the first pass only measures: the same chain runs
+/// without quantizing or writing, and only the integrated loudness is taken, on another core. The first master
+/// is then written with the gain that pass corrected, as a second render would have been. A measuring pass
+/// costs about half a render with its verification.
+struct TrackMastering {
+  /// The source track's full path.
+  var source: String
+  /// Its plan.
+  var plan: TrackPlan
+  /// How the master is written.
+  var settings: RenderSettings
+  /// Where the master goes.
+  var masterPath: String
+  /// The album's report folder: `MasterResult.master` is relative to it when the master lies inside.
+  var reportFolder: String
+  /// What the master's tonal deviation is measured against.
+  var profile: AlbumProfile
+  /// The source's true peak, for `expectsLimiting`.
+  var sourceTruePeakDBTP: Double?
+  /// Whether the master is analysed (and its loudness corrected).
+  var verify = true
+
+  /// The most filtered samples a measuring pass keeps for the renders after it (1 GiB of floats: 50 minutes
+  /// of 44.1 kHz stereo). Longer tracks are filtered again.
+  static let spillCapacity = 1 << 28
+
+  /// Whether the limiter will clearly act on a track: its source true peak, raised by the gain and by the EQ's
+  /// largest boost, lands over the ceiling by more than 1 dB. A guess only: the loudness is verified after
+  /// every render whatever it says.
+  static func expectsLimiting(plan: TrackPlan, sourceTruePeakDBTP: Double?) -> Bool {
+    guard plan.limiter, let tp = sourceTruePeakDBTP else { return false }
+    let boostDB = max(0, plan.eq.gainsDB.max() ?? 0)
+    return tp + plan.gainDB + boostDB > plan.ceilingDBTP + 1
+  }
+
+  /// Renders and verifies the master.
+  /// - Throws: `RenderError`, or `TrackFailure` when the master cannot be analysed.
+  func run(progress: ((String, Double) -> Void)? = nil) throws -> MasterResult {
+    var corrector = LoudnessCorrector(
+      thresholdLU: AlbumMasterer.correctionThresholdLU, maxCorrectionDB: AlbumMasterer.maxCorrectionDB)
+    let name = (masterPath as NSString).lastPathComponent
+    let sourceInfo = try? AudioFileReader(path: source).info
+    // Lossless masters are measured while they are written, on another core; the others are read back.
+    let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
+    let meterInfo = sourceInfo.map { info -> AudioFileInfo in
+      var i = info
+      i.sampleRate = settings.sampleRateHz ?? info.sampleRate
+      i.channelMap = nil  // the writer writes none
+      return i
+    }
+    // The filter's output from the first pass, replayed by the passes after it (they differ in gain only).
+    // A track too long for the file is filtered again each time, rather than kept in part for nothing.
+    let fits = sourceInfo.map { Int($0.frames) * $0.channels <= Self.spillCapacity } == true
+    let spill = verify && plan.targetLUFS != nil && fits
+      ? SpillFile(folder: (masterPath as NSString).deletingLastPathComponent, capacity: Self.spillCapacity) : nil
+    if verify, let target = plan.targetLUFS, let meterInfo,
+      Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
+    {
+      let got = try measure(meterInfo: meterInfo, name: name, spill: spill, progress: progress)
+      corrector.recordMeasuringPass(measuredLUFS: got, targetLUFS: target)
+    }
+    var renders = 0
+    while true {
+      renders += 1
+      let stage = renders > 1 ? "rendering again" : "rendering"
+      let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
+      var report = try render(offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
+      report.path = relativePath  // reports stay the same wherever they are written
+      guard verify else {
+        return MasterResult(
+          file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
+          attempts: 1, render: report, analysis: nil, verdict: .unverified, message: nil)
+      }
+      var master = try analyseMaster(meters: meters, name: name, progress: progress)
+      let again = corrector.record(measuredLUFS: master.loudness.integratedLUFS, targetLUFS: plan.targetLUFS)
+      if again { continue }
+      master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
+      let problems = Verification.problems(plan: plan, master: master)
+      return MasterResult(
+        file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
+        attempts: corrector.attempts, render: report, analysis: master, verdict: problems.isEmpty ? .ok : .missed,
+        message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+  }
+
+  /// The master's path relative to the report folder when it lies inside it.
+  var relativePath: String {
+    masterPath.hasPrefix(reportFolder + "/") ? String(masterPath.dropFirst(reportFolder.count + 1)) : masterPath
+  }
+
+  /// A measuring pass: the chain without quantizing or writing; its integrated loudness.
+  private func measure(
+    meterInfo: AudioFileInfo, name: String, spill: SpillFile?, progress: ((String, Double) -> Void)?
+  ) throws -> Double? {
+    let meter = BackgroundMeters(info: meterInfo, file: name, scope: .integratedLoudness)
+    do {
+      _ = try TrackRenderer.measure(
+        source: source, plan: plan, settings: settings, progress: { f in progress?("measuring", f) },
+        filtered: spill, output: { meter.feed($0) })
+    } catch {
+      _ = try? meter.finishIntegratedLUFS()  // stop its thread
+      throw error
+    }
+    return try meter.finishIntegratedLUFS()
+  }
+
+  /// One render at `offsetDB` on top of the plan's gain, fed to `meters` as it is written.
+  private func render(
+    offsetDB: Double, meters: BackgroundMeters?, spill: SpillFile?, progress: @escaping (Double) -> Void
+  ) throws -> RenderReport {
+    do {
+      return try TrackRenderer.render(
+        source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offsetDB,
+        progress: progress, filtered: spill, written: meters.map { m in { m.feed($0) } })
+    } catch {
+      _ = try? meters?.finish()  // stop its thread
+      throw error
+    }
+  }
+
+  /// The master's analysis: the inline meters' when they saw the whole file, else read back.
+  private func analyseMaster(
+    meters: BackgroundMeters?, name: String, progress: ((String, Double) -> Void)?
+  ) throws -> TrackAnalysis {
+    if let measured = try? meters?.finish(), let header = try? AudioFileReader(path: masterPath).info,
+      header.channelMap == nil, header.frames == measured.frames
+    {
+      var master = measured
+      master.describe(header)
+      return master
+    }
+    return try TrackAnalyzer.analyze(path: masterPath, file: name) { f in progress?("verifying", f) }
+  }
+}
+
+/// Verify: whether a master meets its plan.
+public enum Verification {
+  /// Loudness a master may miss its plan by and still pass, LU.
+  public static let toleranceLU = 0.3
+
+  /// What a master misses of its plan, one sentence each: loudness off by more than `toleranceLU`, or a true
+  /// peak over the ceiling the limiter was given. Empty when it meets the plan.
+  public static func problems(plan: TrackPlan, master: TrackAnalysis) -> [String] {
+    var problems: [String] = []
+    if let target = plan.targetLUFS, let got = master.loudness.integratedLUFS, abs(got - target) > toleranceLU {
+      problems.append(
+        "loudness \(String(format: "%.2f", got)) LUFS misses the planned \(String(format: "%.2f", target)) LUFS by more than \(toleranceLU) LU")
+    }
+    if plan.limiter, let tp = master.loudness.truePeakDBTP, tp > plan.ceilingDBTP {
+      problems.append("true peak \(String(format: "%.2f", tp)) dBTP is over the \(plan.ceilingDBTP) dBTP ceiling")
+    }
+    return problems
+  }
+}
