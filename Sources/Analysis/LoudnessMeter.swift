@@ -4,6 +4,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// libebur128 failed where it should not (allocation, an invalid channel layout).

@@ -2,6 +2,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Long-term average spectrum by Welch's method: Hann window, 50 % overlap, power averaged over frames and

@@ -2,6 +2,8 @@ import CSndFile
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Writes interleaved `Float` frames to a new audio file, atomically.

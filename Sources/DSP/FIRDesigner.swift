@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// A magnitude response given at a few frequencies, in dB; linear in dB against log-frequency between them,

@@ -3,6 +3,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Pure functions from analyses and a profile to a plan.

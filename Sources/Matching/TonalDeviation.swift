@@ -3,6 +3,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// How far a track's tonal shape lies from a profile, per measurements.md:

@@ -5,6 +5,8 @@ import Matching
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// pass < warn < fail.
