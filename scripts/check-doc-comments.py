@@ -115,7 +115,9 @@ def parse_decl(stripped):
     k = 0
     while k < len(words):
         w = words[k]
-        if w in DECL_KEYWORDS and not (w == "class" and k + 1 < len(words) and words[k + 1] in MODIFIERS | set(DECL_KEYWORDS)):
+        # `class func` / `class var` use `class` as a modifier; `class Name` declares a class.
+        class_modifier = w == "class" and k + 1 < len(words) and words[k + 1] in MODIFIERS | set(DECL_KEYWORDS)
+        if w in DECL_KEYWORDS and not class_modifier:
             name = ""
             rest = words[k + 1 :]
             if w == "init" or w == "subscript":
@@ -138,7 +140,7 @@ def documented(lines, idx):
     j = idx - 1
     while j >= 0:
         prev = lines[j][0].strip()
-        if prev.startswith("@"):
+        if prev.startswith("@") and parse_decl(prev) is None:  # an attribute line, not `@Wrapper public var`
             j -= 1
             continue
         if prev.startswith("///"):

@@ -22,7 +22,7 @@ import TestSupport
     for line in summaries { #expect(line.contains(": 0 undocumented of "), "\(line)") }
   }
 
-  @Test("The checker flags a public declaration without ///, an enum's cases and a public extension's members")
+  @Test("The checker flags public declarations without ///, an enum's cases and a public extension's members")
   func checkerFlagsUndocumented() throws {
     let dir = TempFolder("doc-comments")
     defer { dir.remove() }
@@ -42,6 +42,9 @@ import TestSupport
         private var y: Int { 0 }
       }
       struct Internal { func h() {} }
+      /// Documented wrapper.
+      @NullCoded public var a: Int?
+      public var b: Int
 
       """
     try source.write(toFile: dir.file("Sample.swift"), atomically: true, encoding: .utf8)
@@ -49,7 +52,7 @@ import TestSupport
     #expect(r.status == 1)
     let flagged = r.stdout.split(separator: "\n").filter { $0.hasPrefix(dir.file("Sample.swift")) }
       .map { $0.split(separator: ":").dropFirst().joined(separator: ":") }
-    #expect(flagged == ["5: case b", "7: func f", "12: var x"])
-    #expect(r.stdout.contains(": 3 undocumented of 6 public"))
+    #expect(flagged == ["5: case b", "7: func f", "12: var x", "18: var b"])
+    #expect(r.stdout.contains(": 4 undocumented of 8 public"))
   }
 }
