@@ -4,12 +4,17 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// libebur128 failed where it should not (allocation, an invalid channel layout).
 public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
+  /// The libebur128 function that failed, e.g. "ebur128_init".
   public let call: String
+  /// Its return code.
   public let code: Int32
+  /// One line naming the call and the code.
   public var description: String { "libebur128 \(call) failed (code \(code))" }
 }
 
@@ -26,7 +31,9 @@ public struct LoudnessMeterError: Error, Sendable, CustomStringConvertible {
 /// there the meter runs libebur128 in mode I and takes its figure (its own blocks were 0.05 LU off there).
 public struct LoudnessMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
+  /// Interleaved channels per frame.
   public let channels: Int
+  /// Sample rate of the stream, in Hz.
   public let sampleRateHz: Int
   /// Frames in one 10 ms chunk (libebur128 uses the same rounding for its window).
   private let chunkFrames: Int

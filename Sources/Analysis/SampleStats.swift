@@ -5,6 +5,7 @@ import DSP
 /// It runs first on every block and replaces NaN/±Inf and over-range samples (`AudioLimits.maxSampleMagnitude`)
 /// with 0, so every other meter sees finite audio that cannot overflow it.
 public struct SampleStats {
+  /// Interleaved channels per frame.
   public let channels: Int
   private var peak: [Float]
   private var sum: [Double]
@@ -29,6 +30,7 @@ public struct SampleStats {
   /// |x| at or above this ends leading silence and starts trailing silence: −60 dBFS.
   public static let silenceLevel: Float = 0.001
 
+  /// Empty statistics for a stream of `channels` channels.
   public init(channels: Int) {
     self.channels = channels
     peak = Array(repeating: 0, count: channels)

@@ -2,6 +2,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Long-term average spectrum by Welch's method: Hann window, 50 % overlap, power averaged over frames and
@@ -10,7 +12,9 @@ import DSP
 /// Mid and side need no transforms of their own: the DFT is linear, so M = (L+R)/2 and S = (L−R)/2 are formed
 /// from the two channel spectra bin by bin.
 public struct SpectrumMeter: ~Copyable {
+  /// Interleaved channels per frame.
   public let channels: Int
+  /// Sample rate of the stream, in Hz: sets the FFT length and the band edges.
   public let sampleRateHz: Int
   /// Power-of-two FFT length giving a bin spacing of 6 Hz or less (8192 at 44.1/48 kHz).
   public let fftLength: Int

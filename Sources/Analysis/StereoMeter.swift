@@ -3,6 +3,7 @@ import DSP
 /// Correlation, width and balance of the first two channels, from three running sums.
 /// ΣM² and ΣS² follow from ΣL², ΣR² and ΣL·R, so nothing else is accumulated.
 public struct StereoMeter {
+  /// Interleaved channels per frame; only the first two are measured.
   public let channels: Int
   private var sumLL = 0.0
   private var sumRR = 0.0
@@ -11,6 +12,7 @@ public struct StereoMeter {
   /// The width reported for a side-only signal.
   public static let maxWidthDB = 150.0
 
+  /// Empty sums for a stream of `channels` channels.
   public init(channels: Int) { self.channels = channels }
 
   /// Feeds `frames` interleaved frames; a one-channel stream is ignored.

@@ -20,6 +20,7 @@ public struct LoudnessStats: Codable, Sendable, Hashable {
   /// Short-term loudness at regular intervals, for timelines and the track-to-track jump check.
   public var shortTermSeries: LoudnessSeries
 
+  /// A record of measured values; nil where the measurement has none (see each field).
   public init(
     integratedLUFS: Double?, rangeLU: Double?, momentaryMaxLUFS: Double?, shortTermMaxLUFS: Double?,
     truePeakDBTP: Double?, truePeakPerChannelDBTP: [Double?], samplePeakDBFS: Double?, shortTermSeries: LoudnessSeries
@@ -38,9 +39,12 @@ public struct LoudnessStats: Codable, Sendable, Hashable {
 /// Short-term loudness sampled every `intervalSeconds`; value i is the 3 s window ending at (i+1)·interval
 /// (in the first 3 s, the audio so far). `nil` entries are silence.
 public struct LoudnessSeries: Codable, Sendable, Hashable {
+  /// Spacing of the values, in seconds.
   public var intervalSeconds: Double
+  /// Short-term loudness per interval; nil for a silent window.
   public var valuesLUFS: [Double?]
 
+  /// A series of `valuesLUFS` spaced `intervalSeconds` apart.
   public init(intervalSeconds: Double, valuesLUFS: [Double?]) {
     self.intervalSeconds = intervalSeconds
     self.valuesLUFS = valuesLUFS
@@ -49,6 +53,7 @@ public struct LoudnessSeries: Codable, Sendable, Hashable {
 
 /// Long-term average spectrum in 1/6-octave bands (Welch, Hann, 50 % overlap). Parallel arrays.
 public struct SpectrumStats: Codable, Sendable, Hashable {
+  /// Centre frequency of each band, ascending, in Hz; the other arrays have one entry per band.
   public var bandCentersHz: [Double]
   /// Mean power per FFT bin in each band, all channels, in dB relative to a full-scale mean square.
   public var levelsDB: [Double?]
@@ -64,6 +69,7 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
   /// Frames averaged (those under −70 dBFS RMS are left out).
   public var framesAveraged: Int
 
+  /// A record of measured values; arrays parallel to `bandCentersHz`.
   public init(
     bandCentersHz: [Double], levelsDB: [Double?], midLevelsDB: [Double?]?, sideLevelsDB: [Double?]?,
     tonalBalanceDB: [Double?], tiltDB: Double?, framesAveraged: Int
@@ -81,6 +87,7 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
     case bandCentersHz, levelsDB, midLevelsDB, sideLevelsDB, tonalBalanceDB, tiltDB, framesAveraged
   }
 
+  /// Writes every key, with explicit `null` for the mid/side levels of a mono track and a missing tilt.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(bandCentersHz, forKey: .bandCentersHz)
@@ -102,6 +109,7 @@ public struct StereoStats: Codable, Sendable, Hashable {
   /// 10·log10(ΣL²/ΣR²); positive leans left.
   @NullCoded public var balanceDB: Double?
 
+  /// A record of measured values; all nil for one channel.
   public init(correlation: Double?, widthDB: Double?, balanceDB: Double?) {
     self.correlation = correlation
     self.widthDB = widthDB
@@ -121,6 +129,7 @@ public struct DynamicsStats: Codable, Sendable, Hashable {
   /// RMS of all samples of all channels, in dBFS (a full-scale sine reads −3.01).
   @NullCoded public var rmsDBFS: Double?
 
+  /// A record of measured values; nil where the loudness or a peak is missing (silence).
   public init(plrDB: Double?, crestDB: Double?, rmsDBFS: Double?) {
     self.plrDB = plrDB
     self.crestDB = crestDB
@@ -150,6 +159,7 @@ public struct DefectStats: Codable, Sendable, Hashable {
   /// Level of the last frame; high means the track ends with a click.
   @NullCoded public var lastSampleDBFS: Double?
 
+  /// A record of measured values; `overRangeSamples` nil means none.
   public init(
     clippedRuns: Int, clippedSamples: Int, dcOffsetDBFS: [Double?], leadingSilenceSeconds: Double,
     trailingSilenceSeconds: Double, nonFiniteSamples: Int, overRangeSamples: Int? = nil, firstSampleDBFS: Double? = nil,
@@ -174,22 +184,33 @@ public struct DefectStats: Codable, Sendable, Hashable {
 public struct TrackAnalysis: Codable, Sendable, Hashable {
   /// File name relative to the album folder.
   public var file: String
+  /// Title tag; nil when untagged.
   @NullCoded public var title: String?
+  /// Artist tag; nil when untagged.
   @NullCoded public var artist: String?
+  /// Sample rate of the file, in Hz.
   public var sampleRate: Int
+  /// Channels of the file.
   public var channels: Int
   /// Frames actually decoded.
   public var frames: Int64
+  /// `frames` over the sample rate, in seconds.
   public var durationSeconds: Double
   /// Container name, e.g. "FLAC".
   public var format: String
   /// Sample encoding, e.g. "PCM_24".
   public var subtype: String
+  /// Every tag the file carries.
   public var metadata: AudioMetadata
+  /// BS.1770 loudness, true peak and the short-term series.
   public var loudness: LoudnessStats
+  /// Long-term spectrum and tilt.
   public var spectrum: SpectrumStats
+  /// Correlation, width and balance.
   public var stereo: StereoStats
+  /// PLR, crest factor and RMS.
   public var dynamics: DynamicsStats
+  /// Clipping, DC, silence at the ends, corrupt samples, clicks.
   public var defects: DefectStats
   /// RMS deviation (dB) of the track's 1/3-octave shape from the album profile, 60 Hz–12 kHz.
   @NullCoded public var tonalDeviationDB: Double?
@@ -202,6 +223,7 @@ public struct TrackAnalysis: Codable, Sendable, Hashable {
     case spectrum, stereo, dynamics, defects, tonalDeviationDB
   }
 
+  /// Combines the meters' results with the file's header; the tonal deviation comes later, against the album.
   public init(
     file: String, info: AudioFileInfo, frames: Int64, loudness: LoudnessStats, spectrum: SpectrumStats,
     stereo: StereoStats, dynamics: DynamicsStats, defects: DefectStats, tonalDeviationDB: Double? = nil

@@ -7,11 +7,13 @@ public struct TrackFailure: Error, Sendable, Hashable, Codable, CustomStringConv
   /// One line, suitable for a terminal, a CSV cell and JSON.
   public var error: String
 
+  /// A failure of `file` with a one-line `error`.
   public init(file: String, error: String) {
     self.file = file
     self.error = error
   }
 
+  /// "file: error", one line.
   public var description: String { "\(file): \(error)" }
 }
 

@@ -17,6 +17,7 @@ import DSP
 /// K-weighting of the loudness meter.
 public struct TruePeakMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
+  /// Interleaved channels per frame.
   public let channels: Int
   /// Input samples each interpolated value depends on (libebur128's interpolator delay).
   static let historyFrames = 13

@@ -2,6 +2,8 @@ import CSndFile
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Streams interleaved `Float` frames out of one audio file through libsndfile.

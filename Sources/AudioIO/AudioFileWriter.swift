@@ -2,6 +2,8 @@ import CSndFile
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Writes interleaved `Float` frames to a new audio file, atomically.
@@ -17,21 +19,26 @@ public struct AudioFileWriter: ~Copyable {
   /// The final path.
   public let path: String
   private let tempPath: String
+  /// Interleaved channels per frame, as given to `init`.
   public let channels: Int
 
-  /// Creates the temp file and opens it for `format` at `sampleRateHz`.
-  /// Integer formats clip out-of-range samples instead of wrapping them (libsndfile's default wraps).
   /// Lossy encoder settings: libsndfile's compression level (0 = highest bitrate, 1 = smallest) and
   /// whether the bitrate is constant.
   public struct Compression: Sendable, Hashable {
+    /// 0…1: 0 is the highest bitrate (or FLAC's fastest setting), 1 the smallest file.
     public var level: Double
+    /// Constant rather than variable bitrate (lossy encoders that support both).
     public var constantBitrate: Bool
+    /// Encoder settings with `level` in 0…1.
     public init(level: Double, constantBitrate: Bool) {
       self.level = level
       self.constantBitrate = constantBitrate
     }
   }
 
+  /// Creates the temp file and opens it for `format` at `sampleRateHz`.
+  /// Integer formats clip out-of-range samples instead of wrapping them (libsndfile's default wraps).
+  /// `compression` nil keeps libsndfile's default compression level and bitrate mode.
   public init(
     path: String, format: AudioFileFormat, sampleRateHz: Int, channels: Int, metadata: AudioMetadata = .init(),
     compression: Compression? = nil

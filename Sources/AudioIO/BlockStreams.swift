@@ -114,6 +114,7 @@ public final class BackgroundWork: @unchecked Sendable {
   private let lock = NSLock()
   private var threads: [BackgroundThread<Void>] = []
 
+  /// Nothing started yet.
   public init() {}
 
   /// Starts `body` at once on a thread called `name`.

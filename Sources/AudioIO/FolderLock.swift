@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// An exclusive `flock(2)` on a lock file, held while the value lives; owns the descriptor.

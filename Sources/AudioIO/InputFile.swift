@@ -2,6 +2,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// One input file, opened once and checked on its descriptor: the hasher and the decoder then read that same

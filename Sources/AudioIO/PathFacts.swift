@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// What the file system says about a path, for the write guard: where it really leads, and what is there.
@@ -53,6 +55,7 @@ public enum PathFacts {
 
   /// The kind of file at `path`, following symlinks.
   public enum Kind: Sendable, Equatable {
+    /// Nothing there (or unreadable), a regular file, a folder, or anything else (device, FIFO, socket).
     case missing, regular, folder, other
   }
 
@@ -69,7 +72,9 @@ public enum PathFacts {
 
   /// A file's identity: what a bind mount, a hard link or another name for it shares with it.
   public struct FileID: Sendable, Hashable {
+    /// `st_dev`: the filesystem the file lives on.
     public var device: UInt64
+    /// `st_ino`: the file within that filesystem.
     public var inode: UInt64
   }
 

@@ -1,5 +1,9 @@
 import Foundation
-import Glibc
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Float samples kept for a second pass in a temp file that has no name: it is unlinked as soon as it is open,
 /// so nothing is left behind whatever happens to the process, and its pages live in the kernel's cache, not

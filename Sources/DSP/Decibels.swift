@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Conversions between linear values and decibels. −∞ is represented as `nil`, never as a huge negative number.

@@ -1,13 +1,18 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// A magnitude response given at a few frequencies, in dB; linear in dB against log-frequency between them,
 /// flat beyond the ends.
 public struct GainCurve: Sendable, Hashable, Codable {
+  /// The frequencies, ascending, in Hz.
   public var frequenciesHz: [Double]
+  /// The gain at each frequency, in dB.
   public var gainsDB: [Double]
 
+  /// One gain per frequency (a precondition); frequencies ascending.
   public init(frequenciesHz: [Double], gainsDB: [Double]) {
     precondition(frequenciesHz.count == gainsDB.count, "one gain per frequency")
     self.frequenciesHz = frequenciesHz

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// 1/6-octave bands with centres 1000·2^(k/6) Hz, from about 20 Hz up to 20 kHz or 0.45·fs, whichever is lower.

@@ -4,9 +4,13 @@
 /// inputs of a channel into `hop` new outputs. Output lags input by a block (the outputs appear a hop at a
 /// time) plus the filters' group delay `latencyFrames`, which the caller trims.
 public struct OverlapSaveConvolver: ~Copyable {
+  /// Interleaved channels: one filter each.
   public let channels: Int
+  /// Filter length in samples.
   public let taps: Int
+  /// FFT size: the power of two at least twice `taps`.
   public let fftLength: Int
+  /// New output frames per FFT block: `fftLength − taps + 1`.
   public let hop: Int
   /// Group delay of symmetric filters: (taps − 1)/2.
   public let latencyFrames: Int

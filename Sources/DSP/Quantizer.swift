@@ -5,7 +5,9 @@
 /// uniform values: triangular over ±1 LSB, which makes the quantization error independent of the signal.
 /// The generator is seeded, so the same input gives the same bits.
 public struct Quantizer {
+  /// Bit depth of the target file: 8…32.
   public let bits: Int
+  /// Whether TPDF dither is added before rounding.
   public let dither: Bool
   private var rng: SplitMix64
   private let scale: Float

@@ -2,7 +2,9 @@ import CSoxr
 
 /// libsoxr could not be set up or failed while resampling.
 public struct ResamplerError: Error, Sendable, CustomStringConvertible {
+  /// libsoxr's own error text.
   public let message: String
+  /// The message, prefixed with "libsoxr: ".
   public var description: String { "libsoxr: \(message)" }
 }
 
@@ -11,9 +13,12 @@ public struct ResamplerError: Error, Sendable, CustomStringConvertible {
 /// so the output has round(frames × out/in) frames in total after `finish`.
 public struct Resampler: ~Copyable {
   private let handle: soxr_t
+  /// Interleaved channels per frame.
   public let channels: Int
+  /// Output rate over input rate.
   public let ratio: Double
 
+  /// Sets up a converter from `inputRateHz` to `outputRateHz`; throws when libsoxr refuses the rates or channels.
   public init(inputRateHz: Int, outputRateHz: Int, channels: Int) throws(ResamplerError) {
     var error: soxr_error_t? = nil
     var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)

@@ -17,6 +17,7 @@ public enum SHA256 {
   public struct Hasher: ~Copyable {
     private let context: OpaquePointer
 
+    /// A fresh context; out of memory is fatal.
     public init() {
       guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
         fatalError("libcrypto cannot create a SHA-256 context")  // out of memory: nothing sensible to do
@@ -26,11 +27,13 @@ public enum SHA256 {
 
     deinit { EVP_MD_CTX_free(context) }
 
+    /// Adds `data` to the digest; chunks may have any size.
     public mutating func update(_ data: UnsafeRawBufferPointer) {
       guard let base = data.baseAddress, data.count > 0 else { return }
       EVP_DigestUpdate(context, base, data.count)
     }
 
+    /// The 32-byte digest of everything added; consumes the hasher.
     public consuming func finalize() -> [UInt8] {
       var out = [UInt8](repeating: 0, count: 32)
       var length: UInt32 = 0

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// libebur128's true-peak interpolation (49-tap Hann-windowed sinc; 4× below 96 kHz, 2× below 192 kHz, the
@@ -9,6 +11,7 @@
 /// libebur128's by at most about 13 · 2⁻²⁴ · Σ|c|·max|x| (under 2·10⁻⁶ of `boundFactor` · max|x|). That is
 /// close enough to find peaks for the limiter, and to tell the true-peak meter where libebur128 need not look.
 public struct TruePeakInterpolator {
+  /// Interleaved channels per frame.
   public let channels: Int
   /// Oversampling factor: 4, 2 or 1.
   public let factor: Int

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Settings of the true-peak limiter.
@@ -13,6 +15,7 @@ public struct LimiterSettings: Sendable, Hashable, Codable {
   /// Time constant of the return to unity gain.
   public var releaseSeconds: Double = 0.06
 
+  /// The ceiling in dBTP; margin, attack and release keep their defaults.
   public init(ceilingDBTP: Double) { self.ceilingDBTP = ceilingDBTP }
 }
 
@@ -23,6 +26,7 @@ public struct LimiterStats: Sendable, Hashable, Codable {
   /// Share of the frames it reduced, 0…1.
   public var limitedShare: Double
 
+  /// A record of what a limiter did.
   public init(maxGainReductionDB: Double, limitedShare: Double) {
     self.maxGainReductionDB = maxGainReductionDB
     self.limitedShare = limitedShare
@@ -42,6 +46,7 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 /// 3. release: the gain may rise only exponentially, which can only lower it further.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
 public struct TruePeakLimiter {
+  /// Interleaved channels per frame; all share one gain.
   public let channels: Int
   private let ceiling: Float
   private var interpolator: TruePeakInterpolator

@@ -12,6 +12,7 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
   /// How many tracks the profile was made from.
   public var trackCount: Int
 
+  /// A profile from saved values (profile.json); `tonalBalanceDB` parallel to `bandCentersHz`.
   public init(bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int) {
     self.bandCentersHz = bandCentersHz
     self.tonalBalanceDB = tonalBalanceDB

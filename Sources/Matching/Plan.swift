@@ -13,6 +13,7 @@ public enum LoudnessMode: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The knobs of matching, with the documented defaults.
 public struct MatchingOptions: Sendable, Hashable, Codable {
+  /// Album, per-track or no loudness matching.
   public var loudness: LoudnessMode = .album
   /// Integrated loudness to reach, LUFS.
   public var targetLUFS: Double = -14
@@ -31,11 +32,13 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
   /// Whether the true-peak limiter runs.
   public var limiter: Bool = true
 
+  /// The defaults above.
   public init() {}
 }
 
 /// What to do to one track.
 public struct TrackPlan: Sendable, Hashable, Codable {
+  /// File name relative to the album folder: which track this plan is for.
   public var file: String
   /// The EQ, as gains at 1/6-octave band centres (empty frequencies = flat).
   public var eq: GainCurve
@@ -47,11 +50,14 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   @NullCoded public var sourceLUFS: Double?
   /// The loudness the master should have; `nil` for a silent track.
   @NullCoded public var targetLUFS: Double?
+  /// True-peak ceiling for this track's master, dBTP (the options' ceiling when planned).
   public var ceilingDBTP: Double
+  /// Whether the true-peak limiter runs on this track.
   public var limiter: Bool
   /// One plain sentence per decision.
   public var reasons: [String]
 
+  /// A plan from its parts; `sourceLUFS` and `targetLUFS` nil for a silent track.
   public init(
     file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
     ceilingDBTP: Double, limiter: Bool, reasons: [String]
@@ -73,15 +79,22 @@ public struct TrackPlan: Sendable, Hashable, Codable {
 
 /// `plan.json`: the album's plan, editable, and renderable with `albummaster render --plan`.
 public struct AlbumPlan: Sendable, Hashable, Codable {
+  /// The version this build writes and accepts; `load` refuses any other.
   public static let currentSchemaVersion = 1
+  /// The version the document was written in.
   public var schemaVersion = currentSchemaVersion
+  /// The album's name (its folder name).
   public var album: String
+  /// The options the plan was made with.
   public var options: MatchingOptions
+  /// The target the tracks were matched to.
   public var profile: AlbumProfile
   /// Integrated loudness of the whole album before mastering.
   @NullCoded public var albumLoudnessLUFS: Double?
+  /// One plan per track, in album order.
   public var tracks: [TrackPlan]
 
+  /// A plan of the current schema version; `albumLoudnessLUFS` nil when the album is silent.
   public init(album: String, options: MatchingOptions, profile: AlbumProfile, albumLoudnessLUFS: Double?, tracks: [TrackPlan]) {
     self.album = album
     self.options = options
@@ -93,16 +106,26 @@ public struct AlbumPlan: Sendable, Hashable, Codable {
 
 /// Options given explicitly (by album.yaml or flags); `nil` leaves the value below in place.
 public struct MatchingOverrides: Sendable, Hashable {
+  /// Loudness mode; nil leaves the one below.
   public var loudness: LoudnessMode?
+  /// Target integrated loudness, LUFS; nil leaves the one below.
   public var targetLUFS: Double?
+  /// Largest distance from the album loudness, LU; nil leaves the one below.
   public var maxSpreadLU: Double?
+  /// Share of the tonal correction, 0…1; nil leaves the one below.
   public var eqAmount: Double?
+  /// Largest EQ boost or cut, dB; nil leaves the one below.
   public var maxEQDB: Double?
+  /// Share of the width correction, 0…1; nil leaves the one below.
   public var widthAmount: Double?
+  /// Largest side-gain change, dB; nil leaves the one below.
   public var maxWidthDB: Double?
+  /// True-peak ceiling, dBTP; nil leaves the one below.
   public var ceilingDBTP: Double?
+  /// Whether the limiter runs; nil leaves the one below.
   public var limiter: Bool?
 
+  /// Nothing given.
   public init() {}
 
   /// `base` with every given value on top.

@@ -3,12 +3,15 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Pure functions from analyses and a profile to a plan.
 public enum Planner {
   /// EQ is faded to nothing outside these, so the extremes (rumble, codec cut-offs) are left alone.
   public static let eqFullFromHz = 30.0, eqZeroBelowHz = 20.0
+  /// The EQ's full range ends at 14 kHz and reaches nothing at 18 kHz (codec low-pass territory).
   public static let eqFullToHz = 14_000.0, eqZeroAboveHz = 18_000.0
   /// How far a rendered master may miss its planned loudness before it is rendered again with a corrected gain.
   public static let renderToleranceLU = 0.05
@@ -188,6 +191,7 @@ public enum Planner {
 /// The BS.1770 K-weighting filter's power response (a +4 dB shelf near 1.7 kHz and a 38 Hz high-pass),
 /// from the same analog prototype that libebur128 discretizes.
 public enum KWeighting {
+  /// The linear power gain |H(f)|² of the two K-weighting biquads at `frequencyHz` for a stream at `sampleRateHz`.
   public static func powerGain(frequencyHz f: Double, sampleRateHz fs: Double) -> Double {
     func biquad(_ b: [Double], _ a: [Double]) -> Double {
       let w = 2 * Double.pi * f / fs

@@ -3,6 +3,8 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// How far a track's tonal shape lies from a profile, per measurements.md:
@@ -10,6 +12,7 @@ import DSP
 public enum TonalDeviation {
   /// The band range that counts.
   public static let lowHz = 60.0
+  /// The top of that range, in Hz (`lowHz` is the bottom).
   public static let highHz = 12_000.0
 
   /// RMS difference in dB between the mean-removed, 1/3-octave-smoothed curves; `nil` with fewer than 3 shared bands.

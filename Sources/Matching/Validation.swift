@@ -12,12 +12,14 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What is wrong, e.g. `expected a number from -70 to 0, found nan`.
   public var problem: String
 
+  /// An error about `subject`; `key` nil when it concerns a flag or the whole file.
   public init(subject: String, key: String? = nil, problem: String) {
     self.subject = subject
     self.key = key
     self.problem = problem
   }
 
+  /// "subject: key: problem", one line.
   public var description: String { ([subject] + [key].compactMap { $0 } + [problem]).joined(separator: ": ") }
 }
 

@@ -1,6 +1,7 @@
 /// A delivery target, as data: where a platform or standard wants loudness and true peak, and its format rules
 /// (measurements.md, with sources).
 public struct DeliveryPreset: Sendable, Hashable, Codable {
+  /// The `--preset` name, e.g. `spotify`.
   public var name: String
   /// The loudness the platform normalizes to or the standard requires; `nil` where there is none (CD).
   public var targetLUFS: Double?
@@ -12,15 +13,19 @@ public struct DeliveryPreset: Sendable, Hashable, Codable {
   public var ceilingDBTP: Double
   /// A lower ceiling for tracks louder than `louderThanLUFS` (Spotify: −2 dBTP above −14 LUFS).
   public var loudCeilingDBTP: Double?
+  /// The integrated loudness above which `loudCeilingDBTP` applies; nil with it.
   public var louderThanLUFS: Double?
   /// Required sample rate, bits and channels (CD); `nil` = any.
   public var sampleRateHz: Int?
+  /// Required integer bit depth; nil = any.
   public var bits: Int?
+  /// Required channel count; nil = any.
   public var channels: Int?
   /// Minimum integer bit depth recommended (Apple Digital Masters: 24); a warning when lower.
   public var recommendedMinimumBits: Int?
   /// Shortest track allowed, seconds (Red Book: 4 s).
   public var minimumTrackSeconds: Double?
+  /// Where the figures come from, for the report.
   public var source: String
 
   init(

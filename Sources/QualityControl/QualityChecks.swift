@@ -5,11 +5,15 @@ import Matching
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// pass < warn < fail.
 public enum QAStatus: String, Sendable, Hashable, Codable, Comparable {
+  /// Fine; worth a look; must be fixed before release.
   case pass, warn, fail
+  /// Orders by severity: pass < warn < fail.
   public static func < (a: QAStatus, b: QAStatus) -> Bool {
     let order: [QAStatus] = [.pass, .warn, .fail]
     return order.firstIndex(of: a)! < order.firstIndex(of: b)!
@@ -20,7 +24,9 @@ public enum QAStatus: String, Sendable, Hashable, Codable, Comparable {
 public struct QAFinding: Sendable, Hashable, Codable {
   /// Stable id, e.g. `clipping`, `codec-mp3`.
   public var check: String
+  /// The track's file name relative to the album; nil for an album-wide finding.
   public var track: String?
+  /// How serious it is.
   public var status: QAStatus
   /// The measured value, with its unit.
   public var value: String
@@ -29,6 +35,7 @@ public struct QAFinding: Sendable, Hashable, Codable {
   /// Why it matters and what to do, in one sentence.
   public var message: String
 
+  /// A finding; `track` nil for the album.
   public init(check: String, track: String?, status: QAStatus, value: String, limit: String, message: String) {
     self.check = check
     self.track = track
@@ -41,11 +48,14 @@ public struct QAFinding: Sendable, Hashable, Codable {
 
 /// The verdict of a QA run.
 public struct QAReport: Sendable, Hashable, Codable {
+  /// The delivery preset's name the checks used; nil when none was given.
   public var preset: String?
   /// The worst status of all findings.
   public var verdict: QAStatus
+  /// Every check on every track, failures and passes alike, in the order run.
   public var findings: [QAFinding]
 
+  /// A report over `findings`; the verdict is their worst status.
   public init(preset: String?, findings: [QAFinding]) {
     self.preset = preset
     self.findings = findings
@@ -55,33 +65,45 @@ public struct QAReport: Sendable, Hashable, Codable {
 
 /// Thresholds of the pre-release checks, with the defaults of measurements.md.
 public struct QAThresholds: Sendable, Hashable, Codable {
+  /// A DC offset above this on any channel warns, dBFS.
   public var dcOffsetDBFS = -60.0
+  /// Silence before the first sound longer than this warns, seconds.
   public var leadingSilenceSeconds = 2.0
+  /// Silence after the last sound longer than this warns, seconds.
   public var trailingSilenceSeconds = 5.0
   /// A first or last sample at or above this is a click.
   public var clickDBFS = -30.0
+  /// Left/right balance further from 0 than this warns, dB.
   public var imbalanceDB = 1.5
+  /// A peak-to-loudness ratio under this warns (over-compressed), dB.
   public var minimumPLRDB = 6.0
+  /// A track further than this from the album's median loudness warns, LU.
   public var loudnessOutlierLU = 3.0
+  /// A tonal deviation from the album profile above this warns, dB.
   public var tonalOutlierDB = 3.0
+  /// A loudness step between consecutive tracks larger than this warns, LU.
   public var jumpLU = 6.0
   /// Seconds at each end of a track compared for jumps.
   public var jumpWindowSeconds = 30.0
   /// True-peak limit when no preset is given: 0 dBTP (overs clip converters and encoders).
   public var defaultCeilingDBTP = 0.0
 
+  /// The defaults above.
   public init() {}
 }
 
 /// Decoded true peaks of a track after lossy encoding, dBTP (`nil` where it was not measured), and why a round
 /// trip could not run (no temp space, an encoder error): such a check is a failure, never a silent pass.
 public struct CodecPeaks: Sendable, Hashable, Codable {
+  /// True peak after an MP3 round trip, dBTP; nil when not measured.
   public var mp3DBTP: Double?
+  /// True peak after an Opus round trip, dBTP; nil when not measured.
   public var opusDBTP: Double?
   /// Why the MP3 round trip could not run.
   public var mp3Error: String?
   /// Why the Opus round trip could not run.
   public var opusError: String?
+  /// The measured peaks; an error string when that round trip could not run.
   public init(mp3DBTP: Double?, opusDBTP: Double?, mp3Error: String? = nil, opusError: String? = nil) {
     self.mp3DBTP = mp3DBTP
     self.opusDBTP = opusDBTP

@@ -3,6 +3,8 @@ import Matching
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// EQ and width as linear-phase FIR filters. Stereo is filtered in M/S: the mid with the EQ curve, the side

@@ -2,11 +2,13 @@ import AudioIO
 
 /// The output sample format a user asks for.
 public enum OutputBits: String, Sendable, Hashable, Codable, CaseIterable {
+  /// 16-bit and 24-bit integer PCM, 32-bit float; the raw value is the `--bits` spelling.
   case pcm16 = "16", pcm24 = "24", float32 = "32f"
 }
 
 /// Dither for integer outputs.
 public enum DitherMode: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Triangular dither of ±1 LSB before rounding, or plain rounding.
   case tpdf, none
 }
 
@@ -20,10 +22,12 @@ public struct RenderSettings: Sendable, Hashable, Codable {
   public var bits: OutputBits?
   /// Output sample rate; `nil` = the input's.
   public var sampleRateHz: Int?
+  /// Dither before quantizing to integers: used only when the audio changed or loses bits, never for float.
   public var dither: DitherMode = .tpdf
   /// Seeds the dither; with the file name it fixes every dither value, so masters are byte-identical run to run.
   public var seed: UInt64 = 0x416C_6275_6D4D_6173
 
+  /// The defaults: everything follows the input, TPDF dither, the fixed seed.
   public init() {}
 
   /// The format a master of `input` is written in, or a clear reason why the combination cannot be written.
@@ -67,11 +71,15 @@ extension RenderSettings {
 public struct RenderReport: Sendable, Hashable, Codable {
   /// The master's path (relative to the album's report folder once mastering records it).
   public var path: String
+  /// Frames written.
   public var frames: Int64
+  /// Sample rate of the master, in Hz.
   public var sampleRateHz: Int
+  /// Container and encoding of the master.
   public var format: AudioFileFormat
   /// The stages that ran, in order ("eq", "width", "gain", "resample", "limiter", "dither").
   public var stages: [String]
+  /// The limiter's deepest gain reduction, dB (0 when it never acted or did not run).
   public var limiterMaxGainReductionDB: Double
   /// Share of the frames the limiter reduced, 0…1.
   public var limiterActiveShare: Double
@@ -81,10 +89,14 @@ public struct RenderReport: Sendable, Hashable, Codable {
 
 /// Why a master could not be rendered. Every message names the file.
 public struct RenderError: Error, Sendable, CustomStringConvertible {
+  /// The source file, relative to the album folder.
   public var file: String
+  /// What went wrong, one line.
   public var reason: String
+  /// "file: reason", one line.
   public var description: String { "\(file): \(reason)" }
 
+  /// An error about `file`.
   public init(file: String, reason: String) {
     self.file = file
     self.reason = reason

@@ -4,6 +4,8 @@ import Matching
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// Renders one master from a source file and a plan, streaming in blocks: memory does not depend on length.

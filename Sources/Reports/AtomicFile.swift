@@ -36,9 +36,12 @@ public enum AtomicFile {
 
 /// A report file could not be written.
 public enum ReportError: Error, Sendable, CustomStringConvertible {
+  /// Writing `path` failed (the OS's reason); whatever was under that name is unchanged.
   case write(path: String, reason: String)
+  /// The data could not be encoded (e.g. JSON of a non-finite number).
   case encode(reason: String)
 
+  /// One line naming the file when there is one.
   public var description: String {
     switch self {
     case .write(let path, let reason): "\(path): cannot write: \(reason)"

@@ -19,10 +19,12 @@ public struct MasterResult: Codable, Sendable, Hashable {
   public var master: String
   /// The loudness the plan asked for; `nil` for a silent track.
   @NullCoded public var plannedLUFS: Double?
+  /// The true-peak ceiling of the track's plan, dBTP: the verdict holds the master to it.
   public var ceilingDBTP: Double
   /// Passes over the source needed to land the loudness within 0.05 LU: renders, plus one measuring pass
   /// (nothing written) first when the limiter was expected to take loudness. 1 when the first render landed.
   public var attempts: Int
+  /// What the render did (format, stages, limiter, applied gain).
   public var render: RenderReport
   /// The master analysed with the same code as the source, tonal deviation against the album profile;
   /// `nil` when rendered with `--no-verify`.
@@ -39,6 +41,7 @@ public struct MasterResult: Codable, Sendable, Hashable {
     case file, master, plannedLUFS, ceilingDBTP, attempts, render, analysis, verdict, message
   }
 
+  /// A result; `analysis` nil when not verified, `message` nil unless missed.
   public init(
     file: String, master: String, plannedLUFS: Double?, ceilingDBTP: Double, attempts: Int, render: RenderReport,
     analysis: TrackAnalysis?, verdict: MasterVerdict, message: String?

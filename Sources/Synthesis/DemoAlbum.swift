@@ -2,12 +2,17 @@
 public struct DemoTrack: Sendable, Hashable {
   /// File name, with extension.
   public var fileName: String
+  /// Title tag written into the file.
   public var title: String
+  /// The music the generator makes for it.
   public var style: TrackStyle
+  /// Sample rate of the file, in Hz.
   public var sampleRateHz: Int
+  /// Length in seconds, fades included.
   public var durationSeconds: Double
   /// "WAV", "FLAC" or "AIFF".
   public var container: String
+  /// Integer bit depth of the file (16 or 24).
   public var bits: Int
   /// The problem this track plants, in words.
   public var plantedProblem: String
@@ -17,9 +22,12 @@ public struct DemoTrack: Sendable, Hashable {
 /// a dark and a bright track, a narrow and a wide one, inter-sample overs on a clipped master, one track at
 /// 44.1 kHz among 48 kHz, and three formats (24-bit WAV, FLAC, 16-bit AIFF).
 public enum DemoAlbum {
+  /// Album tag and folder name.
   public static let name = "Demo"
+  /// Artist tag of every track.
   public static let artist = "AlbumMaster Demo Band"
 
+  /// The tracks in album order.
   public static let tracks: [DemoTrack] = [
     DemoTrack(
       fileName: "01 Opening.wav", title: "Opening",

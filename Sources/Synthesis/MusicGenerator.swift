@@ -2,11 +2,15 @@ import DSP
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 /// The character of one synthetic track.
 public struct TrackStyle: Sendable, Hashable {
+  /// Seeds the noise of the snare, hi-hat and texture: the same seed gives the same samples.
   public var seed: UInt64
+  /// Tempo in beats per minute; the sequencer steps in sixteenth notes.
   public var tempoBPM: Double
   /// MIDI note of the key's root, e.g. 45 = A2.
   public var rootNote: Int
@@ -23,6 +27,7 @@ public struct TrackStyle: Sendable, Hashable {
   /// If set, the output is hard-clipped at this level (linear), as an over-driven master would be.
   public var clipLevel: Float?
 
+  /// A style; only the seed is required, the defaults are a balanced mix at unity gain.
   public init(
     seed: UInt64, tempoBPM: Double = 120, rootNote: Int = 45, progression: [Int] = [0, 8, 3, 10],
     lowGain: Float = 1, highGain: Float = 1, width: Float = 1, gainDB: Double = 0, clipLevel: Float? = nil
@@ -43,7 +48,9 @@ public struct TrackStyle: Sendable, Hashable {
 /// texture over a four-bar progression. Everything is defined in seconds, so a style sounds the same at any rate.
 /// Output is interleaved stereo `Float`, rendered block by block with constant memory.
 public struct MusicGenerator {
+  /// What it plays.
   public let style: TrackStyle
+  /// Output sample rate in Hz.
   public let sampleRateHz: Double
   /// Total length; the last 2 s fade out and the first 50 ms fade in, so there is no click.
   public let durationFrames: Int
@@ -63,6 +70,7 @@ public struct MusicGenerator {
   private var toneLPL: Float = 0, toneLPR: Float = 0
   private let aBass: Float, aChord: Float, aTex: Float, aTone: Float
 
+  /// A generator for `durationSeconds` of `style` at `sampleRateHz`, starting at frame 0.
   public init(style: TrackStyle, sampleRateHz: Int, durationSeconds: Double) {
     self.style = style
     self.sampleRateHz = Double(sampleRateHz)
