@@ -61,12 +61,13 @@ N ?= 1000
 interrupt-stress: build
 	@python3 scripts/interrupt-stress.py -n $(N) --binary $(BIN)
 
-## Every public declaration has a `///` doc comment: lists the ones that do not and fails if there is any.
-## A test runs this target. Sources/AlbumMaster and Sources/AlbumMasterCLI join the list once documented.
+## Every public declaration has a `///` doc comment, and no function of the pipeline or the CLI is over 80
+## lines: lists what does not hold and fails if anything. A test runs this target.
 DOC_DIRS := Sources/AudioIO Sources/DSP Sources/Synthesis Sources/Analysis Sources/Matching Sources/Rendering \
-  Sources/QualityControl Sources/Reports
+  Sources/QualityControl Sources/Reports Sources/AlbumMaster Sources/AlbumMasterCLI
 check-docs:
 	@python3 scripts/check-doc-comments.py $(DOC_DIRS)
+	@python3 scripts/check-function-length.py 80 Sources/AlbumMaster Sources/AlbumMasterCLI
 
 clean:
 	rm -rf .build .build-bench $(VENV)

@@ -18,6 +18,7 @@ public struct Album: Sendable, Hashable {
   /// Why a track in `unreadableNames` failed.
   public static let unreadableNameReason = "cannot open: the file name is not valid UTF-8; rename it"
 
+  /// Creates an album from its parts (`discover` finds them on disk).
   public init(name: String, path: String, files: [String], isSingleFile: Bool = false, unreadableNames: [String] = []) {
     self.name = name
     self.path = path
@@ -85,16 +86,21 @@ public struct Album: Sendable, Hashable {
 
 /// Why a path could not be taken as an album.
 public enum AlbumError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Nothing exists at the path.
   case notFound(path: String)
+  /// A folder with no audio file in it.
   case noAudio(path: String)
+  /// A folder that cannot be listed, and why.
   case unreadable(path: String, reason: String)
 
+  /// The path as given.
   public var path: String {
     switch self {
     case .notFound(let p), .noAudio(let p), .unreadable(let p, _): p
     }
   }
 
+  /// Why, in a few words for a one-line message.
   public var reason: String {
     switch self {
     case .notFound(let p):

@@ -6,14 +6,17 @@ import Reports
 
 /// What one album's analysis produced.
 public struct AlbumAnalysis: Sendable {
+  /// The album analysed.
   public var album: Album
   /// Analysed tracks, in album order.
   public var tracks: [TrackAnalysis]
   /// Tracks that could not be analysed, in album order.
   public var failures: [TrackFailure]
+  /// What the tracks are matched to: the album's own profile, or the references' or a saved one.
   public var profile: AlbumProfile
   /// SHA-256 of each analysed file's bytes (when a cache was used).
   public var contentHashes: [String: String] = [:]
+  /// Analyses and masters this run reused or computed (for the `--json` result only).
   public var cache = CacheStats()
 
   /// The `analysis.json` document.
@@ -27,10 +30,13 @@ public struct AlbumAnalysis: Sendable {
 
 /// Something happened to one track; for progress displays.
 public enum TrackEvent: Sendable {
+  /// A track's work began.
   case started(file: String)
   /// A stage ("analysing", "rendering", "verifying") is `fraction` (0…1) done.
   case progress(file: String, stage: String, fraction: Double)
+  /// A track's work ended well.
   case finished(file: String)
+  /// A track failed; the others go on.
   case failed(TrackFailure)
 }
 
@@ -136,8 +142,10 @@ public actor JobSlots {
   private var free: Int
   private var waiting: [CheckedContinuation<Void, Never>] = []
 
+  /// A pool of `count` slots (at least one).
   public init(_ count: Int) { free = max(1, count) }
 
+  /// Waits for a free slot and takes it.
   public func acquire() async {
     if free > 0 {
       free -= 1
@@ -146,6 +154,7 @@ public actor JobSlots {
     await withCheckedContinuation { waiting.append($0) }
   }
 
+  /// Gives a slot back, to the longest waiter first.
   public func release() {
     if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
   }

@@ -27,6 +27,7 @@ import Yams
 ///   - { format: mp3 }
 /// ```
 public struct AlbumConfig: Sendable, Hashable {
+  /// `preset:`, a name from `DeliveryPreset.all`: its target and ceiling under the file's own values.
   public var preset: String?
   /// The album-wide options the file sets.
   public var matching = MatchingOverrides()
@@ -65,9 +66,13 @@ public struct AlbumConfig: Sendable, Hashable {
 
   /// An extra delivery format, written to `masters/<name>/`.
   public struct OutputVariant: Sendable, Hashable {
+    /// The format written.
     public var format: OutputFormatName
+    /// PCM sample format; nil: the input's.
     public var bits: OutputBits?
+    /// Sample rate, Hz; nil: the input's.
     public var sampleRateHz: Int?
+    /// Dither for integer outputs.
     public var dither: DitherMode = .tpdf
 
     /// How this variant is rendered.
@@ -83,6 +88,7 @@ public struct AlbumConfig: Sendable, Hashable {
     public var name: String { ([format.rawValue] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
   }
 
+  /// The file's name in an album folder.
   public static let fileName = "album.yaml"
   /// The largest `album.yaml` read: settings fit in a few kB, and a YAML tree costs about 30 times its text.
   public static let maxFileBytes = 1 << 20
@@ -90,10 +96,13 @@ public struct AlbumConfig: Sendable, Hashable {
   /// A config error: the file, the line (and for a syntax error the column, both from 1), the key and what
   /// is wrong.
   public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    /// The album.yaml read.
     public var path: String
     /// 1-based; 0 when the error is about the whole file.
     public var line: Int
+    /// The key at fault, dotted (`tracks.05 Interlude.wav.eq`), or `(syntax)`, `(file)`, `(top)`.
     public var key: String
+    /// What is wrong, and what is expected.
     public var problem: String
     /// 1-based, counted in Unicode scalars; set for syntax errors and duplicate keys.
     public var column: Int? = nil
@@ -146,86 +155,103 @@ public struct AlbumConfig: Sendable, Hashable {
     c.path = path
     guard let root else { return c }
     guard let map = root.mapping else { throw ConfigError(path: path, line: line(root), key: "(top)", problem: "expected keys and values") }
-    func fail(_ node: Node, _ key: String, _ problem: String) -> ConfigError {
-      ConfigError(path: path, line: line(node), key: key, problem: problem)
-    }
-    func number(_ v: Node, _ key: String, _ limits: OptionRange) throws(ConfigError) -> Double {
-      let x = v.float ?? v.int.map(Double.init)
-      if let p = limits.problem(x, found: "'\(v.string ?? "?")'") { throw fail(v, key, p) }
-      return x ?? 0
-    }
-    func flag(_ v: Node, _ key: String) throws(ConfigError) -> Bool {
-      guard let b = v.bool else { throw fail(v, key, "expected on/off (yes/no, true/false), found '\(v.string ?? "?")'") }
-      return b
-    }
+    let r = NodeReader(path: path)
     for (k, v) in map {
-      guard let key = k.string else { throw fail(k, "?", "keys must be text") }
+      guard let key = k.string else { throw r.fail(k, "?", "keys must be text") }
       switch key {
       case "preset":
-        guard let s = v.string, DeliveryPreset.named(s) != nil else { throw fail(v, key, "unknown preset '\(v.string ?? "?")'") }
+        guard let s = v.string, DeliveryPreset.named(s) != nil else { throw r.fail(v, key, "unknown preset '\(v.string ?? "?")'") }
         c.preset = s
       case "loudness":
-        guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw fail(v, key, "expected album, track or none") }
+        guard let s = v.string, let m = LoudnessMode(rawValue: s) else { throw r.fail(v, key, "expected album, track or none") }
         c.matching.loudness = m
       case let k where MatchingLimits.options.contains(where: { $0.limits.key == k }):
-        for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try number(v, key, e.limits) }
-      case "limiter": c.matching.limiter = try flag(v, key)
+        for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try r.number(v, key, e.limits) }
+      case "limiter": c.matching.limiter = try r.flag(v, key)
       case "tracks":
-        guard let tracks = v.mapping else { throw fail(v, key, "expected file names with their settings") }
+        guard let tracks = v.mapping else { throw r.fail(v, key, "expected file names with their settings") }
         for (tk, tv) in tracks {
-          guard let file = tk.string else { throw fail(tk, "tracks", "file names must be text") }
-          guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, loudness, gainDB, exclude)") }
-          var o = TrackOverride()
-          for (sk, sv) in settings {
-            let name = "tracks.\(file).\(sk.string ?? "?")"
-            switch sk.string {
-            case "eq": o.eq = try flag(sv, name)
-            case "loudness":
-              guard sv.string == "keep" else { throw fail(sv, name, "the only per-track loudness is 'keep'") }
-              o.keepLoudness = true
-            case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
-            case "exclude": o.exclude = try flag(sv, name)
-            default: throw fail(sk, name, "unknown setting (eq, loudness, gainDB, exclude)")
-            }
-          }
-          c.tracks[file] = o
+          guard let file = tk.string else { throw r.fail(tk, "tracks", "file names must be text") }
+          c.tracks[file] = try r.trackOverride(tv, file: file)
           c.trackLines[file] = line(tk)
         }
       case "outputs":
-        guard let list = v.sequence else { throw fail(v, key, "expected a list of formats") }
-        for (i, item) in list.enumerated() {
-          guard let m = item.mapping else { throw fail(item, "outputs[\(i)]", "expected format, bits, sampleRate, dither") }
-          var o = OutputVariant(format: .wav)
-          for (ok, ov) in m {
-            let name = "outputs[\(i)].\(ok.string ?? "?")"
-            switch ok.string {
-            case "format":
-              guard let f = ov.string.flatMap(OutputFormatName.init(rawValue:)) else {
-                throw fail(ov, name, "expected \(OutputFormatName.choices)")
-              }
-              o.format = f
-            case "bits":
-              guard let b = OutputBits(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected 16, 24 or 32f") }
-              o.bits = b
-            case "sampleRate": o.sampleRateHz = Int(try number(ov, name, OptionRange(key: "sampleRate", range: Double(AudioLimits.sampleRateHz.lowerBound)...Double(AudioLimits.sampleRateHz.upperBound))))
-            case "dither":
-              guard let d = DitherMode(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected tpdf or none") }
-              o.dither = d
-            default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither)")
-            }
-          }
-          // Checked now, not on every master: an encoder that refuses the variant refuses every track.
-          if let problem = o.renderSettings.problemBeforeInput { throw fail(item, "outputs[\(i)]", problem) }
-          c.outputs.append(o)
-        }
+        guard let list = v.sequence else { throw r.fail(v, key, "expected a list of formats") }
+        for (i, item) in list.enumerated() { c.outputs.append(try r.variant(item, index: i)) }
       default:
-        throw fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, tracks, outputs)")
       }
     }
     return c
   }
 
   private static func line(_ n: Node) -> Int { (n.mark?.line ?? 0) }
+
+  /// Reads typed values out of YAML nodes, each failure a `ConfigError` at the node's line.
+  private struct NodeReader {
+    var path: String
+
+    func fail(_ node: Node, _ key: String, _ problem: String) -> ConfigError {
+      ConfigError(path: path, line: AlbumConfig.line(node), key: key, problem: problem)
+    }
+
+    func number(_ v: Node, _ key: String, _ limits: OptionRange) throws(ConfigError) -> Double {
+      let x = v.float ?? v.int.map(Double.init)
+      if let p = limits.problem(x, found: "'\(v.string ?? "?")'") { throw fail(v, key, p) }
+      return x ?? 0
+    }
+
+    func flag(_ v: Node, _ key: String) throws(ConfigError) -> Bool {
+      guard let b = v.bool else { throw fail(v, key, "expected on/off (yes/no, true/false), found '\(v.string ?? "?")'") }
+      return b
+    }
+
+    /// One `tracks:` entry.
+    func trackOverride(_ tv: Node, file: String) throws(ConfigError) -> TrackOverride {
+      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, loudness, gainDB, exclude)") }
+      var o = TrackOverride()
+      for (sk, sv) in settings {
+        let name = "tracks.\(file).\(sk.string ?? "?")"
+        switch sk.string {
+        case "eq": o.eq = try flag(sv, name)
+        case "loudness":
+          guard sv.string == "keep" else { throw fail(sv, name, "the only per-track loudness is 'keep'") }
+          o.keepLoudness = true
+        case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
+        case "exclude": o.exclude = try flag(sv, name)
+        default: throw fail(sk, name, "unknown setting (eq, loudness, gainDB, exclude)")
+        }
+      }
+      return o
+    }
+
+    /// One `outputs:` entry, checked now, not on every master: an encoder that refuses the variant refuses every
+    /// track.
+    func variant(_ item: Node, index i: Int) throws(ConfigError) -> OutputVariant {
+      guard let m = item.mapping else { throw fail(item, "outputs[\(i)]", "expected format, bits, sampleRate, dither") }
+      var o = OutputVariant(format: .wav)
+      let rates = OptionRange(
+        key: "sampleRate", range: Double(AudioLimits.sampleRateHz.lowerBound)...Double(AudioLimits.sampleRateHz.upperBound))
+      for (ok, ov) in m {
+        let name = "outputs[\(i)].\(ok.string ?? "?")"
+        switch ok.string {
+        case "format":
+          guard let f = ov.string.flatMap(OutputFormatName.init(rawValue:)) else { throw fail(ov, name, "expected \(OutputFormatName.choices)") }
+          o.format = f
+        case "bits":
+          guard let b = OutputBits(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected 16, 24 or 32f") }
+          o.bits = b
+        case "sampleRate": o.sampleRateHz = Int(try number(ov, name, rates))
+        case "dither":
+          guard let d = DitherMode(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected tpdf or none") }
+          o.dither = d
+        default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither)")
+        }
+      }
+      if let problem = o.renderSettings.problemBeforeInput { throw fail(item, "outputs[\(i)]", problem) }
+      return o
+    }
+  }
 
   /// Yams's error as a config error at its own line and column (its marks count from 1).
   static func syntaxError(_ e: YamlError, text: String, path: String) -> ConfigError {

@@ -57,6 +57,7 @@ public enum RunEvent: Sendable {
 
 /// What a run does to an album.
 public enum RunStage: String, Sendable {
+  /// `analyze` and `check` measure; `master` and `render` also render.
   case analysing, mastering
 
   /// The verb that opens an album's first line.
@@ -99,6 +100,7 @@ public struct RunResult: Encodable, Sendable {
 
 /// How a run ended, and the exit code that says so (0, 1 QA or a missed master, 2 a track or album failed).
 public enum RunStatus: Int32, Sendable, Comparable {
+  /// 0: success; 1: a master missed its plan or QA failed; 2: a track or an album could not be processed.
   case ok = 0, missed = 1, failed = 2
 
   /// Orders by severity.
@@ -132,7 +134,9 @@ public struct BatchOutcome: Sendable {
 /// Why a run could not start: a value or document is wrong, or an output could touch an input. Nothing was
 /// written.
 public enum RunError: Error, Sendable, CustomStringConvertible {
+  /// A value or a document is wrong.
   case invalid(InputError)
+  /// An output could touch an input.
   case refused(WriteGuardError)
 
   /// One line naming the flag, document or path.

@@ -11,7 +11,9 @@ public enum CodecSafety {
   /// libsndfile compression levels: MP3 at level 0 in constant-bitrate mode is 320 kbps; Opus at this level
   /// comes out near 128 kbps for stereo music (checked in the tests by file size).
   public static let mp3 = AudioFileWriter.Compression(level: 0, constantBitrate: true)
+  /// Opus at `opusLevel`, variable bitrate.
   public static let opus = AudioFileWriter.Compression(level: opusLevel, constantBitrate: false)
+  /// libsndfile's compression level for the Opus round trip (about 128 kbps for stereo music).
   public static let opusLevel = 0.5
 
   /// Decoded true peaks of `path` after MP3 and Opus, encoded in this run's temp folder (removed when the run

@@ -8,7 +8,9 @@ import Reports
 
 /// Everything `master` and `render` need besides the album.
 public struct MasterOptions: Sendable {
+  /// The resolved matching values (see `MasterRequest` for how they are resolved).
   public var matching = MatchingOptions()
+  /// How masters are written.
   public var render = RenderSettings()
   /// Reference tracks whose blended profile (and, unless `targetGiven`, loudness) the album is matched to.
   public var referencePaths: [String] = []
@@ -31,11 +33,13 @@ public struct MasterOptions: Sendable {
   public var useCache = true
   /// The masters are checked against this preset (and for codec safety); without one, the preset-free checks run.
   public var preset: DeliveryPreset?
+  /// Tracks processed at once when `slots` is nil.
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
   /// The run's write guard (all albums and input files of the run); `nil`: one protecting this album and the
   /// references alone.
   public var writeGuard: WriteGuard?
 
+  /// Every default: `MasterRequest` resolves a preset and album.yaml into these.
   public init() {}
 
   /// The guard for `album`: the run's, or one for this album and its reference files.
@@ -46,8 +50,11 @@ public struct MasterOptions: Sendable {
 
 /// What mastering one album produced.
 public struct MasterOutcome: Sendable {
+  /// The sources' analysis, with deviation measured against the profile matched to.
   public var analysis: AlbumAnalysis
+  /// The plan rendered (written to plan.json).
   public var plan: AlbumPlan
+  /// One per rendered track, in album order (empty with plan-only).
   public var masters: [MasterResult]
   /// Tracks that could not be analysed or rendered.
   public var failures: [TrackFailure]
@@ -83,8 +90,11 @@ public struct MasterOutcome: Sendable {
 
 /// Why an album could not be mastered at all.
 public struct MasteringError: Error, Sendable, CustomStringConvertible {
+  /// The album's or reference's path.
   public var path: String
+  /// Why, in one line.
   public var reason: String
+  /// `path: reason`.
   public var description: String { "\(path): \(reason)" }
 }
 

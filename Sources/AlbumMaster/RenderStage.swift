@@ -25,9 +25,10 @@ enum RenderStage {
     let analysed = Set(verify ? analysis.tracks.map(\.file) : run.album.files)
     let jobs = plan.tracks.filter { analysed.contains($0.file) }
     let settings = run.options.render
-    let names = AlbumMasterer.masterNames(jobs.map(\.file), format: { file in
-      (try? AudioFileReader(path: run.album.path(of: file)).info).map { settings.outputFormat(for: $0) }
-    })
+    // Each source's header is read once here, for the names, the renders and the variants.
+    var headers: [String: AudioFileInfo] = [:]
+    for t in jobs { headers[t.file] = try? AudioFileReader(path: run.album.path(of: t.file)).info }
+    let names = AlbumMasterer.masterNames(jobs.map(\.file), format: { file in headers[file].map { settings.outputFormat(for: $0) } })
     // Exact: no master may be renamed onto an input (the folder checks already refuse most such runs).
     for name in names { try run.writeGuard.checkFile((out as NSString).appendingPathComponent(name), role: "the master") }
     let cache = run.cache()
@@ -37,6 +38,7 @@ enum RenderStage {
     let settingsData = (try? JSONReport.encode(settings)) ?? Data()
     let sourcePeaks = Dictionary(
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
+    let sourceHeaders = headers
     let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: run.options.jobs, slots: run.slots) {
       (pair) -> Result<MasterResult, TrackFailure> in
       let (tp, name) = pair
@@ -44,7 +46,7 @@ enum RenderStage {
       if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
       let track = TrackMastering(
         source: source, plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
-        reportFolder: run.reportFolder, profile: plan.profile, sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify)
+        reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify)
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
       let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
         ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
@@ -103,7 +105,7 @@ enum RenderStage {
       let dir = (out as NSString).appendingPathComponent(v.name)
       try run.writeGuard.checkFolder(dir, role: "the variant folder")
       try ReportFolder.create(dir, role: "the variant folder")
-      let ext = (try? AudioFileReader(path: track.source).info).map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
+      let ext = track.sourceInfo.map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
       let stem = (name as NSString).deletingPathExtension
       let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
       try run.writeGuard.checkFile(vpath, role: "the variant master")

@@ -8,6 +8,7 @@ import Reports
 public typealias CacheStats = CacheStatsRecord
 
 extension CacheStatsRecord {
+  /// No work yet.
   public init() { self.init(analysesReused: 0, analysesComputed: 0, mastersReused: 0, mastersRendered: 0) }
 }
 
@@ -17,12 +18,16 @@ extension CacheStatsRecord {
 /// analysis would measure differently). A master is keyed by the source's hash, the track's plan and the render
 /// settings, and is reused only while the file on disk still has the hash recorded when it was written.
 public struct ResultCache: Sendable {
+  /// `<report folder>/.cache`.
   public let folder: String
   /// Whether entries may be read (`--force` turns this off; entries are still written).
   public let readable: Bool
+  /// Bumped whenever the analysis would measure differently: older entries are then ignored.
   public static let analysisVersion = "analysis-1"
+  /// Bumped whenever rendering would write different bytes: older master entries are then ignored.
   public static let renderVersion = "render-1"
 
+  /// The cache of the album whose reports are in `reportFolder`.
   public init(reportFolder: String, readable: Bool = true) {
     folder = Self.cacheFolder(reportFolder: reportFolder)
     self.readable = readable
@@ -61,6 +66,7 @@ public struct ResultCache: Sendable {
     return a
   }
 
+  /// Keeps an analysis under its file's hash (best effort: a failed write only loses the reuse).
   public func store(hash: String, analysis: TrackAnalysis) {
     let p = path("analysis", Self.analysisVersion + "-" + hash)
     try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -83,6 +89,7 @@ public struct ResultCache: Sendable {
     return cached.result
   }
 
+  /// Keeps a master's result under `key`, with the hash of the master as written (best effort).
   public func store(key: String, masterPath: String, result: MasterResult) {
     guard let sha = InputFile.sha256Hex(ofFile: masterPath) else { return }
     let p = path("masters", key)

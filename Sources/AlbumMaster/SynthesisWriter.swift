@@ -41,6 +41,7 @@ public enum SynthesisWriter {
 
 /// A container the CLI can name without importing AudioIO.
 public enum AudioContainerName: Sendable {
+  /// WAV, FLAC or AIFF.
   case wav, flac, aiff
 }
 

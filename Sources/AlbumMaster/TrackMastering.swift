@@ -25,6 +25,9 @@ struct TrackMastering {
   var reportFolder: String
   /// What the master's tonal deviation is measured against.
   var profile: AlbumProfile
+  /// The source's header, read once by the render stage (nil when it cannot be read: the render then fails
+  /// with the reader's message).
+  var sourceInfo: AudioFileInfo?
   /// The source's true peak, for `expectsLimiting`.
   var sourceTruePeakDBTP: Double?
   /// Whether the master is analysed (and its loudness corrected).
@@ -49,7 +52,6 @@ struct TrackMastering {
     var corrector = LoudnessCorrector(
       thresholdLU: AlbumMasterer.correctionThresholdLU, maxCorrectionDB: AlbumMasterer.maxCorrectionDB)
     let name = (masterPath as NSString).lastPathComponent
-    let sourceInfo = try? AudioFileReader(path: source).info
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
     let meterInfo = sourceInfo.map { info -> AudioFileInfo in

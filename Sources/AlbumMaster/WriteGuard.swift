@@ -9,13 +9,17 @@ public struct WriteGuardError: Error, Sendable, Equatable, CustomStringConvertib
   public var path: String
   /// Why, naming the input.
   public var reason: String
+  /// `output: reason`.
   public var description: String { "\(path): \(reason)" }
 }
 
 /// A report or masters folder that could not be made or locked (exit 2 for that album; the others go on).
 public struct OutputFolderError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The folder.
   public var path: String
+  /// Why it could not be made or locked.
   public var reason: String
+  /// `path: reason`.
   public var description: String { "\(path): \(reason)" }
 }
 

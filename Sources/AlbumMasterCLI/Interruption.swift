@@ -3,6 +3,8 @@ import AudioIO
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// SIGINT and SIGTERM stop the run cleanly. The signal only sets `Cancellation`; every worker stops at its next

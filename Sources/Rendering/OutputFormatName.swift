@@ -3,6 +3,7 @@ import AudioIO
 /// The output formats a user can name, on the command line (`--format`) and in album.yaml (`outputs:`).
 /// The one list of them: parsing, help text and error messages all come from here.
 public enum OutputFormatName: String, Sendable, Hashable, Codable, CaseIterable {
+  /// WAV, AIFF, FLAC, Ogg Vorbis, Ogg Opus, MP3.
   case wav, aiff, flac, ogg, opus, mp3
 
   /// The names for a message: "wav, aiff, flac, ogg, opus or mp3".
