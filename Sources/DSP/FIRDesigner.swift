@@ -42,21 +42,28 @@ public struct GainCurve: Sendable, Hashable, Codable {
 /// bins of an N-point FFT, transformed to a zero-phase impulse response, centred, and Hann-windowed to
 /// N − 1 taps (odd, symmetric). The delay is exactly (N − 2)/2 samples at every frequency.
 public enum FIRDesigner {
-  /// The design FFT length for a rate: the power of two with bins of 6 Hz or less (8192 at 44.1/48 kHz),
-  /// fine enough for 1/3-octave detail at 30 Hz.
-  public static func designLength(sampleRateHz: Int) -> Int {
+  /// The design FFT length for a rate: the power of two with bins of `maxBinHz` or less (6 Hz: 8192 at
+  /// 44.1/48 kHz, fine enough for 1/3-octave detail at 30 Hz).
+  public static func designLength(sampleRateHz: Int, maxBinHz: Double = 6) -> Int {
     var n = 2
-    while Double(sampleRateHz) / Double(n) > 6 { n *= 2 }
+    while Double(sampleRateHz) / Double(n) > maxBinHz { n *= 2 }
     return n
   }
 
   /// Taps of a linear-phase filter whose magnitude follows `curve` at `sampleRateHz`.
   public static func design(_ curve: GainCurve, sampleRateHz: Int) -> [Float] {
-    let n = designLength(sampleRateHz: sampleRateHz)
+    design(sampleRateHz: sampleRateHz, designLength: designLength(sampleRateHz: sampleRateHz)) { f in
+      pow(10, curve.gainDB(at: f) / 20)
+    }
+  }
+
+  /// Taps (`designLength` − 1 of them) of a linear-phase filter whose amplitude at f Hz is `amplitude(f)`,
+  /// sampled on the bins of a `designLength`-point FFT (bin 0 takes the value of bin 1).
+  public static func design(sampleRateHz: Int, designLength n: Int, amplitude: (Double) -> Double) -> [Float] {
     let fft = RealFFT(length: n)
     let binHz = Double(sampleRateHz) / Double(n)
     for k in 0...(n / 2) {
-      fft.spectrum[2 * k] = Float(pow(10, curve.gainDB(at: max(binHz, Double(k) * binHz)) / 20))
+      fft.spectrum[2 * k] = Float(amplitude(max(binHz, Double(k) * binHz)))
       fft.spectrum[2 * k + 1] = 0
     }
     fft.inverse()
