@@ -19,6 +19,12 @@ public enum Format {
   /// The shortest plain form of a round figure such as a limit: `0`, `-0.5`, `1.5` (C's `%g`).
   public static func compact(_ value: Double) -> String { String(format: "%g", value) }
 
+  /// A value as a person would type it, for messages that quote an input or a range: whole numbers without a
+  /// decimal point (`-70`, not `-70.0`), the rest as Swift prints them (`0.25`, `nan`, `1e+308`).
+  public static func plain(_ value: Double) -> String {
+    value.isFinite && value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
+  }
+
   /// A level with its unit, one decimal: `-59.9 dBFS`; `−∞ dBFS` when there is none (digital silence).
   public static func level(_ value: Double?, unit: String) -> String {
     "\(value.map { fixed($0) } ?? "−∞") \(unit)"

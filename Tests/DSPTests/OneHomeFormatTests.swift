@@ -29,6 +29,12 @@ import Testing
     #expect(Format.compact(0) == "0" && Format.compact(-0.5) == "-0.5" && Format.compact(1.5) == "1.5")
   }
 
+  @Test("Values quoted back in messages read as typed: whole numbers without a point, the rest in Swift's shortest form")
+  func plain() {
+    #expect(Format.plain(-70) == "-70" && Format.plain(0.25) == "0.25" && Format.plain(12) == "12")
+    #expect(Format.plain(.nan) == "nan" && Format.plain(.infinity) == "inf" && Format.plain(1e308) == "1e+308")
+  }
+
   @Test("The limiter's margin under the ceiling is the one documented constant, 0.1 dB")
   func limiterMargin() {
     #expect(TruePeakLimiter.marginDB == 0.1)
