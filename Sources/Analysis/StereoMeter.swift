@@ -9,9 +9,6 @@ public struct StereoMeter {
   private var sumRR = 0.0
   private var sumLR = 0.0
 
-  /// The width reported for a side-only signal.
-  public static let maxWidthDB = 150.0
-
   /// Empty sums for a stream of `channels` channels.
   public init(channels: Int) { self.channels = channels }
 
@@ -46,15 +43,15 @@ public struct StereoMeter {
 
   /// The figures; all `nil` for one channel.
   public var result: StereoStats {
-    guard channels >= 2 else { return StereoStats(correlation: nil, widthDB: nil, balanceDB: nil) }
+    guard channels >= 2 else { return StereoStats(correlation: nil, width: .mono, balanceDB: nil) }
     let correlation = sumLL > 0 && sumRR > 0 ? sumLR / (sumLL * sumRR).squareRoot() : nil
     let mid = (sumLL + sumRR + 2 * sumLR) / 4
     let side = max(0, (sumLL + sumRR - 2 * sumLR) / 4)
-    // Dual mono leaves rounding dust in the side sum; anything 150 dB under the mid is none (`nil`).
-    // Side-only (L = −R) has no mid at all; it reads the cap, +150 dB, rather than +∞.
-    let width: Double? =
-      side <= mid * 1e-15 ? nil : mid <= side * 1e-15 ? Self.maxWidthDB : Decibels.fromPower(side / mid)
+    // Dual mono leaves rounding dust in the side sum; anything 150 dB under the mid is none (mono), and the
+    // same dust in the mid of L = −R makes it side only.
+    let width: StereoWidth =
+      side <= mid * 1e-15 ? .mono : mid <= side * 1e-15 ? .sideOnly : Decibels.fromPower(side / mid).map { .db($0) } ?? .mono
     let balance = sumLL > 0 && sumRR > 0 ? Decibels.fromPower(sumLL / sumRR) : nil
-    return StereoStats(correlation: correlation.map { min(1, max(-1, $0)) }, widthDB: width, balanceDB: balance)
+    return StereoStats(correlation: correlation.map { min(1, max(-1, $0)) }, width: width, balanceDB: balance)
   }
 }

@@ -100,24 +100,51 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
   }
 }
 
-/// Stereo image from the first two channels; every field is `nil` for one channel.
+/// Stereo image from the first two channels; every field is `nil` (the width `.mono`) for one channel.
 public struct StereoStats: Codable, Sendable, Hashable {
   /// ΣL·R / √(ΣL²·ΣR²); `nil` if a channel is silent.
   @NullCoded public var correlation: Double?
-  /// 10·log10(ΣS²/ΣM²); `nil` for dual mono (no side); +150 dB (the cap) for side only.
-  @NullCoded public var widthDB: Double?
+  /// Side against mid: a width in dB, mono (no side) or side only (no mid).
+  public var width: StereoWidth
   /// 10·log10(ΣL²/ΣR²); positive leans left.
   @NullCoded public var balanceDB: Double?
 
-  /// A record of measured values; all nil for one channel.
-  public init(correlation: Double?, widthDB: Double?, balanceDB: Double?) {
+  /// The width as stored in `analysis.json`: `nil` for mono, `StereoWidth.sideOnlyStoredDB` for side only.
+  /// For files and tables; rules read `width`.
+  public var widthDB: Double? {
+    get { width.storedDB }
+    set { width = StereoWidth(storedDB: newValue) }
+  }
+
+  /// The figures, with the width as a case.
+  public init(correlation: Double?, width: StereoWidth, balanceDB: Double?) {
     self.correlation = correlation
-    self.widthDB = widthDB
+    self.width = width
     self.balanceDB = balanceDB
   }
 
-  /// The width where there is a mid to compare the side with: `nil` for dual mono and for side only (the cap).
-  public var midSideWidthDB: Double? { widthDB.flatMap { $0 < StereoMeter.maxWidthDB ? $0 : nil } }
+  /// The figures, with the width as `analysis.json` stores it.
+  public init(correlation: Double?, widthDB: Double?, balanceDB: Double?) {
+    self.init(correlation: correlation, width: StereoWidth(storedDB: widthDB), balanceDB: balanceDB)
+  }
+
+  private enum CodingKeys: String, CodingKey { case correlation, widthDB, balanceDB }
+
+  /// Reads `analysis.json`'s stereo object: `widthDB` a number, `null` or absent (mono).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    _correlation = try c.decode(NullCoded<Double>.self, forKey: .correlation)
+    width = StereoWidth(storedDB: try c.decode(NullCoded<Double>.self, forKey: .widthDB).wrappedValue)
+    _balanceDB = try c.decode(NullCoded<Double>.self, forKey: .balanceDB)
+  }
+
+  /// Writes the same keys and values as ever: `widthDB` is a number or an explicit `null`.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(_correlation, forKey: .correlation)
+    try c.encode(NullCoded(wrappedValue: widthDB), forKey: .widthDB)
+    try c.encode(_balanceDB, forKey: .balanceDB)
+  }
 }
 
 /// Peak-to-loudness and crest factor.

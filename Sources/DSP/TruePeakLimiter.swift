@@ -8,8 +8,8 @@
 public struct LimiterSettings: Sendable, Hashable, Codable {
   /// The highest true peak allowed, in dBTP.
   public var ceilingDBTP: Double
-  /// Held below the ceiling to absorb the small error of applying a varying gain at the base rate.
-  public var marginDB: Double = 0.1
+  /// How far under the ceiling the limiter aims; `TruePeakLimiter.marginDB` unless a caller asks otherwise.
+  public var marginDB: Double = TruePeakLimiter.marginDB
   /// Attack ramp (two cascaded box filters of this length each); also the look-ahead.
   public var attackSeconds: Double = 0.0015
   /// Time constant of the return to unity gain.
@@ -46,6 +46,13 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 /// 3. release: the gain may rise only exponentially, which can only lower it further.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
 public struct TruePeakLimiter {
+  /// The limiter aims this far (0.1 dB) under the ceiling it is given: the one margin between a plan's
+  /// `ceilingDBTP` and the level peaks are held to. Why: the gain varies from frame to frame at the base rate, and
+  /// the peaks between samples move with it, slightly past what the gain was computed for; the margin absorbs
+  /// that, so the master's measured true peak (libebur128's interpolation, as verification and QA read it) stays
+  /// at or under the ceiling. Plans, reports and checks never show it: `ceilingDBTP` is always the user's ceiling.
+  public static let marginDB = 0.1
+
   /// Interleaved channels per frame; all share one gain.
   public let channels: Int
   private let ceiling: Float

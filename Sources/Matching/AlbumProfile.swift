@@ -36,7 +36,8 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
     let indices = byIndex.keys.sorted()
     bandCentersHz = indices.map(FractionalOctaveBands.centerHz(index:))
     tonalBalanceDB = indices.map { median(byIndex[$0]!) }
-    widthDB = median(tracks.compactMap { $0.stereo.widthDB })
+    // The stored number, so a side-only track counts at its cap (as it always has; see measurements.md).
+    widthDB = median(tracks.compactMap { $0.stereo.width.storedDB })
     trackCount = used
   }
 }
@@ -52,7 +53,7 @@ extension AlbumProfile {
       }
     }
     let indices = byIndex.keys.sorted()
-    let widths = loud.compactMap(\.stereo.widthDB)
+    let widths = loud.compactMap(\.stereo.width.storedDB)
     self.init(
       bandCentersHz: indices.map(FractionalOctaveBands.centerHz(index:)),
       tonalBalanceDB: indices.map { byIndex[$0]!.reduce(0, +) / Double(byIndex[$0]!.count) },

@@ -65,7 +65,7 @@ public enum Planner {
     let width = widthChange(track: t, profile: profile, options: options)
     if abs(width) >= 0.05 {
       reasons.append(
-        "Width \(fmt(t.stereo.widthDB)) dB against the album's \(fmt(profile.widthDB)) dB: side \(fmt(width, sign: true)) dB"
+        "Width \(fmt(t.stereo.width.midSideDB)) dB against the album's \(fmt(profile.widthDB)) dB: side \(fmt(width, sign: true)) dB"
           + (width > 0 ? " (not below 150 Hz)." : "."))
     }
     let target: Double
@@ -102,21 +102,16 @@ public enum Planner {
   /// track has no content.
   public static func eqCurve(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> GainCurve {
     guard options.eqAmount > 0, t.loudness.integratedLUFS != nil else { return .flat }
-    let tr = TonalDeviation.smoothed(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB)
-    let pr = TonalDeviation.smoothed(centersHz: profile.bandCentersHz, levelsDB: profile.tonalBalanceDB)
-    let lo = Int((6 * log2(TonalDeviation.lowHz / 1000)).rounded(.up))
-    let hi = Int((6 * log2(TonalDeviation.highHz / 1000)).rounded(.down))
-    let mid = tr.keys.filter { $0 >= lo && $0 <= hi && pr[$0] != nil }.sorted()  // sorted: a fixed summation order
-    guard mid.count >= 3 else { return .flat }
-    let mt = mid.reduce(0) { $0 + tr[$1]! } / Double(mid.count)
-    let mp = mid.reduce(0) { $0 + pr[$1]! } / Double(mid.count)
+    let shapes = TonalComparison(
+      track: TonalShape(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB),
+      profile: TonalShape(centersHz: profile.bandCentersHz, levelsDB: profile.tonalBalanceDB))
+    guard let shapes else { return .flat }
     let levels = t.spectrum.levelsDB.compactMap { $0 }
     let floor = (median(levels) ?? 0) - noContentDB
     var freqs: [Double] = [], gains: [Double] = []
     for (f, level) in zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB) {
-      let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      guard let tk = tr[k], let pk = pr[k] else { continue }
-      var g = ((pk - mp) - (tk - mt)) * options.eqAmount
+      guard let correction = shapes.correctionDB(band: FractionalOctaveBands.nearestIndex(frequencyHz: f)) else { continue }
+      var g = correction * options.eqAmount
       g = min(options.maxEQDB, max(-options.maxEQDB, g)) * fade(f)
       if level == nil || level! < floor { g = min(g, 0) }
       freqs.append(f)
@@ -137,7 +132,7 @@ public enum Planner {
   /// Side gain toward the album width, scaled and limited; a widening is reduced (down to none) until the
   /// predicted correlation stays within 0.1 of the input's. No change for mono or side-only tracks.
   public static func widthChange(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> Double {
-    guard options.widthAmount > 0, let w = t.stereo.midSideWidthDB, let target = profile.widthDB,
+    guard options.widthAmount > 0, case .db(let w) = t.stereo.width, let target = profile.widthDB,
       let corr = t.stereo.correlation
     else { return 0 }
     var d = min(options.maxWidthDB, max(-options.maxWidthDB, (target - w) * options.widthAmount))
@@ -147,9 +142,15 @@ public enum Planner {
   }
 
   /// Correlation after scaling the side by `sideDB`, from the track's width and balance:
-  /// ΣLR = ΣM² − ΣS², ΣL² + ΣR² = 2(ΣM² + ΣS²), ΣL² − ΣR² = 4ΣMS.
+  /// ΣLR = ΣM² − ΣS², ΣL² + ΣR² = 2(ΣM² + ΣS²), ΣL² − ΣR² = 4ΣMS. Side only (no mid) stays −1 at any side gain.
   public static func predictedCorrelation(track t: TrackAnalysis, sideDB: Double) -> Double {
-    let s2 = pow(10, (t.stereo.widthDB ?? -200) / 10), m2 = 1.0
+    let widthDB: Double
+    switch t.stereo.width {
+    case .db(let w): widthDB = w
+    case .mono: widthDB = -200
+    case .sideOnly: return -1
+    }
+    let s2 = pow(10, widthDB / 10), m2 = 1.0
     let b = pow(10, (t.stereo.balanceDB ?? 0) / 10)
     let sumLR2 = 2 * (m2 + s2)  // ΣL² + ΣR²
     let ms = (sumLR2 * b / (1 + b) - sumLR2 / (1 + b)) / 4
@@ -174,16 +175,12 @@ public enum Planner {
 
   /// Loudness change of a side gain: total power 2(ΣM² + g²ΣS²) against 2(ΣM² + ΣS²).
   public static func widthLoudnessChangeDB(track t: TrackAnalysis, sideDB: Double) -> Double {
-    guard sideDB != 0, let w = t.stereo.widthDB else { return 0 }
+    guard sideDB != 0, case .db(let w) = t.stereo.width else { return 0 }
     let s2 = pow(10, w / 10)
     return 10 * log10((1 + pow(10, sideDB / 10) * s2) / (1 + s2))
   }
 
-  static func fmt(_ v: Double?, sign: Bool = false) -> String {
-    guard let v else { return "n/a" }
-    let r = (v * 10).rounded() / 10
-    return (sign && r > 0 ? "+" : "") + "\(r)"
-  }
+  static func fmt(_ v: Double?, sign: Bool = false) -> String { Format.fixed(v, sign: sign, missing: "n/a") }
 
   static func hz(_ f: Double) -> String { f >= 1000 ? "\(fmt(f / 1000)) kHz" : "\(Int(f.rounded())) Hz" }
 }

@@ -42,17 +42,12 @@ public struct OptionRange: Sendable, Hashable {
   /// What is wrong with a value (`found` as the user wrote it), or `nil` when it is in range. NaN and ±∞ never are.
   public func problem(_ x: Double?, found: String? = nil) -> String? {
     if let x, range.contains(x) { return nil }
-    return "expected a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound)), found \(found ?? x.map(Self.format) ?? "nothing")"
+    return "expected a number from \(Format.plain(range.lowerBound)) to \(Format.plain(range.upperBound)), found \(found ?? x.map(Format.plain) ?? "nothing")"
   }
 
   /// Throws when `x` is out of range, naming `subject` and `key`.
   public func check(_ x: Double, subject: String, key: String?) throws(InputError) {
     if let p = problem(x) { throw InputError(subject: subject, key: key, problem: p) }
-  }
-
-  /// Whole numbers without a decimal point (`-70`, not `-70.0`); the rest as Swift prints them (`nan`, `1e+308`).
-  public static func format(_ x: Double) -> String {
-    x.isFinite && x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
   }
 }
 
@@ -151,7 +146,7 @@ enum DocumentChecks {
     for (i, x) in f.enumerated() {
       try MatchingLimits.frequencyHz.check(x, subject: subject, key: "\(key)[\(i)]")
       if i > 0 && x <= f[i - 1] {
-        throw InputError(subject: subject, key: "\(key)[\(i)]", problem: "\(OptionRange.format(x)) Hz is not above the one before it (\(OptionRange.format(f[i - 1])) Hz)")
+        throw InputError(subject: subject, key: "\(key)[\(i)]", problem: "\(Format.plain(x)) Hz is not above the one before it (\(Format.plain(f[i - 1])) Hz)")
       }
     }
   }

@@ -63,34 +63,8 @@ public struct QAReport: Sendable, Hashable, Codable {
   }
 }
 
-/// Thresholds of the pre-release checks, with the defaults of measurements.md.
-public struct QAThresholds: Sendable, Hashable, Codable {
-  /// A DC offset above this on any channel warns, dBFS.
-  public var dcOffsetDBFS = -60.0
-  /// Silence before the first sound longer than this warns, seconds.
-  public var leadingSilenceSeconds = 2.0
-  /// Silence after the last sound longer than this warns, seconds.
-  public var trailingSilenceSeconds = 5.0
-  /// A first or last sample at or above this is a click.
-  public var clickDBFS = -30.0
-  /// Left/right balance further from 0 than this warns, dB.
-  public var imbalanceDB = 1.5
-  /// A peak-to-loudness ratio under this warns (over-compressed), dB.
-  public var minimumPLRDB = 6.0
-  /// A track further than this from the album's median loudness warns, LU.
-  public var loudnessOutlierLU = 3.0
-  /// A tonal deviation from the album profile above this warns, dB.
-  public var tonalOutlierDB = 3.0
-  /// A loudness step between consecutive tracks larger than this warns, LU.
-  public var jumpLU = 6.0
-  /// Seconds at each end of a track compared for jumps.
-  public var jumpWindowSeconds = 30.0
-  /// True-peak limit when no preset is given: 0 dBTP (overs clip converters and encoders).
-  public var defaultCeilingDBTP = 0.0
-
-  /// The defaults above.
-  public init() {}
-}
+/// Thresholds of the pre-release checks: the same table as the track flags' (`DefectThresholds`, in Analysis).
+public typealias QAThresholds = DefectThresholds
 
 /// Decoded true peaks of a track after lossy encoding, dBTP (`nil` where it was not measured), and why a round
 /// trip could not run (no temp space, an encoder error): such a check is a failure, never a silent pass.
@@ -133,29 +107,29 @@ public enum QualityChecks {
       add("clipping", name, d.clippedRuns > 0 ? .fail : nil, "\(d.clippedRuns) runs, \(d.clippedSamples) samples", "0 runs",
           "Runs of full-scale samples are audible distortion and cannot be undone; go back to the mix or master with headroom.")
       let dc = d.maxDCOffsetDBFS
-      add("dc-offset", name, (dc ?? -200) > t.dcOffsetDBFS ? .warn : nil, db(dc, "dBFS"), "≤ \(n(t.dcOffsetDBFS)) dBFS",
+      add("dc-offset", name, (dc ?? -200) > t.dcOffsetDBFS ? .warn : nil, Format.level(dc, unit: "dBFS"), "≤ \(Format.fixed(t.dcOffsetDBFS)) dBFS",
           "DC offset wastes headroom and thumps at edits; remove it with a high-pass filter.")
       add("non-finite", name, d.nonFiniteSamples > 0 ? .fail : nil, "\(d.nonFiniteSamples) samples", "0",
           "NaN or infinite samples crash players and encoders; re-export the file from the source session.")
       add("leading-silence", name, d.leadingSilenceSeconds > t.leadingSilenceSeconds ? .warn : nil,
-          "\(n(d.leadingSilenceSeconds)) s", "≤ \(n(t.leadingSilenceSeconds)) s",
+          "\(Format.fixed(d.leadingSilenceSeconds)) s", "≤ \(Format.fixed(t.leadingSilenceSeconds)) s",
           "Long silence before the music feels like a broken stream; trim it unless it is intended.")
       add("trailing-silence", name, d.trailingSilenceSeconds > t.trailingSilenceSeconds ? .warn : nil,
-          "\(n(d.trailingSilenceSeconds)) s", "≤ \(n(t.trailingSilenceSeconds)) s",
+          "\(Format.fixed(d.trailingSilenceSeconds)) s", "≤ \(Format.fixed(t.trailingSilenceSeconds)) s",
           "Long silence after the music delays the next track; trim it unless it is intended.")
       let click = max(d.firstSampleDBFS ?? -200, d.lastSampleDBFS ?? -200)
-      add("click", name, click >= t.clickDBFS ? .warn : nil, db(click > -200 ? click : nil, "dBFS"), "< \(n(t.clickDBFS)) dBFS",
+      add("click", name, click >= t.clickDBFS ? .warn : nil, Format.level(click > -200 ? click : nil, unit: "dBFS"), "< \(Format.fixed(t.clickDBFS)) dBFS",
           "A track that starts or ends at a high level clicks; add a short fade.")
       if let c = x.stereo.correlation {
-        add("phase", name, c < 0 ? .fail : nil, n(c, 2), "≥ 0",
+        add("phase", name, c < t.minimumCorrelation ? .fail : nil, Format.fixed(c, digits: 2), "≥ \(Format.compact(t.minimumCorrelation))",
             "Negative correlation means one channel is inverted or the mix collapses in mono; check the polarity.")
       }
       if let b = x.stereo.balanceDB {
-        add("balance", name, abs(b) > t.imbalanceDB ? .warn : nil, "\(n(b)) dB", "within ±\(n(t.imbalanceDB)) dB",
+        add("balance", name, abs(b) > t.imbalanceDB ? .warn : nil, "\(Format.fixed(b)) dB", "within ±\(Format.fixed(t.imbalanceDB)) dB",
             "One side is louder than the other; re-center the mix.")
       }
       if let plr = x.dynamics.plrDB {
-        add("plr", name, plr < t.minimumPLRDB ? .warn : nil, "\(n(plr)) dB", "≥ \(n(t.minimumPLRDB)) dB",
+        add("plr", name, plr < t.minimumPLRDB ? .warn : nil, "\(Format.fixed(plr)) dB", "≥ \(Format.fixed(t.minimumPLRDB)) dB",
             "A low peak-to-loudness ratio means heavy limiting; normalization will only make it quieter, not louder.")
       }
       add("format-consistency", name,
@@ -163,16 +137,16 @@ public enum QualityChecks {
           "\(x.sampleRate) Hz, \(x.subtype), \(x.channels) ch", "\(rates) Hz, \(bitDepths), \(chans) ch (the album's majority)",
           "Tracks in different formats were mastered in different sessions; deliver the album in one format.")
       if let l = x.loudness.integratedLUFS, let m = medianLUFS {
-        add("loudness-outlier", name, abs(l - m) > t.loudnessOutlierLU ? .warn : nil, "\(n(l - m)) LU from the median",
-            "within ±\(n(t.loudnessOutlierLU)) LU", "This track will jump out (or drop away) in album playback; match its loudness.")
+        add("loudness-outlier", name, abs(l - m) > t.loudnessOutlierLU ? .warn : nil, "\(Format.fixed(l - m)) LU from the median",
+            "within ±\(Format.fixed(t.loudnessOutlierLU)) LU", "This track will jump out (or drop away) in album playback; match its loudness.")
       }
       if let dev = x.tonalDeviationDB {
-        add("tonal-outlier", name, dev > t.tonalOutlierDB ? .warn : nil, "\(n(dev)) dB", "≤ \(n(t.tonalOutlierDB)) dB",
+        add("tonal-outlier", name, dev > t.tonalOutlierDB ? .warn : nil, "\(Format.fixed(dev)) dB", "≤ \(Format.fixed(t.tonalOutlierDB)) dB",
             "Its tonal balance differs from the album's; EQ it toward the album profile.")
       }
       let limit = preset?.ceiling(forLoudness: x.loudness.integratedLUFS) ?? t.defaultCeilingDBTP
       if let tp = x.loudness.truePeakDBTP {
-        add("true-peak", name, tp > limit ? (preset == nil ? .warn : .fail) : nil, "\(n(tp)) dBTP", "≤ \(n(limit)) dBTP",
+        add("true-peak", name, tp > limit ? (preset == nil ? .warn : .fail) : nil, "\(Format.fixed(tp)) dBTP", "≤ \(Format.fixed(limit)) dBTP",
             "Inter-sample peaks over the limit clip converters and lossy encoders; use a true-peak limiter.")
       }
       if let p = codecPeaks[name] {
@@ -180,28 +154,28 @@ public enum QualityChecks {
           ("codec-mp3", "MP3 320 kbps", p.mp3DBTP, p.mp3Error), ("codec-opus", "Opus 128 kbps", p.opusDBTP, p.opusError),
         ] {
           if let error {
-            add(id, name, .fail, "not measured: \(error)", "≤ \(n(limit)) dBTP",
+            add(id, name, .fail, "not measured: \(error)", "≤ \(Format.fixed(limit)) dBTP",
                 "The \(codec) round trip could not run, so its peak is unknown; give TMPDIR a writable folder with room.")
             continue
           }
           guard let v else { continue }
-          add(id, name, v > limit ? (preset == nil ? .warn : .fail) : nil, "\(n(v)) dBTP decoded", "≤ \(n(limit)) dBTP",
+          add(id, name, v > limit ? (preset == nil ? .warn : .fail) : nil, "\(Format.fixed(v)) dBTP decoded", "≤ \(Format.fixed(limit)) dBTP",
               "Lossy encoding raises inter-sample peaks; after \(codec) this one clips: lower the ceiling.")
         }
       }
       if let p = preset {
         if let target = p.targetLUFS, let l = x.loudness.integratedLUFS {
           add("loudness-target", name, abs(l - target) > p.loudnessToleranceLU ? (p.loudnessIsRequirement ? .fail : .warn) : nil,
-              "\(n(l)) LUFS", "\(n(target)) ± \(n(p.loudnessToleranceLU)) LUFS",
+              "\(Format.fixed(l)) LUFS", "\(Format.fixed(target)) ± \(Format.fixed(p.loudnessToleranceLU)) LUFS",
               p.loudnessIsRequirement
                 ? "\(p.name) requires this loudness; normalize the track."
-                : "\(p.name) normalizes playback to \(n(target)) LUFS; louder masters are turned down, quieter ones may be left quiet.")
+                : "\(p.name) normalizes playback to \(Format.fixed(target)) LUFS; louder masters are turned down, quieter ones may be left quiet.")
         }
         var rules: [String] = []
         if let r = p.sampleRateHz, x.sampleRate != r { rules.append("\(x.sampleRate) Hz instead of \(r) Hz") }
         if let b = p.bits, x.subtype != "PCM_\(b)" { rules.append("\(x.subtype) instead of PCM_\(b)") }
         if let c = p.channels, x.channels != c { rules.append("\(x.channels) channels instead of \(c)") }
-        if let m = p.minimumTrackSeconds, x.durationSeconds < m { rules.append("\(n(x.durationSeconds)) s is shorter than \(n(m)) s") }
+        if let m = p.minimumTrackSeconds, x.durationSeconds < m { rules.append("\(Format.fixed(x.durationSeconds)) s is shorter than \(Format.fixed(m)) s") }
         if p.sampleRateHz != nil || p.bits != nil || p.channels != nil || p.minimumTrackSeconds != nil {
           add("delivery-format", name, rules.isEmpty ? nil : .fail, rules.isEmpty ? "as required" : rules.joined(separator: "; "),
               "\(p.sampleRateHz.map { "\($0) Hz" } ?? "any rate"), \(p.bits.map { "\($0)-bit" } ?? "any depth"), \(p.channels.map { "\($0) ch" } ?? "any layout")",
@@ -220,7 +194,7 @@ public enum QualityChecks {
         let start = p90(b.loudness.shortTermSeries, fromEnd: false, seconds: t.jumpWindowSeconds)
       else { continue }
       let jump = start - end
-      add("jump", b.file, abs(jump) > t.jumpLU ? .warn : nil, "\(n(jump, sign: true)) LU after \(a.file)", "within ±\(n(t.jumpLU)) LU",
+      add("jump", b.file, abs(jump) > t.jumpLU ? .warn : nil, "\(Format.fixed(jump, sign: true)) LU after \(a.file)", "within ±\(Format.fixed(t.jumpLU)) LU",
           "The step from the end of the previous track to the start of this one is jarring; adjust their loudness.")
     }
     return QAReport(preset: preset?.name, findings: f)
@@ -239,11 +213,4 @@ public enum QualityChecks {
     for x in v { c[x, default: 0] += 1 }
     return c.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
   }
-
-  static func n(_ v: Double, _ digits: Int = 1, sign: Bool = false) -> String {
-    let s = String(format: "%.\(digits)f", v)
-    return sign && v > 0 ? "+" + s : s
-  }
-
-  static func db(_ v: Double?, _ unit: String) -> String { v.map { "\(n($0)) \(unit)" } ?? "−∞ \(unit)" }
 }

@@ -241,12 +241,5 @@ public enum TrackRenderer {
   }
 
   /// FNV-1a of the file name mixed into the base seed: each track gets its own, fixed dither sequence.
-  static func seed(_ base: UInt64, _ file: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in file.utf8 {
-      h ^= UInt64(b)
-      h = h &* 0x100_0000_01b3
-    }
-    return base ^ h
-  }
+  static func seed(_ base: UInt64, _ file: String) -> UInt64 { base ^ fnv1a64(file.utf8) }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import CSV
+import DSP
 import Foundation
 import Matching
 import QualityControl
@@ -103,11 +104,8 @@ public enum CSVReport {
     return "'" + cell
   }
 
-  /// Fixed decimals with a dot; empty for a missing value.
-  public static func fmt(_ v: Double?, _ digits: Int = 2) -> String {
-    guard let v, v.isFinite else { return "" }
-    return String(format: "%.\(digits)f", v)
-  }
+  /// Fixed decimals with a dot (`Format.fixed`); empty for a missing value.
+  public static func fmt(_ v: Double?, _ digits: Int = 2) -> String { Format.fixed(v, digits: digits, missing: "") }
 }
 
 extension Double {

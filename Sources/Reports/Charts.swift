@@ -7,12 +7,9 @@ import Matching
 enum Charts {
   static func cls(_ i: Int) -> String { "c\(i % 8)" }
 
-  /// A curve mean-removed over 60 Hz–12 kHz and smoothed to 1/3 octave: the shape that matching works on.
+  /// A curve as matching sees it (`TonalShape`): smoothed to 1/3 octave and mean-removed over 60 Hz–12 kHz.
   static func shape(centers: [Double], levels: [Double?]) -> [(Double, Double?)] {
-    let s = TonalDeviation.smoothed(centersHz: centers, levelsDB: levels)
-    let mid = centers.compactMap { c -> Double? in c >= 60 && c <= 12_000 ? s[FractionalOctaveBands.nearestIndex(frequencyHz: c)] : nil }
-    let mean = mid.isEmpty ? 0 : mid.reduce(0, +) / Double(mid.count)
-    return centers.map { c in (c, s[FractionalOctaveBands.nearestIndex(frequencyHz: c)].map { $0 - mean }) }
+    TonalShape(centersHz: centers, levelsDB: levels).meanRemoved(centersHz: centers)
   }
 
   /// The lowest level the loudness chart's axis shows: quieter than any real track.
@@ -36,18 +33,18 @@ enum Charts {
       let m = masters[t.file]?.analysis
       if let l = t.loudness.integratedLUFS {
         c.rect(x0: x + 0.15, x1: x + (m == nil ? 0.85 : 0.5), y0: lo, y1: l, cls: "before", label: "before",
-               tooltip: "\(t.file): \(String(format: "%.1f", l)) LUFS")
+               tooltip: "\(t.file): \(Format.fixed(l)) LUFS")
       }
       if let l = m?.loudness.integratedLUFS {
         c.rect(x0: x + 0.5, x1: x + 0.85, y0: lo, y1: l, cls: "after", label: "after",
-               tooltip: "\(t.file) master: \(String(format: "%.1f", l)) LUFS")
+               tooltip: "\(t.file) master: \(Format.fixed(l)) LUFS")
       }
       if let tp = t.loudness.truePeakDBTP {
         c.marker(x: x + (m == nil ? 0.5 : 0.33), y: tp, cls: "tp", label: "true peak",
-                 tooltip: "\(t.file): \(String(format: "%.1f", tp)) dBTP")
+                 tooltip: "\(t.file): \(Format.fixed(tp)) dBTP")
       }
       if let tp = m?.loudness.truePeakDBTP {
-        c.marker(x: x + 0.67, y: tp, cls: "tp-after", label: "true peak after", tooltip: "master: \(String(format: "%.1f", tp)) dBTP")
+        c.marker(x: x + 0.67, y: tp, cls: "tp-after", label: "true peak after", tooltip: "master: \(Format.fixed(tp)) dBTP")
       }
     }
     return c.render(xTicks: (0..<doc.tracks.count).map { (Double($0) + 0.5, "\($0 + 1)") }, yTicks: SVGChart.ticks(lo...hi, step: lo < -40 ? 10 : 3))
@@ -92,18 +89,32 @@ enum Charts {
     if let w = doc.profile.widthDB { c.line([(0, w), (n, w)], cls: "profile", label: "album width") }
     for (i, t) in doc.tracks.enumerated() {
       let x = Double(i)
-      let after = masters[t.file]?.analysis?.stereo.widthDB
-      if let w = t.stereo.widthDB { c.rect(x0: x + 0.15, x1: x + (after == nil ? 0.85 : 0.5), y0: -40, y1: max(-40, min(0, w)), cls: "before", label: "before", tooltip: "\(t.file): \(String(format: "%.1f", w)) dB") }
-      if let w = after { c.rect(x0: x + 0.5, x1: x + 0.85, y0: -40, y1: max(-40, min(0, w)), cls: "after", label: "after", tooltip: "master: \(String(format: "%.1f", w)) dB") }
+      let before = t.stereo.width, after = masters[t.file]?.analysis?.stereo.width ?? .mono
+      if let y = widthBarDB(before) {
+        c.rect(x0: x + 0.15, x1: x + (after == .mono ? 0.85 : 0.5), y0: -40, y1: y, cls: "before", label: "before",
+               tooltip: "\(t.file): \(Format.fixed(t.stereo.widthDB, missing: "")) dB")
+      }
+      if let y = widthBarDB(after) {
+        c.rect(x0: x + 0.5, x1: x + 0.85, y0: -40, y1: y, cls: "after", label: "after", tooltip: "master: \(Format.fixed(after.storedDB, missing: "")) dB")
+      }
     }
     return c.render(xTicks: (0..<doc.tracks.count).map { (Double($0) + 0.5, "\($0 + 1)") }, yTicks: SVGChart.ticks(-40...0, step: 10))
+  }
+
+  /// The top of a width bar on the −40…0 dB axis: none for mono, the top for side only (all side).
+  static func widthBarDB(_ w: StereoWidth) -> Double? {
+    switch w {
+    case .mono: nil
+    case .sideOnly: 0
+    case .db(let d): max(-40, min(0, d))
+    }
   }
 
   static func midSide(_ t: TrackAnalysis, after: TrackAnalysis?) -> String {
     let s = t.spectrum
     let all = (s.midLevelsDB ?? s.levelsDB) + (s.sideLevelsDB ?? []) + (after?.spectrum.sideLevelsDB ?? [])
     let y = SVGChart.range(all.compactMap { $0 }, step: 10, limit: -160...0, minimum: -60...(-40))
-    var c = SVGChart(title: "Mid and side spectra (width \(t.stereo.widthDB.map { String(format: "%.1f dB", $0) } ?? "–")\(after?.stereo.widthDB.map { String(format: " → %.1f dB", $0) } ?? ""))",
+    var c = SVGChart(title: "Mid and side spectra (width \(t.stereo.widthDB.map { "\(Format.fixed($0)) dB" } ?? "–")\(after?.stereo.widthDB.map { " → \(Format.fixed($0)) dB" } ?? ""))",
                      xLabel: "frequency (Hz)", yLabel: "dB per bin", x: 20...20_000, y: y, logX: true)
     c.height = 260
     c.line(zip(s.bandCentersHz, s.midLevelsDB ?? s.levelsDB).map { ($0, $1) }, cls: "mid", label: "mid")

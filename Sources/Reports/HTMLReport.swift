@@ -32,7 +32,7 @@ public enum HTMLReport {
     let msChart: String, tonalChart: String, reasons: [String]
   }
 
-  static func f(_ v: Double?, _ d: Int = 1) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "–" }
+  static func f(_ v: Double?, _ d: Int = 1) -> String { Format.fixed(v, digits: d, missing: "–") }
 
   static func context(doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String) -> [String: Any] {
     let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
@@ -58,8 +58,8 @@ public enum HTMLReport {
         width: f(t.stereo.widthDB), widthAfter: f(m?.analysis?.stereo.widthDB), corr: f(t.stereo.correlation, 2),
         dev: f(t.tonalDeviationDB), devAfter: f(m?.analysis?.tonalDeviationDB), gr: f(m?.render.limiterMaxGainReductionDB),
         mastered: m != nil, srcURL: src, masterURL: masterURL,
-        lufsA: String(format: "%.3f", t.loudness.integratedLUFS ?? -70),
-        lufsB: String(format: "%.3f", m?.analysis?.loudness.integratedLUFS ?? t.loudness.integratedLUFS ?? -70),
+        lufsA: Format.fixed(t.loudness.integratedLUFS ?? -70, digits: 3),
+        lufsB: Format.fixed(m?.analysis?.loudness.integratedLUFS ?? t.loudness.integratedLUFS ?? -70, digits: 3),
         hasPlayer: true, msChart: Charts.midSide(t, after: m?.analysis),
         tonalChart: Charts.beforeAfterTonal(t, after: m?.analysis, profile: doc.profile, eq: plans[t.file]?.eq),
         reasons: plans[t.file]?.reasons ?? []))
@@ -79,7 +79,7 @@ public enum HTMLReport {
     let band = targetBand(plan: plan, preset: qa?.preset.flatMap(DeliveryPreset.named))
     return [
       "album": doc.album.name, "trackCount": doc.tracks.count, "failureCount": doc.failures.count,
-      "duration": String(format: "%d:%02d", Int(clamping: duration) / 60, Int(clamping: duration) % 60),
+      "duration": Format.minutesSeconds(Int(clamping: duration)),
       "preset": qa?.preset ?? "none", "verdict": qa?.verdict.rawValue ?? "not checked",
       "verdictClass": qa?.verdict.rawValue ?? "none", "mastered": doc.masters != nil,
       "spreadBefore": spread(lufsBefore), "spreadAfter": spread(lufsAfter),

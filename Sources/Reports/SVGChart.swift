@@ -1,3 +1,4 @@
+import DSP
 import Foundation
 
 /// Escapes text for XML and HTML (element content and quoted attributes).
@@ -49,7 +50,7 @@ struct SVGChart {
     return top + (1 - max(0, min(1, t))) * (height - top - bottom)
   }
 
-  static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+  static func f(_ v: Double) -> String { Format.fixed(v) }
 
   /// A polyline through the points; `nil` values break it.
   mutating func line(_ points: [(Double, Double?)], cls: String, label: String? = nil) {
@@ -131,6 +132,6 @@ struct SVGChart {
     guard (r.upperBound - r.lowerBound).isFinite, step > 0 else { return [] }
     var step = step
     while (r.upperBound - r.lowerBound) / step > maxTicks { step *= 10 }
-    return stride(from: (r.lowerBound / step).rounded(.up) * step, through: r.upperBound, by: step).map { ($0, String(format: "%.0f", $0)) }
+    return stride(from: (r.lowerBound / step).rounded(.up) * step, through: r.upperBound, by: step).map { ($0, Format.fixed($0, digits: 0)) }
   }
 }

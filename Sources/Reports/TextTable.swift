@@ -1,4 +1,5 @@
 import Analysis
+import DSP
 import QualityControl
 
 /// The summary table printed after `analyze`: one line per track, plain ASCII columns.
@@ -17,7 +18,7 @@ public enum TextTable {
 
   /// Renders the tracks and the failures of one album.
   public static func render(tracks: [TrackAnalysis], failures: [TrackFailure]) -> String {
-    func f(_ v: Double?, _ digits: Int = 1) -> String { CSVReport.fmt(v, digits).isEmpty ? "-" : CSVReport.fmt(v, digits) }
+    func f(_ v: Double?, _ digits: Int = 1) -> String { Format.fixed(v, digits: digits, missing: "-") }
     var rows = [header]
     for t in tracks {
       rows.append([

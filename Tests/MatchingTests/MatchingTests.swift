@@ -42,7 +42,7 @@ import TestSupport
 
 @Suite struct TonalDeviationTests {
   static func bandsInRange(_ centers: [Double]) -> Int {
-    centers.filter { $0 >= TonalDeviation.lowHz && $0 <= TonalDeviation.highHz }.count
+    centers.filter { $0 >= TonalShape.lowHz && $0 <= TonalShape.highHz }.count
   }
 
   @Test("A track equal to the profile, or offset by a constant, deviates 0 dB")
@@ -72,7 +72,7 @@ import TestSupport
     let centers = FractionalOctaveBands(sampleRateHz: 48_000).centersHz
     let k = centers.firstIndex { $0 >= 1000 }!
     let levels: [Double?] = centers.indices.map { $0 == k ? 9 : 0 }
-    let s = TonalDeviation.smoothed(centersHz: centers, levelsDB: levels)
+    let s = TonalShape(centersHz: centers, levelsDB: levels).smoothedDB
     let idx = FractionalOctaveBands.nearestIndex(frequencyHz: 1000)
     #expect(s[idx] == 3 && s[idx - 1] == 3 && s[idx + 1] == 3 && s[idx + 2] == 0)
   }

@@ -18,12 +18,12 @@ extension PlannerTests {
 
   @Test("A side-only track (width at the meter's cap) gets no width change; just under the cap it is a width")
   func sideOnlyIsNotAWidth() {
-    let side = fixtureTrack(file: "s", levelsDB: { _ in -30 }, widthDB: StereoMeter.maxWidthDB)
-    #expect(side.stereo.midSideWidthDB == nil)
+    let side = fixtureTrack(file: "s", levelsDB: { _ in -30 }, widthDB: StereoWidth.sideOnlyStoredDB)
+    #expect(side.stereo.width == .sideOnly && side.stereo.width.midSideDB == nil)
     let p = AlbumProfile(tracks: [fixtureTrack(file: "p", levelsDB: { _ in -30 }, widthDB: -12)])
     #expect(Planner.widthChange(track: side, profile: p, options: MatchingOptions()) == 0)
     let normal = fixtureTrack(file: "n", levelsDB: { _ in -30 }, widthDB: -2)
-    #expect(normal.stereo.midSideWidthDB == -2)
-    #expect(fixtureTrack(file: "m", levelsDB: { _ in -30 }, widthDB: nil).stereo.midSideWidthDB == nil)
+    #expect(normal.stereo.width == .db(-2))
+    #expect(fixtureTrack(file: "m", levelsDB: { _ in -30 }, widthDB: nil).stereo.width == .mono)
   }
 }

@@ -1,0 +1,35 @@
+/// The thresholds of the pre-release checks, with the defaults of measurements.md: the one table that both the
+/// track flags (`TrackAnalysis.flags`, hints in tables and CSV) and delivery QA (`QualityChecks`, as
+/// `QAThresholds`) read.
+public struct DefectThresholds: Sendable, Hashable, Codable {
+  /// A DC offset above this, on any channel, is flagged.
+  public var dcOffsetDBFS = -60.0
+  /// More leading silence than this is flagged.
+  public var leadingSilenceSeconds = 2.0
+  /// More trailing silence than this is flagged.
+  public var trailingSilenceSeconds = 5.0
+  /// A first or last sample at or above this is a click.
+  public var clickDBFS = -30.0
+  /// A correlation below this means a channel is inverted or the mix collapses in mono.
+  public var minimumCorrelation = 0.0
+  /// An L/R imbalance over this (either way) is flagged.
+  public var imbalanceDB = 1.5
+  /// A peak-to-loudness ratio under this is over-compressed.
+  public var minimumPLRDB = 6.0
+  /// A track further than this from the album's median loudness is an outlier.
+  public var loudnessOutlierLU = 3.0
+  /// A tonal deviation over this is an outlier.
+  public var tonalOutlierDB = 3.0
+  /// A step between consecutive tracks larger than this is a jump.
+  public var jumpLU = 6.0
+  /// Seconds at each end of a track compared for jumps.
+  public var jumpWindowSeconds = 30.0
+  /// True-peak limit when no preset is given: 0 dBTP (overs clip converters and encoders).
+  public var defaultCeilingDBTP = 0.0
+
+  /// The defaults.
+  public init() {}
+
+  /// The defaults, which the track flags use.
+  public static let standard = DefectThresholds()
+}
