@@ -143,7 +143,8 @@ public enum HTMLReport {
   static func verdictSentence(doc: AnalysisDocument, spreadBefore: String, spreadAfter: String) -> String {
     var parts: [String] = []
     if let masters = doc.masters {
-      let missed = masters.filter { $0.verdict == "missed" }.count
+      // By its text: compiles whether `verdict` is the String of this branch or main's MasterVerdict (then `== .missed`).
+      let missed = masters.filter { String(describing: $0.verdict) == "missed" }.count
       parts.append("Mastered \(count(masters.count, "track")), loudness spread \(spreadBefore) → \(spreadAfter) LU"
         + (missed == 0 ? "" : ", \(missed) of \(masters.count) missed the target"))
     } else {
