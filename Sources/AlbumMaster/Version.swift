@@ -1,4 +1,5 @@
-/// AlbumMaster's release version, the one place it is written: `albummaster --version` prints it, and
-/// CHANGELOG.md's newest release heading must match it (a test checks). Semantic versioning; bump it with a
-/// CHANGELOG entry.
-public let albumMasterVersion = "0.3.0"
+import Reports
+
+/// AlbumMaster's release version: forwards to `AlbumMasterRelease.version` (module Reports), its one home,
+/// so that the report, `--version` and the JSON print the same string.
+public let albumMasterVersion = AlbumMasterRelease.version

@@ -67,19 +67,49 @@ enum Charts {
     return c.render(xTicks: SVGChart.frequencyTicks(upTo: 20_000), yTicks: SVGChart.ticks(y, step: 6))
   }
 
+  /// The series as (seconds from the track's start, LUFS) points: value i ends at (i+1)·interval.
+  static func points(_ s: LoudnessSeries, offset: Double = 0) -> [(Double, Double?)] {
+    s.valuesLUFS.enumerated().map { (offset + Double($0.offset + 1) * s.intervalSeconds, $0.element) }
+  }
+
+  /// The album's short-term loudness end to end: per-track colours before mastering; once mastered, the
+  /// sources in the "before" colour and the masters in the "after" colour.
   static func timeline(_ doc: AnalysisDocument) -> String {
+    let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+    let mastered = !masters.isEmpty
     let total = max(1, doc.tracks.reduce(0) { $0 + $1.durationSeconds })
-    var c = SVGChart(title: "Short-term loudness through the album (3 s windows, one value per second)",
+    var c = SVGChart(title: "Short-term loudness through the album (3 s windows)\(mastered ? ", before and after" : "")",
                      xLabel: "album time (s)", yLabel: "LUFS", x: 0...total, y: -48...0)
     var offset = 0.0
     for (i, t) in doc.tracks.enumerated() {
-      let s = t.loudness.shortTermSeries
-      c.line(s.valuesLUFS.enumerated().map { (offset + Double($0.offset + 1) * s.intervalSeconds, $0.element) }, cls: cls(i), label: "\(i + 1)")
+      if mastered {
+        c.line(points(t.loudness.shortTermSeries, offset: offset), cls: "before-line", label: i == 0 ? "before" : nil)
+        if let a = masters[t.file]?.analysis {
+          c.line(points(a.loudness.shortTermSeries, offset: offset), cls: "after-line", label: c.hasLegend("after") ? nil : "after")
+        }
+      } else {
+        c.line(points(t.loudness.shortTermSeries, offset: offset), cls: cls(i), label: "\(i + 1)")
+      }
       offset += t.durationSeconds
       if i < doc.tracks.count - 1 { c.vline(x: offset, cls: "grid strong") }
     }
     let step = total > 1200 ? 300.0 : total > 300 ? 60 : 30
     return c.render(xTicks: SVGChart.ticks(0...total, step: step), yTicks: SVGChart.ticks(-48...0, step: 6))
+  }
+
+  /// One track's short-term loudness over time, the source and (once mastered) the master on one axis.
+  static func trackTimeline(_ t: TrackAnalysis, after: TrackAnalysis?) -> String {
+    let before = points(t.loudness.shortTermSeries)
+    let afterPoints = after.map { points($0.loudness.shortTermSeries) } ?? []
+    let total = max(1, (before + afterPoints).map(\.0).max() ?? t.durationSeconds)
+    let y = SVGChart.range((before + afterPoints).compactMap(\.1), step: 6, limit: -72...6, minimum: -36...(-6))
+    var c = SVGChart(title: "Short-term loudness over time (3 s windows)\(after == nil ? "" : ", before and after")",
+                     xLabel: "time (s)", yLabel: "LUFS", x: 0...total, y: y)
+    c.height = 240
+    c.line(before, cls: "before-line", label: "before")
+    if after != nil { c.line(afterPoints, cls: "after-line", label: "after") }
+    let step = total > 1200 ? 300.0 : total > 300 ? 60 : total > 60 ? 30 : 5
+    return c.render(xTicks: SVGChart.ticks(0...total, step: step), yTicks: SVGChart.ticks(y, step: 6))
   }
 
   static func width(_ doc: AnalysisDocument) -> String {
@@ -119,7 +149,7 @@ enum Charts {
     c.height = 260
     c.line(zip(s.bandCentersHz, s.midLevelsDB ?? s.levelsDB).map { ($0, $1) }, cls: "mid", label: "mid")
     if let side = s.sideLevelsDB { c.line(zip(s.bandCentersHz, side).map { ($0, $1) }, cls: "side", label: "side") }
-    if let a = after?.spectrum, let side = a.sideLevelsDB { c.line(zip(a.bandCentersHz, side).map { ($0, $1) }, cls: "side after-line", label: "side after") }
+    if let a = after?.spectrum, let side = a.sideLevelsDB { c.line(zip(a.bandCentersHz, side).map { ($0, $1) }, cls: "side-after", label: "side after") }
     return c.render(xTicks: SVGChart.frequencyTicks(upTo: 20_000), yTicks: SVGChart.ticks(y, step: 20))
   }
 

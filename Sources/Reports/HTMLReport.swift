@@ -12,10 +12,18 @@ import QualityControl
 public enum HTMLReport {
   /// Renders the page for `doc` (and its plan, when mastered). `reportFolder` is where the page is written:
   /// the players' sources are relative to it.
-  public static func render(doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String) throws -> String {
+  /// The page links a lossless preview (`ReportPreviews`) for every source or master browsers cannot play, and
+  /// makes it first when it is missing or stale. `date` is the day the page is written (the header shows it; it
+  /// is the one part of the page that changes from day to day, and analysis.json never carries it).
+  public static func render(
+    doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String, date: String = ReportDate.today()
+  ) throws -> String {
     let template = try MustacheTemplate(string: HTMLTemplate.page)
-    return template.render(context(doc: doc, plan: plan, reportFolder: reportFolder))
+    return template.render(context(doc: doc, plan: plan, reportFolder: reportFolder, date: date))
   }
+
+  /// The page's style sheet (colours as CSS variables, light and dark), for checks such as contrast.
+  public static var styleSheet: String { HTMLTemplate.style }
 
   /// The catalogue page: one row per album report (name, link, tracks, failures, mastered, verdict).
   public static func renderIndex(_ rows: [[String: String]]) throws -> String {
@@ -28,13 +36,21 @@ public enum HTMLReport {
     let index: Int, anchor: String, file: String, flags: [Flag]
     let lufs: String, lufsAfter: String, lra: String, tp: String, tpAfter: String, plr: String
     let width: String, widthAfter: String, corr: String, dev: String, devAfter: String, gr: String, mastered: Bool
-    let srcURL: String, masterURL: String, lufsA: String, lufsB: String, hasPlayer: Bool
-    let msChart: String, tonalChart: String, reasons: [String]
+    /// Where the players load from (a preview when the browser cannot play the file) and where the links go.
+    let srcURL: String, masterURL: String, srcLink: String, masterLink: String
+    let srcPreview: Bool, masterPreview: Bool, srcFormat: String, masterFormat: String
+    let lufsA: String, lufsB: String
+    let msChart: String, tonalChart: String, timeChart: String, reasons: [String]
   }
 
   static func f(_ v: Double?, _ d: Int = 1) -> String { Format.fixed(v, digits: d, missing: "–") }
 
-  static func context(doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String) -> [String: Any] {
+  /// "1 track", "2 tracks".
+  static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+  }
+
+  static func context(doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String, date: String) -> [String: Any] {
     let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     let plans = Dictionary((plan?.tracks ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     let qa = doc.qa
@@ -45,23 +61,43 @@ public enum HTMLReport {
         limit: x.limit, message: x.message))
     }
     let albumFolder = URL(fileURLWithPath: doc.album.path).standardizedFileURL.path
+    let reportPath = URL(fileURLWithPath: reportFolder).standardizedFileURL.path
     var tracks: [Track] = []
     for (i, t) in doc.tracks.enumerated() {
       let m = masters[t.file]
       let flags = findings.filter { $0.track == t.file && $0.status != "pass" }.map { Flag(name: "\($0.status): \($0.check)", anchor: $0.id) }
-      let src = relativeURL(from: reportFolder, to: (albumFolder as NSString).appendingPathComponent(t.file))
-      let masterURL = m.map { encodePath($0.master) } ?? ""
+      let source = (albumFolder as NSString).appendingPathComponent(t.file)
+      let srcLink = relativeURL(from: reportPath, to: source)
+      let masterLink = m.map { encodePath($0.master) } ?? ""
+      // A file the browser cannot play is played from its preview; the links still go to the file itself.
+      var srcPreview: String?
+      if !ReportPreviews.browserPlays(container: t.format, encoding: t.subtype) {
+        srcPreview = ReportPreviews.prepare(
+          source: source, file: t.file, side: .original, expectedFrames: t.frames, reportFolder: reportPath,
+          albumFolder: albumFolder)
+      }
+      var masterPreview: String?
+      if let m, !ReportPreviews.browserPlays(container: m.render.format.container.rawValue, encoding: m.render.format.encoding.rawValue) {
+        let masterPath = m.master.hasPrefix("/") ? m.master : (reportPath as NSString).appendingPathComponent(m.master)
+        masterPreview = ReportPreviews.prepare(
+          source: masterPath, file: t.file, side: .master, expectedFrames: m.render.frames, reportFolder: reportPath,
+          albumFolder: albumFolder)
+      }
       tracks.append(Track(
         index: i + 1, anchor: "track-\(i + 1)", file: t.file, flags: flags,
         lufs: f(t.loudness.integratedLUFS), lufsAfter: f(m?.analysis?.loudness.integratedLUFS), lra: f(t.loudness.rangeLU),
         tp: f(t.loudness.truePeakDBTP), tpAfter: f(m?.analysis?.loudness.truePeakDBTP), plr: f(t.dynamics.plrDB),
         width: f(t.stereo.widthDB), widthAfter: f(m?.analysis?.stereo.widthDB), corr: f(t.stereo.correlation, 2),
         dev: f(t.tonalDeviationDB), devAfter: f(m?.analysis?.tonalDeviationDB), gr: f(m?.render.limiterMaxGainReductionDB),
-        mastered: m != nil, srcURL: src, masterURL: masterURL,
+        mastered: m != nil, srcURL: srcPreview.map(encodePath) ?? srcLink,
+        masterURL: masterPreview.map(encodePath) ?? masterLink, srcLink: srcLink, masterLink: masterLink,
+        srcPreview: srcPreview != nil, masterPreview: masterPreview != nil, srcFormat: t.format,
+        masterFormat: m?.render.format.container.rawValue ?? "",
         lufsA: Format.fixed(t.loudness.integratedLUFS ?? -70, digits: 3),
         lufsB: Format.fixed(m?.analysis?.loudness.integratedLUFS ?? t.loudness.integratedLUFS ?? -70, digits: 3),
-        hasPlayer: true, msChart: Charts.midSide(t, after: m?.analysis),
+        msChart: Charts.midSide(t, after: m?.analysis),
         tonalChart: Charts.beforeAfterTonal(t, after: m?.analysis, profile: doc.profile, eq: plans[t.file]?.eq),
+        timeChart: Charts.trackTimeline(t, after: m?.analysis),
         reasons: plans[t.file]?.reasons ?? []))
     }
     let lufsBefore = doc.tracks.compactMap(\.loudness.integratedLUFS)
@@ -77,20 +113,75 @@ public enum HTMLReport {
     let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; media-src 'self' file: blob:; "
       + "script-src 'sha256-\(SHA256.base64(script))'; base-uri 'none'; form-action 'none'"
     let band = targetBand(plan: plan, preset: qa?.preset.flatMap(DeliveryPreset.named))
+    let problems = findings.filter { $0.status == "fail" } + findings.filter { $0.status == "warn" }
+    let passes = findings.filter { $0.status == "pass" }
+    let previewFormats = Set(tracks.flatMap { t in
+      (t.srcPreview ? [t.srcFormat] : []) + (t.masterPreview ? [t.masterFormat] : [])
+    }).sorted()
     return [
       "album": doc.album.name, "trackCount": doc.tracks.count, "failureCount": doc.failures.count,
+      "tracksText": count(doc.tracks.count, "track"),
       "duration": Format.minutesSeconds(Int(clamping: duration)),
       "preset": qa?.preset ?? "none", "verdict": qa?.verdict.rawValue ?? "not checked",
       "verdictClass": qa?.verdict.rawValue ?? "none", "mastered": doc.masters != nil,
+      "verdictSentence": verdictSentence(doc: doc, spreadBefore: spread(lufsBefore), spreadAfter: spread(lufsAfter)),
+      "date": date, "version": AlbumMasterRelease.version, "settings": settings(plan: plan, preset: qa?.preset).joined(separator: "; "),
       "spreadBefore": spread(lufsBefore), "spreadAfter": spread(lufsAfter),
       "devBefore": f(devBefore, 2), "devAfter": f(devAfter, 2),
-      "tracks": tracks, "findings": findings.filter { $0.status != "pass" } + findings.filter { $0.status == "pass" },
+      "tracks": tracks, "problems": problems, "hasProblems": !problems.isEmpty, "passes": passes,
+      "hasPasses": !passes.isEmpty, "passesText": count(passes.count, "check") + " passed",
       "hasFindings": !findings.isEmpty, "failures": doc.failures.map { ["file": $0.file, "error": $0.error] },
       "hasFailures": !doc.failures.isEmpty,
+      "hasPreviews": !previewFormats.isEmpty, "previewFormats": previewFormats.joined(separator: ", "),
       "loudnessChart": Charts.loudness(doc, band: band), "tonalChart": Charts.tonal(doc, plan: plan),
       "timelineChart": Charts.timeline(doc), "widthChart": Charts.width(doc),
       "csp": csp, "script": script,
     ]
+  }
+
+  /// The one sentence at the top: what was done, how the loudness spread moved, and the QA outcome.
+  static func verdictSentence(doc: AnalysisDocument, spreadBefore: String, spreadAfter: String) -> String {
+    var parts: [String] = []
+    if let masters = doc.masters {
+      // By its text: compiles whether `verdict` is the String of this branch or main's MasterVerdict (then `== .missed`).
+      let missed = masters.filter { $0.verdict == .missed }.count
+      parts.append("Mastered \(count(masters.count, "track")), loudness spread \(spreadBefore) → \(spreadAfter) LU"
+        + (missed == 0 ? "" : ", \(missed) of \(masters.count) missed the target"))
+    } else {
+      parts.append("Analysed \(count(doc.tracks.count, "track")) (not mastered), loudness spread \(spreadBefore) LU")
+    }
+    if !doc.failures.isEmpty { parts.append("\(count(doc.failures.count, "file")) could not be read") }
+    if let qa = doc.qa {
+      let fails = qa.findings.filter { $0.status == .fail }.count, warns = qa.findings.filter { $0.status == .warn }.count
+      let preset = qa.preset.map { " (\($0))" } ?? ""
+      switch qa.verdict {
+      case .pass: parts.append("QA\(preset) passes")
+      case .warn: parts.append("QA\(preset) passes with \(count(warns, "warning"))")
+      case .fail: parts.append("QA\(preset) fails: \(count(fails, "failure"))" + (warns == 0 ? "" : ", \(count(warns, "warning"))"))
+      }
+    } else {
+      parts.append("no QA preset checked")
+    }
+    return parts.joined(separator: "; ") + "."
+  }
+
+  /// The settings the page was made with, one short phrase each.
+  static func settings(plan: AlbumPlan?, preset: String?) -> [String] {
+    var out: [String] = []
+    if let o = plan?.options {
+      switch o.loudness {
+      case .album: out.append("loudness: album to \(f(o.targetLUFS)) LUFS, spread ±\(f(o.maxSpreadLU)) LU")
+      case .track: out.append("loudness: each track to \(f(o.targetLUFS)) LUFS")
+      case .none: out.append("loudness: left alone")
+      }
+      out.append("ceiling \(f(o.ceilingDBTP)) dBTP, limiter \(o.limiter ? "on" : "off")")
+      out.append("EQ \(f(o.eqAmount * 100, 0)) % (max ±\(f(o.maxEQDB)) dB)")
+      out.append("width \(f(o.widthAmount * 100, 0)) % (max ±\(f(o.maxWidthDB)) dB)")
+    } else {
+      out.append("analysis only")
+    }
+    out.append("QA preset: \(preset ?? "none")")
+    return out
   }
 
   /// The loudness the album should land in: the plan's (target ± spread, or ± the render tolerance per track),

@@ -78,6 +78,9 @@ struct SVGChart {
     if let label, !legend.contains(where: { $0.1 == label }) { legend.append((cls, label)) }
   }
 
+  /// Whether the legend already has `label`.
+  func hasLegend(_ label: String) -> Bool { legend.contains { $0.1 == label } }
+
   mutating func vline(x: Double, cls: String) {
     body += "<line class=\"\(cls)\" x1=\"\(Self.f(px(x)))\" x2=\"\(Self.f(px(x)))\" y1=\"\(Self.f(top))\" y2=\"\(Self.f(height - bottom))\"/>"
   }
@@ -107,7 +110,7 @@ struct SVGChart {
     for (cls, label) in legend {
       s += "<rect class=\"\(cls) swatch\" x=\"\(Self.f(lx))\" y=\"27\" width=\"12\" height=\"8\"/>"
       s += "<text x=\"\(Self.f(lx + 16))\" y=\"35\" class=\"small\">\(xmlEscape(label))</text>"
-      lx += Double(label.count) * 6.4 + 28
+      lx += Double(label.count) * 7.2 + 28
     }
     return s + "</svg>"
   }

@@ -18,6 +18,13 @@ import TestSupport
     }
     return nil
   }
+  /// Chromium's path; no browser is a failure, not a skip: the report's rendering would go untested.
+  static func requiredChromium() throws -> String {
+    try #require(
+      findChromium(),
+      "headless Chromium is needed and none of \(chromiumNames.joined(separator: ", ")) is on PATH: apt-get install chromium (make test installs it)")
+  }
+
   static let quietFlags = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--disable-sync",
     "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
@@ -60,10 +67,7 @@ import TestSupport
 
   @Test("The report renders, runs without console errors, keeps a hostile file name as text, makes no network request, and its A/B players load at matched loudness")
   func reportInChromium() throws {
-    // No browser is a failure, not a skip: the report's rendering would go untested.
-    let chromium = try #require(
-      Self.findChromium(),
-      "headless Chromium is needed and none of \(Self.chromiumNames.joined(separator: ", ")) is on PATH: apt-get install chromium (make test installs it)")
+    let chromium = try Self.requiredChromium()
     let root = TempFolder("browser")
     defer { root.remove() }
     let album = root.file("Album")
