@@ -36,7 +36,7 @@ let package = Package(
       dependencies: ["AudioIO", "Analysis", "DSP", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", "Yams"]),
     .executableTarget(
       name: "AlbumMasterCLI",
-      dependencies: ["AlbumMaster", "AudioIO", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["AlbumMaster", "AudioIO", "DSP", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // Masters an album through the library alone (docs/architecture.md, "Embedding").
     .executableTarget(name: "EmbedExample", dependencies: ["AlbumMaster"], path: "Examples/Embed"),
 

@@ -1,4 +1,5 @@
 import AudioIO
+import DSP
 import Foundation
 import Matching
 import QualityControl
@@ -309,12 +310,12 @@ public struct AlbumConfig: Sendable, Hashable {
       if o.keepLoudness, let src = t.sourceLUFS {
         t.targetLUFS = src
         t.gainDB = 0
-        t.reasons.append("Loudness kept at \(String(format: "%.1f", src)) LUFS (album.yaml).")
+        t.reasons.append("Loudness kept at \(Format.fixed(src)) LUFS (album.yaml).")
       }
       if let g = o.gainDB {
         t.gainDB = g
         t.targetLUFS = nil  // a fixed gain is not corrected toward a loudness
-        t.reasons.append("Fixed gain \(String(format: "%+.1f", g)) dB (album.yaml).")
+        t.reasons.append("Fixed gain \(Format.fixed(g, sign: true)) dB (album.yaml).")
       }
       p.tracks[i] = t
     }

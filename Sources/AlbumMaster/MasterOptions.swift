@@ -1,5 +1,6 @@
 import Analysis
 import AudioIO
+import DSP
 import Foundation
 import Matching
 import QualityControl
@@ -103,7 +104,7 @@ extension MasterOutcome {
   /// and limiting, and the verdict; then the album's spread and median deviation.
   public func table(planOnly: Bool) -> String {
     let o = self
-    func f(_ v: Double?, _ d: Int = 1) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "-" }
+    func f(_ v: Double?, _ d: Int = 1) -> String { Format.fixed(v, digits: d, missing: "-") }
     var rows = [["File", "LUFS", "->", "dBTP", "->", "TonalDev", "->", "Width", "->", "EQ max", "Gain", "Limit", "OK"]]
     let masters = Dictionary(o.masters.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     for p in o.plan.tracks {

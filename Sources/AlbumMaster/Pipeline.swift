@@ -59,7 +59,7 @@ public enum AlbumMasterer {
       masters = rendered.masters
       analysis.record(rendered)
       // QA: the album's checks, the preset and codec safety, on the verified masters.
-      qa = await QAStage.run(run, masters: masters, profile: plan.profile)
+      qa = await QAStage.run(run, masters: masters, plan: plan)
     }
     // Report: analysis.json with the masters and QA, the CSVs and index.html.
     try Cancellation.check(run.reportFolder)  // reports of an interrupted run would record its interruptions as failures

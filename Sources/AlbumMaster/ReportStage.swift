@@ -6,13 +6,19 @@ import Reports
 
 /// QA: the album's checks, the preset and codec safety, on the verified masters.
 enum QAStage {
+  /// The true-peak check holds the masters to the ceiling they were made for (the lower of it and a preset's).
   /// Nil when no master was verified.
-  static func run(_ run: AlbumContext, masters: [MasterResult], profile: AlbumProfile) async -> QAReport? {
+  static func run(_ run: AlbumContext, masters: [MasterResult], plan: AlbumPlan) async -> QAReport? {
     let verified = masters.compactMap(\.analysis)
     guard !verified.isEmpty else { return nil }
+    var thresholds = QAThresholds.standard
+    // An edited plan may give tracks their own ceilings: the highest of them, so none is held to another's.
+    if let made = plan.tracks.filter(\.limiter).map(\.ceilingDBTP).max() {
+      thresholds.defaultCeilingDBTP = min(thresholds.defaultCeilingDBTP, made)
+    }
     return await AlbumChecker.check(
-      tracks: verified, folder: run.mastersFolder, profile: profile, preset: run.options.preset,
-      codec: run.options.preset != nil, jobs: run.options.jobs)
+      tracks: verified, folder: run.mastersFolder, profile: plan.profile, preset: run.options.preset,
+      thresholds: thresholds, codec: run.options.preset != nil, jobs: run.options.jobs)
   }
 }
 

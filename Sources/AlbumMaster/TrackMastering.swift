@@ -1,5 +1,6 @@
 import Analysis
 import AudioIO
+import DSP
 import Foundation
 import Matching
 import Reports
@@ -156,10 +157,10 @@ public enum Verification {
     var problems: [String] = []
     if let target = plan.targetLUFS, let got = master.loudness.integratedLUFS, abs(got - target) > toleranceLU {
       problems.append(
-        "loudness \(String(format: "%.2f", got)) LUFS misses the planned \(String(format: "%.2f", target)) LUFS by more than \(toleranceLU) LU")
+        "loudness \(Format.fixed(got, digits: 2)) LUFS misses the planned \(Format.fixed(target, digits: 2)) LUFS by more than \(Format.fixed(toleranceLU)) LU")
     }
     if plan.limiter, let tp = master.loudness.truePeakDBTP, tp > plan.ceilingDBTP {
-      problems.append("true peak \(String(format: "%.2f", tp)) dBTP is over the \(plan.ceilingDBTP) dBTP ceiling")
+      problems.append("true peak \(Format.fixed(tp, digits: 2)) dBTP is over the \(Format.fixed(plan.ceilingDBTP)) dBTP ceiling")
     }
     return problems
   }

@@ -1,5 +1,6 @@
 import AlbumMaster
 import AudioIO
+import DSP
 import Foundation
 
 /// Progress on stderr. On a terminal: a live line per track at work (stage and percent) and a bar with the
@@ -109,7 +110,7 @@ final class ProgressDisplay: @unchecked Sendable {
       let width = 30, filled = Int(share * Double(width))
       let elapsed = Date().timeIntervalSince(started)
       let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-      let etaText = done > 0 ? String(format: "ETA %d:%02d", Int(eta) / 60, Int(eta) % 60) : "ETA –"
+      let etaText = done > 0 ? "ETA " + Format.minutesSeconds(Int(clamping: Int64(eta.isFinite ? eta : 0))) : "ETA –"
       lines.append("[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(done)/\(total)  \(etaText)")
     }
     for l in lines { write(l + "\n") }

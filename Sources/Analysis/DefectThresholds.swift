@@ -24,7 +24,8 @@ public struct DefectThresholds: Sendable, Hashable, Codable {
   public var jumpLU = 6.0
   /// Seconds at each end of a track compared for jumps.
   public var jumpWindowSeconds = 30.0
-  /// True-peak limit when no preset is given: 0 dBTP (overs clip converters and encoders).
+  /// The true-peak limit every track must hold: 0 dBTP by default (overs clip converters and encoders); for
+  /// masters, the ceiling they were made for. A preset's ceiling applies when it is lower.
   public var defaultCeilingDBTP = 0.0
 
   /// The defaults.

@@ -144,7 +144,8 @@ public enum QualityChecks {
         add("tonal-outlier", name, dev > t.tonalOutlierDB ? .warn : nil, "\(Format.fixed(dev)) dB", "≤ \(Format.fixed(t.tonalOutlierDB)) dB",
             "Its tonal balance differs from the album's; EQ it toward the album profile.")
       }
-      let limit = preset?.ceiling(forLoudness: x.loudness.integratedLUFS) ?? t.defaultCeilingDBTP
+      // The lower of the preset's ceiling and the one the track must hold (a master's own).
+      let limit = min(preset?.ceiling(forLoudness: x.loudness.integratedLUFS) ?? .infinity, t.defaultCeilingDBTP)
       if let tp = x.loudness.truePeakDBTP {
         add("true-peak", name, tp > limit ? (preset == nil ? .warn : .fail) : nil, "\(Format.fixed(tp)) dBTP", "≤ \(Format.fixed(limit)) dBTP",
             "Inter-sample peaks over the limit clip converters and lossy encoders; use a true-peak limiter.")

@@ -241,7 +241,9 @@ import TestSupport
     let status = try Self.interrupt(["master", album, "--reports", root.file("R"), "--quiet"], watch: masters, signal: SIGKILL)
     #expect(status == SIGKILL)
     try Self.finalNamesComplete(masters, album: album)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: masters).contains { $0.hasSuffix(".tmp") })
+    // Usually the kill lands mid-write and leaves a temp file for the next run to sweep; on a loaded machine the
+    // watched temp file may already have been renamed (this line was a flaky assertion). Either way no final
+    // name is partial (checked above), and the re-run below leaves no temp file.
     // Run again, and once more from scratch elsewhere.
     #expect(try runCLI(["master", album, "--reports", root.file("R"), "--quiet"]).status == 0)
     #expect(try runCLI(["master", album, "--reports", root.file("Clean"), "--quiet"]).status == 0)
