@@ -7,7 +7,7 @@ import QualityControl
 
 /// `tracks.csv` and `bands.csv`: RFC 4180 (CRLF, quoted where needed), UTF-8, one header row.
 /// Numbers use a dot and fixed decimals; an empty cell is a missing value (−∞, mono, failed track).
-/// The column names are a contract documented in the README.
+/// The column names are a contract documented in docs/cli.md ("Files written per album").
 public enum CSVReport {
   /// Columns of `tracks.csv`, in order.
   public static let trackColumns = [
