@@ -63,7 +63,7 @@ interrupt-stress: build
 
 ## Every public declaration has a `///` doc comment, and no function of the pipeline or the CLI is over 80
 ## lines: lists what does not hold and fails if anything. A test runs this target.
-DOC_DIRS := Sources/AudioIO Sources/DSP Sources/Synthesis Sources/Analysis Sources/Matching Sources/Rendering \
+DOC_DIRS := Sources/Infrastructure Sources/AudioIO Sources/DSP Sources/Synthesis Sources/Analysis Sources/Matching Sources/Rendering \
   Sources/QualityControl Sources/Reports Sources/AlbumMaster Sources/AlbumMasterCLI
 check-docs:
 	@python3 scripts/check-doc-comments.py $(DOC_DIRS)

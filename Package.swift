@@ -23,17 +23,19 @@ let package = Package(
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-    .target(name: "AudioIO", dependencies: ["CSndFile", "DSP"]),
+    // Infrastructure apart from the domain: block queues, background threads, job slots, FNV-1a. No C, no audio.
+    .target(name: "Infrastructure"),
+    .target(name: "AudioIO", dependencies: ["CSndFile", "DSP", "Infrastructure"]),
     .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr", "CCrypto"]),
     .target(name: "Synthesis", dependencies: ["DSP"]),
-    .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128"]),
+    .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128", "Infrastructure"]),
     .target(name: "Matching", dependencies: ["AudioIO", "Analysis", "DSP"]),
-    .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching"]),
+    .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching", "Infrastructure"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "DSP", "Matching"]),
     .target(name: "Reports", dependencies: ["AudioIO", "DSP", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(
       name: "AlbumMaster",
-      dependencies: ["AudioIO", "Analysis", "DSP", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", "Yams"]),
+      dependencies: ["AudioIO", "Analysis", "DSP", "Infrastructure", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", "Yams"]),
     .executableTarget(
       name: "AlbumMasterCLI",
       dependencies: ["AlbumMaster", "AudioIO", "DSP", "Matching", "QualityControl", "Rendering", "Reports", "Synthesis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -41,7 +43,7 @@ let package = Package(
     .executableTarget(name: "EmbedExample", dependencies: ["AlbumMaster"], path: "Examples/Embed"),
 
     .target(name: "TestSupport", dependencies: ["AudioIO", "Analysis", "Matching", "Rendering", "Synthesis"], path: "Tests/TestSupport"),
-    .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+    .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Infrastructure", "TestSupport"]),
     .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "CEBUR128", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),

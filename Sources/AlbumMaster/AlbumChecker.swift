@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Infrastructure
 import Matching
 import QualityControl
 

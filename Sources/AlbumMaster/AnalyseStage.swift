@@ -1,6 +1,7 @@
 import Analysis
 import AudioIO
 import Foundation
+import Infrastructure
 import Matching
 
 /// Analyse: every track of the album, and the reference tracks, from one pool of job slots.

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Infrastructure
 import Matching
 import QualityControl
 import Reports

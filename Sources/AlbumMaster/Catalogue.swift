@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Infrastructure
 import Reports
 
 /// Many albums: discovery under a folder, deterministic sharding across machines, and the catalogue index.

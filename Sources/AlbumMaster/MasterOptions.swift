@@ -2,6 +2,7 @@ import Analysis
 import AudioIO
 import DSP
 import Foundation
+import Infrastructure
 import Matching
 import QualityControl
 import Rendering

@@ -1,6 +1,7 @@
 import Analysis
 import AudioIO
 import Foundation
+import Infrastructure
 import Matching
 import Reports
 import Rendering

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Infrastructure
 
 /// `TrackMeters` on a thread of their own, fed through a short queue: a master is analysed while the
 /// renderer writes it, on another core, instead of being read back afterwards.

@@ -1,3 +1,4 @@
+import Infrastructure
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import AudioIO
 import DSP
+import Infrastructure
 import Matching
 
 #if canImport(Glibc)

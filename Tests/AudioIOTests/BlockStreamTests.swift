@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Infrastructure
 import Synchronization
 import Testing
 

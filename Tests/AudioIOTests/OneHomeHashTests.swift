@@ -1,4 +1,5 @@
 import AudioIO
+import Infrastructure
 import Testing
 
 /// FNV-1a has one home (`fnv1a64`, Sources/AudioIO/Hashing.swift): catalogue shards, shortened temp names and the
