@@ -183,11 +183,7 @@ public enum AlbumBatch {
     let runs = await withTaskGroup(of: (Int, AlbumRun).self) { group in
       for (i, path) in request.albums.enumerated() {
         group.addTask {
-          if clashes[i] {
-            let reason = "an album with the same folder name is already being processed"
-            onEvent(.albumRefused(path: path, reason: "another album has the same folder name; its reports would collide (give it its own --reports)"))
-            return (i, AlbumRun(failure: .init(file: path, error: reason), broken: true))
-          }
+          if clashes[i] { return (i, refuseClash(path, onEvent)) }
           return (i, await masterOne(path, found[i], run, writeGuard, slots, onEvent))
         }
       }
@@ -264,8 +260,13 @@ public enum AlbumBatch {
     let writeGuard = try guardRun(
       found, inputs: [], planWrittenBack: nil, reports: reportsFolder, output: nil, masters: false, json: jsonPath,
       temporaryFolder: codec ? NSTemporaryDirectory() : nil)
+    let clashes = sameNames(albums, found)
     var runs: [AlbumRun] = []
-    for (path, result) in zip(albums, found) {
+    for (i, (path, result)) in zip(albums, found).enumerated() {
+      if clashes[i] {
+        runs.append(refuseClash(path, onEvent))
+        continue
+      }
       guard case .success(let album) = result else {
         if case .failure(let e) = result { runs.append(AlbumRun(failure: .init(file: path, error: e.reason), broken: true)) }
         continue
@@ -324,6 +325,13 @@ public enum AlbumBatch {
       run.broken = true
     }
     return run
+  }
+
+  /// An album refused because an earlier one of the run has its folder name (their reports would collide).
+  static func refuseClash(_ path: String, _ onEvent: @Sendable (RunEvent) -> Void) -> AlbumRun {
+    let reason = "another album of this run has the same folder name; their reports would collide (give it its own --reports)"
+    onEvent(.albumRefused(path: path, reason: reason))
+    return AlbumRun(failure: .init(file: path, error: reason), broken: true)
   }
 
   static func discover(_ path: String, _ onEvent: @Sendable (RunEvent) -> Void) -> Result<Album, AlbumError> {

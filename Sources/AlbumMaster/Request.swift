@@ -56,6 +56,17 @@ public struct MasterRequest: Sendable {
   /// Checks every value that does not depend on an album, and reads the plan and profile documents.
   /// - Throws: `InputError` naming the flag or document and what is wrong.
   func validated() throws(InputError) -> ValidatedRequest {
+    for (flag, path) in [("--reports", reportsFolder), ("--output", outputFolder), ("--json", jsonPath),
+      ("--profile", profilePath), ("--plan", planPath)] + referencePaths.map({ ("--reference", $0) })
+    where path?.isEmpty == true {
+      throw InputError(subject: flag, problem: "an empty path; give a file or folder name")
+    }
+    // A reference that cannot be opened fails now, before any album is analysed.
+    for path in referencePaths {
+      do throws(AudioIOError) { _ = try InputFile(path: path) } catch {
+        throw InputError(subject: "--reference \(path)", problem: error.reason)
+      }
+    }
     try matching.validateFlags()
     try FlagChecks.jobs(jobs)
     if let hz = render.sampleRateHz { try FlagChecks.sampleRate(hz) }
@@ -108,7 +119,13 @@ struct ValidatedRequest: Sendable {
     options.targetGiven = preset != nil || config?.matching.targetLUFS != nil || request.matching.targetLUFS != nil
     options.preset = preset
     options.config = config
-    if let config { album.files = album.files.filter { config.tracks[$0]?.exclude != true } }
+    if let config {
+      album.files = album.files.filter { config.tracks[$0]?.exclude != true }
+      if album.files.isEmpty && album.unreadableNames.isEmpty {
+        throw AlbumConfig.ConfigError(
+          path: config.path, line: 0, key: "tracks", problem: "every track is excluded; nothing to master")
+      }
+    }
     return (album, options)
   }
 }

@@ -38,7 +38,7 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "Folder for reports; each album gets <reports>/<album>/.")
   var reports: String = "Reports"
 
-  @Option(name: .long, help: "Tracks processed at once (default: the number of cores).")
+  @Option(name: .long, parsing: .unconditional, help: "Tracks processed at once (default: the number of cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Flag(name: .long, help: "No progress output; errors still go to stderr.")

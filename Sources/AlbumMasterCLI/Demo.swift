@@ -35,10 +35,10 @@ struct Generate: AsyncParsableCommand {
   @Argument(help: "The file to write.")
   var file: String
 
-  @Option(help: "Length in seconds.")
+  @Option(parsing: .unconditional, help: "Length in seconds.")
   var seconds: Double = 600
 
-  @Option(name: .customLong("sample-rate"), help: "Sample rate in Hz.")
+  @Option(name: .customLong("sample-rate"), parsing: .unconditional, help: "Sample rate in Hz.")
   var sampleRate: Int = 48_000
 
   @Option(help: "Bits per sample: 16 or 24.")

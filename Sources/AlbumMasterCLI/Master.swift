@@ -15,19 +15,19 @@ struct MatchingArguments: ParsableArguments {
   @Option(name: .customLong("target-lufs"), parsing: .unconditional, help: "Integrated loudness to reach, LUFS (default -14, or a preset's, or a reference's).")
   var targetLUFS: Double?
 
-  @Option(name: .customLong("max-spread-lu"), help: "Album mode: largest distance of a track from the album loudness, LU (default 3).")
+  @Option(name: .customLong("max-spread-lu"), parsing: .unconditional, help: "Album mode: largest distance of a track from the album loudness, LU (default 3).")
   var maxSpreadLU: Double?
 
-  @Option(name: .customLong("eq-amount"), help: "Share of the tonal correction applied, 0 to 1 (default 1).")
+  @Option(name: .customLong("eq-amount"), parsing: .unconditional, help: "Share of the tonal correction applied, 0 to 1 (default 1).")
   var eqAmount: Double?
 
-  @Option(name: .customLong("max-eq-db"), help: "Largest EQ boost or cut, dB (default 6).")
+  @Option(name: .customLong("max-eq-db"), parsing: .unconditional, help: "Largest EQ boost or cut, dB (default 6).")
   var maxEQDB: Double?
 
-  @Option(name: .customLong("width-amount"), help: "Share of the width correction applied, 0 to 1 (default 1).")
+  @Option(name: .customLong("width-amount"), parsing: .unconditional, help: "Share of the width correction applied, 0 to 1 (default 1).")
   var widthAmount: Double?
 
-  @Option(name: .customLong("max-width-db"), help: "Largest side-gain change, dB (default 3).")
+  @Option(name: .customLong("max-width-db"), parsing: .unconditional, help: "Largest side-gain change, dB (default 3).")
   var maxWidthDB: Double?
 
   @Option(name: .customLong("ceiling-dbtp"), parsing: .unconditional, help: "True-peak ceiling, dBTP (default -1, or a preset's).")
@@ -68,7 +68,7 @@ struct OutputArguments: ParsableArguments {
   @Option(help: "Bits for PCM formats: 16, 24 or 32f (default: the input's).")
   var bits: OutputBits?
 
-  @Option(name: .customLong("sample-rate"), help: "Output sample rate in Hz (default: the input's), via libsoxr.")
+  @Option(name: .customLong("sample-rate"), parsing: .unconditional, help: "Output sample rate in Hz (default: the input's), via libsoxr.")
   var sampleRate: Int?
 
   @Option(help: "Dither for integer outputs: tpdf or none.")

@@ -228,6 +228,7 @@ extension AlbumPlan {
     try options.validate(subject: subject, prefix: "options.")
     try profile.validate(subject: subject, prefix: "profile.")
     try DocumentChecks.level(albumLoudnessLUFS, subject: subject, key: "albumLoudnessLUFS")
+    guard !tracks.isEmpty else { throw InputError(subject: subject, key: "tracks", problem: "no track to render") }
     let known = Set(files)
     var seen: [String: Int] = [:]
     for (i, t) in tracks.enumerated() {

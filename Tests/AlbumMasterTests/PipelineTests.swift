@@ -147,4 +147,52 @@ import TestSupport
     #expect(outcome.albums[0].failure != nil)
     #expect(outcome.albums[1].outcome?.plan.tracks.count == 3)
   }
+
+  @Test func emptyPathsAndMissingReferencesAreRefusedBeforeAnythingIsWritten() async throws {
+    let tmp = TempFolder("pipeline")
+    defer { tmp.remove() }
+    let path = try album(tmp)
+    var empty = MasterRequest(albums: [path])
+    empty.reportsFolder = tmp.file("Reports")
+    empty.jsonPath = ""
+    var missing = MasterRequest(albums: [path])
+    missing.reportsFolder = tmp.file("Reports")
+    missing.referencePaths = [tmp.file("nope.wav")]
+    for (request, flag) in [(empty, "--json"), (missing, "--reference")] {
+      do {
+        _ = try await AlbumBatch.master(request)
+        Issue.record("\(flag) was accepted")
+      } catch {
+        #expect(error.description.hasPrefix(flag), "\(error)")
+      }
+    }
+    #expect(!FileManager.default.fileExists(atPath: tmp.file("Reports")))
+  }
+
+  @Test func anAlbumYamlThatExcludesEveryTrackFailsThatAlbum() async throws {
+    let tmp = TempFolder("pipeline")
+    defer { tmp.remove() }
+    let yaml = "tracks:\n" + (1...3).map { "  \"0\($0) track.wav\": { exclude: yes }\n" }.joined()
+    var request = MasterRequest(albums: [try album(tmp, yaml: yaml)])
+    request.reportsFolder = tmp.file("Reports")
+    let outcome = try await AlbumBatch.master(request)
+    #expect(outcome.status == .failed)
+    #expect(outcome.albums.first?.failure?.error.contains("every track is excluded") == true)
+  }
+
+  @Test func analyzeRefusesASecondAlbumWithTheSameName() async throws {
+    let tmp = TempFolder("pipeline")
+    defer { tmp.remove() }
+    let a = try album(TempFolder("pipeline-a"), name: "Same"), b = try album(TempFolder("pipeline-b"), name: "Same")
+    defer {
+      try? FileManager.default.removeItem(atPath: (a as NSString).deletingLastPathComponent)
+      try? FileManager.default.removeItem(atPath: (b as NSString).deletingLastPathComponent)
+    }
+    let outcome = try await AlbumBatch.analyze(
+      [a, b], reportsFolder: tmp.file("Reports"), jobs: 2, useCache: false, jsonPath: nil, judgement: .checks)
+    #expect(outcome.status == .failed)
+    #expect(outcome.albums.count == 2)
+    #expect(outcome.albums[0].document != nil)
+    #expect(outcome.albums[1].failure?.file == b)
+  }
 }
