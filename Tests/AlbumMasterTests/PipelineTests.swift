@@ -18,6 +18,11 @@ import TestSupport
     return path
   }
 
+  /// Two albums named `Same` in two folders.
+  func sameNamedAlbums() throws -> (String, String) {
+    (try album(TempFolder("pipeline-a"), name: "Same"), try album(TempFolder("pipeline-b"), name: "Same"))
+  }
+
   /// Events collected from a run.
   final class Events: @unchecked Sendable {
     private let lock = NSLock()
@@ -120,11 +125,8 @@ import TestSupport
   @Test func twoAlbumsWithOneNameDoNotShareAReport() async throws {
     let tmp = TempFolder("pipeline")
     defer { tmp.remove() }
-    let a = try album(TempFolder("pipeline-a"), name: "Same"), b = try album(TempFolder("pipeline-b"), name: "Same")
-    defer {
-      try? FileManager.default.removeItem(atPath: (a as NSString).deletingLastPathComponent)
-      try? FileManager.default.removeItem(atPath: (b as NSString).deletingLastPathComponent)
-    }
+    let (a, b) = try sameNamedAlbums()
+    defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: (p as NSString).deletingLastPathComponent) } }
     var request = MasterRequest(albums: [a, b])
     request.reportsFolder = tmp.file("Reports")
     request.planOnly = true
@@ -183,11 +185,8 @@ import TestSupport
   @Test func analyzeRefusesASecondAlbumWithTheSameName() async throws {
     let tmp = TempFolder("pipeline")
     defer { tmp.remove() }
-    let a = try album(TempFolder("pipeline-a"), name: "Same"), b = try album(TempFolder("pipeline-b"), name: "Same")
-    defer {
-      try? FileManager.default.removeItem(atPath: (a as NSString).deletingLastPathComponent)
-      try? FileManager.default.removeItem(atPath: (b as NSString).deletingLastPathComponent)
-    }
+    let (a, b) = try sameNamedAlbums()
+    defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: (p as NSString).deletingLastPathComponent) } }
     let outcome = try await AlbumBatch.analyze(
       [a, b], reportsFolder: tmp.file("Reports"), jobs: 2, useCache: false, jsonPath: nil, judgement: .checks)
     #expect(outcome.status == .failed)
