@@ -4,7 +4,7 @@
 //
 //   swift run -c release embed-example ALBUM REPORTS [PRESET]
 import AlbumMaster
-import Foundation  // exit(3) only
+import Foundation  // exit(3) and String(format:) only
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 || arguments.count == 4 else {
@@ -24,7 +24,7 @@ do {
     let options: MatchingOptions = mastered.plan.options
     print("\(mastered.plan.album): target \(options.targetLUFS) LUFS, ceiling \(options.ceilingDBTP) dBTP")
     for master: MasterResult in mastered.masters {
-      let lufs = master.analysis?.loudness.integratedLUFS.map { "\($0)" } ?? "-"
+      let lufs = master.analysis?.loudness.integratedLUFS.map { String(format: "%.2f", $0) } ?? "-"
       print("  \(master.master): \(lufs) LUFS, \(master.verdict.rawValue)")
     }
     if let qa: QAReport = mastered.qa { print("  QA: \(qa.verdict.rawValue)") }
