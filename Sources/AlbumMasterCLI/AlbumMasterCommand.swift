@@ -35,29 +35,32 @@ func usageError(_ e: InputError) -> ExitCode {
 
 /// Options shared by the album commands.
 struct CommonOptions: ParsableArguments {
-  @Option(name: .long, help: "Folder for reports; each album gets <reports>/<album>/.")
+  @Option(name: .long, help: ArgumentHelp("Folder for reports; each album gets DIR/<album>/.", valueName: "DIR"))
   var reports: String = "Reports"
 
-  @Option(name: .long, parsing: .unconditional, help: "Tracks processed at once (default: the number of cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Tracks processed at once (default: the number of cores).", valueName: "N"))
+  var jobs: Int?
 
-  @Flag(name: .long, help: "No progress output; errors still go to stderr.")
+  /// `--jobs`, or the number of cores.
+  var jobCount: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
+  @Flag(name: [.short, .long], help: "No progress output; errors still go to stderr.")
   var quiet = false
 
-  @Option(name: .long, help: "Also write the machine-readable result to FILE, or to stdout with '-' (the table then goes to stderr).")
+  @Option(name: .long, help: ArgumentHelp("Also write the machine-readable result to FILE, or to stdout with '-' (the table then goes to stderr).", valueName: "FILE"))
   var json: String?
 
   @Flag(name: .long, help: "Redo everything: ignore cached analyses and masters.")
   var force = false
 
-  @Option(name: .long, help: "Every subfolder of DIR that holds audio is an album (added to any ALBUM arguments).")
+  @Option(name: .long, help: ArgumentHelp("Every subfolder of DIR that holds audio is an album (added to any ALBUM arguments).", valueName: "DIR"))
   var all: String?
 
-  @Option(name: .long, help: "Take only shard I of N (0 <= I < N) of the albums, by a stable hash of their folder names; for splitting a catalogue across machines.")
+  @Option(name: .long, help: ArgumentHelp("Take only shard I of N (0 <= I < N) of the albums, by a stable hash of their folder names; for splitting a catalogue across machines.", valueName: "I/N"))
   var shard: String?
 
   func validate() throws {
-    do throws(InputError) { try FlagChecks.jobs(jobs) } catch { throw usageError(error) }
+    do throws(InputError) { try FlagChecks.jobs(jobCount) } catch { throw usageError(error) }
     if let shard {
       guard parsedShard(shard) != nil else { throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 3/10") }
     }
@@ -81,7 +84,7 @@ struct CommonOptions: ParsableArguments {
   /// Puts the shared options into a request.
   func fill(_ request: inout MasterRequest) {
     request.reportsFolder = reports
-    request.jobs = jobs
+    request.jobs = jobCount
     request.useCache = !force
     request.jsonPath = json
   }

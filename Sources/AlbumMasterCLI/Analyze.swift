@@ -29,7 +29,7 @@ struct Analyze: AsyncParsableCommand {
     defer { ProgressDisplay.shared.end() }
     let outcome = try await console.run { () async throws(RunError) -> BatchOutcome in
       try await AlbumBatch.analyze(
-        albums, reportsFolder: common.reports, jobs: common.jobs, useCache: !common.force, jsonPath: common.json,
+        albums, reportsFolder: common.reports, jobs: common.jobCount, useCache: !common.force, jsonPath: common.json,
         judgement: judgement, onEvent: console.show)
     }
     if Cancellation.isRequested { return }
