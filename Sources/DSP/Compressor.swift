@@ -152,7 +152,7 @@ public struct Compressor: InPlaceDynamics {
     rampFrom = Float(exp(appliedDB / Self.dBPerNeper))
     rampTo = rampFrom
     segment = Array(repeating: 0, count: k * channels)
-    stepsPerInterval = max(1, Int((0.1 / stepSeconds).rounded()))
+    stepsPerInterval = max(1, Int(clamping: (0.1 / stepSeconds).rounded()))  // no trap on a hostile rate
   }
 
   /// Whether it can change a sample; when false `process` returns at once and the stage can be skipped.
