@@ -55,7 +55,7 @@ public struct TruePeakInterpolator {
     phaseOffsets = offsets
     historyFrames = factor > 1 ? (taps + factor - 1) / factor : 1
     delayFrames = factor > 1 ? (taps - 1) / 2 / factor : 0
-    polyphaseL1 = factor > 1 ? l1.max()! : 1
+    polyphaseL1 = factor > 1 ? (l1.max() ?? 1) : 1  // l1 has one sum per phase: never empty here
     boundFactor = Float(polyphaseL1 * 1.001)
     channelHistory = Array(repeating: Array(repeating: 0, count: historyFrames), count: channels)
   }

@@ -74,9 +74,9 @@ public struct MusicGenerator {
   public init(style: TrackStyle, sampleRateHz: Int, durationSeconds: Double) {
     self.style = style
     self.sampleRateHz = Double(sampleRateHz)
-    durationFrames = Int(durationSeconds * Double(sampleRateHz))
+    durationFrames = Int(clamping: durationSeconds * Double(sampleRateHz))
     rng = SplitMix64(seed: style.seed)
-    stepFrames = Int((60 / style.tempoBPM / 4 * Double(sampleRateHz)).rounded())
+    stepFrames = max(1, Int(clamping: (60 / style.tempoBPM / 4 * Double(sampleRateHz)).rounded()))
     gain = Float(pow(10, style.gainDB / 20))
     func onePole(_ hz: Double) -> Float { Float(1 - exp(-2 * Double.pi * hz / Double(sampleRateHz))) }
     aBass = onePole(350)
