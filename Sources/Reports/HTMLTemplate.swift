@@ -124,10 +124,11 @@ ul.reasons { margin: 4px 0 10px; padding-left: 20px; }
 {{/hasFailures}}
 <h2>Tracks</h2>
 <table id="tracks">
-<tr><th>#</th><th>File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th>Flags</th></tr>
+<tr><th>#</th><th>File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th>Flags</th></tr>
 {{#tracks}}
 <tr><td>{{index}}</td><td class="file"><a href="#{{anchor}}">{{file}}</a></td>
-<td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}</td><td>{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}</td>
+<td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}{{#mastered}} → {{lraAfter}}{{/mastered}}</td><td>{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}{{#mastered}} → {{plrAfter}}{{/mastered}}</td>
+<td title="{{psrRange}}{{#mastered}} → {{psrRangeAfter}}{{/mastered}}">{{psr}}{{#mastered}} → {{psrAfter}}{{/mastered}}</td>
 <td>{{width}}{{#mastered}} → {{widthAfter}}{{/mastered}}</td><td>{{corr}}</td><td>{{dev}}{{#mastered}} → {{devAfter}}{{/mastered}}</td>
 {{#mastered}}<td>{{gr}}</td>{{/mastered}}
 <td class="text">{{#flags}}<a class="flag" href="#{{anchor}}">{{name}}</a>{{/flags}}</td></tr>
