@@ -26,8 +26,8 @@ public struct TruePeakMeter: ~Copyable {
   /// Input samples each interpolated value depends on (libebur128's interpolator delay).
   static let historyFrames = 13
   /// Frames the Float estimate decides on at a time: a piece whose bound is under the largest value found so far
-  /// in its segment is not interpolated (2 ms at 48 kHz).
-  static let pieceFrames = 96
+  /// in its segment is not interpolated (1 ms at 48 kHz).
+  static let pieceFrames = 48
   /// The Float estimate that decides which segments libebur128 interpolates.
   private var estimator: TruePeakInterpolator
   private var estimate: [Float]
