@@ -129,6 +129,7 @@ public struct DynamicsStats: Codable, Sendable, Hashable {
   /// The 90th percentile of the same values (the most open passages).
   @NullCoded public var psrP90DB: Double?
 
+  /// The figures; the PSR ones default to `nil` (not measured).
   public init(
     plrDB: Double?, crestDB: Double?, rmsDBFS: Double?, psrMedianDB: Double? = nil, psrP10DB: Double? = nil,
     psrP90DB: Double? = nil
