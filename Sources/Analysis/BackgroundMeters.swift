@@ -103,21 +103,33 @@ public final class BackgroundMeters: @unchecked Sendable {
   }
 }
 
-/// A `LoudnessMeter` on a thread of its own, fed copies of the blocks through a short queue. Its libebur128
-/// state is created, used and freed on that thread. Dropped unfinished (the caller failed), it abandons the
-/// queue, so the thread ends.
+/// What `LoudnessThread` measured: the loudness (without peaks), the gating-block energies and the short-term PSR.
+struct LoudnessThreadResult {
+  var loudness: LoudnessStats
+  var blockEnergies: [Double]
+  var shortTermPSR: ShortTermPSR?
+}
+
+/// A `LoudnessMeter` on a thread of its own, fed copies of the blocks through a short queue, and the true peaks
+/// of 100 ms blocks for the short-term PSR through a locked list. Its libebur128 state is created, used and freed
+/// on that thread. Dropped unfinished (the caller failed), it abandons the queue, so the thread ends.
 final class LoudnessThread: @unchecked Sendable {
   private let queue: BlockQueue
-  private let worker: BackgroundThread<(LoudnessStats, [Double])>
+  private let peaks: PeakRelay
+  private let worker: BackgroundThread<LoudnessThreadResult>
   private let channels: Int
 
   init(info: AudioFileInfo, capacity: Int = 16) {
     let queue = BlockQueue(capacity: capacity)
+    let peaks = PeakRelay()
     self.queue = queue
+    self.peaks = peaks
     channels = info.channels
-    worker = BackgroundThread(name: "loudness") { () throws -> (LoudnessStats, [Double]) in
+    worker = BackgroundThread(name: "loudness") { () throws -> LoudnessThreadResult in
       var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
       while let block = queue.pop() {
+        // The peaks of this block's audio were handed over before it was queued.
+        meter.addTruePeakBlocks(peaks.take())
         do {
           try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
             try meter.add(p.baseAddress!, frames: block.count / info.channels)
@@ -127,7 +139,10 @@ final class LoudnessThread: @unchecked Sendable {
           throw error
         }
       }
-      return (meter.result(truePeaks: [], samplePeakDBFS: nil), meter.gatingBlockEnergies)
+      meter.addTruePeakBlocks(peaks.take())
+      return LoudnessThreadResult(
+        loudness: meter.result(truePeaks: [], samplePeakDBFS: nil), blockEnergies: meter.gatingBlockEnergies,
+        shortTermPSR: meter.shortTermPSR)
     }
   }
 
@@ -138,8 +153,36 @@ final class LoudnessThread: @unchecked Sendable {
     queue.push(Array(UnsafeBufferPointer(start: p, count: frames * channels)))
   }
 
-  /// Ends the stream and returns the loudness (without peaks) and the gating-block energies.
-  func finish() throws(LoudnessMeterError) -> (LoudnessStats, [Double]) { try closeAndJoin(queue, worker) }
+  /// Hands over the true peaks of the next 100 ms blocks (`LoudnessMeter.addTruePeakBlocks`): before the audio
+  /// they were measured on is fed, or before `finish`.
+  func feedTruePeakBlocks(_ blockPeaks: [Float]) {
+    if !blockPeaks.isEmpty { peaks.append(blockPeaks) }
+  }
+
+  /// Ends the stream and returns what the meter measured.
+  func finish() throws(LoudnessMeterError) -> LoudnessThreadResult { try closeAndJoin(queue, worker) }
+}
+
+/// Block peaks from the feeding thread to the loudness thread. The feeder hands over a block's peaks before the
+/// block itself, so the list holds at most what the queue holds.
+private final class PeakRelay: @unchecked Sendable {
+  private let lock = NSLock()
+  private var peaks: [Float] = []
+
+  func append(_ p: [Float]) {
+    lock.lock()
+    peaks += p
+    lock.unlock()
+  }
+
+  /// Everything handed over so far, in order.
+  func take() -> [Float] {
+    lock.lock()
+    defer { lock.unlock() }
+    let p = peaks
+    peaks.removeAll(keepingCapacity: true)
+    return p
+  }
 }
 
 /// Ends `queue`'s stream and waits for the meter thread reading it; passes on the error libebur128 reported.

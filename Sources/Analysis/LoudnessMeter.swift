@@ -45,6 +45,8 @@ public struct LoudnessMeter: ~Copyable {
   private var blockEnergies: [Double] = []
   /// Short-term energies every 100 ms once the 3 s window is full: the input of the loudness range.
   private var shortTermEnergies: [Double] = []
+  /// Short-term PSR: the short-term energies paired with the true peaks of the same 3 s (`addTruePeakBlocks`).
+  private var psr = ShortTermPSRMeter()
   private var momentaryMaxEnergy = 0.0
   private var shortTermMaxEnergy = 0.0
   /// Whether the integrated loudness comes from this meter's gating of 10 ms energies (rates that are a
@@ -85,7 +87,7 @@ public struct LoudnessMeter: ~Copyable {
     state = st
     self.channels = channels
     self.sampleRateHz = sampleRateHz
-    chunkFrames = max(1, sampleRateHz * 10 / 1000)
+    chunkFrames = Self.chunkFrames(sampleRateHz: sampleRateHz)
     chunkEnergies = EnergyWindows(momentaryChunks: 40, shortTermChunks: 300)
     seriesChunks = Int(Self.seriesIntervalSeconds * 100)
     self.integratedOnly = integratedOnly
@@ -96,6 +98,24 @@ public struct LoudnessMeter: ~Copyable {
     var p: UnsafeMutablePointer<ebur128_state>? = state
     ebur128_destroy(&p)
   }
+
+  /// Frames in one 10 ms chunk at `sampleRateHz` (libebur128 uses the same rounding for its window).
+  public static func chunkFrames(sampleRateHz: Int) -> Int { max(1, sampleRateHz * 10 / 1000) }
+
+  /// The energy of −70 LUFS: the absolute gate of BS.1770 (integrated loudness) and EBU Tech 3342 (LRA, PSR).
+  public static let absoluteGateEnergy = pow(10, (-70 + 0.691) / 10)
+
+  /// EBU Tech 3342's relative gate, in LU under the power mean of the short-term values above the absolute gate
+  /// (LRA, and the short-term PSR gated as LRA is).
+  public static let rangeRelativeGateLU = -20.0
+
+  /// The true peaks (linear, the maximum over the channels) of the next 100 ms blocks, from a `TruePeakMeter`
+  /// fed the same audio (`ShortTermPSRMeter.blockFrames`): the peaks of the short-term PSR. They may arrive
+  /// before or after the audio they belong to.
+  public mutating func addTruePeakBlocks(_ peaks: [Float]) { psr.addTruePeakBlocks(peaks) }
+
+  /// The short-term PSR of everything paired so far (`nil` without peaks, or when every window is gated out).
+  public var shortTermPSR: ShortTermPSR? { psr.result }
 
   /// Feeds `frames` interleaved frames. Values must be finite.
   public mutating func add(_ samples: UnsafePointer<Float>, frames: Int) throws(LoudnessMeterError) {
@@ -133,7 +153,10 @@ public struct LoudnessMeter: ~Copyable {
     if chunkEnergies.count >= 300 {
       let st = chunkEnergies.shortTermMean
       shortTermMaxEnergy = max(shortTermMaxEnergy, st)
-      if chunkEnergies.count % 10 == 0 { shortTermEnergies.append(st) }
+      if chunkEnergies.count % 10 == 0 {
+        shortTermEnergies.append(st)
+        psr.addShortTerm(energy: st)
+      }
     }
     if chunkEnergies.count % seriesChunks == 0 {
       series.append(Self.lufs(energy: chunkEnergies.shortTermMeanSoFar))
@@ -146,7 +169,7 @@ public struct LoudnessMeter: ~Copyable {
   /// Integrated loudness of the concatenation of several programmes, from their gating blocks (BS.1770-4:
   /// absolute gate −70 LUFS, relative gate 10 LU under the absolute-gated mean). `nil` for silence.
   public static func integratedLoudness(blockEnergies: [[Double]]) -> Double? {
-    let absoluteGate = pow(10, (-70 + 0.691) / 10)
+    let absoluteGate = absoluteGateEnergy
     var sum = 0.0, count = 0
     for blocks in blockEnergies { for z in blocks where z >= absoluteGate { sum += z; count += 1 } }
     guard count > 0 else { return nil }
@@ -165,10 +188,10 @@ public struct LoudnessMeter: ~Copyable {
   /// revision requires. The energies are libebur128's own K-weighted ones.
   /// - Returns: `nil` with no short-term value above the gates (silence, or shorter than 3 s).
   public static func loudnessRange(shortTermEnergies: [Double]) -> Double? {
-    let absoluteGate = pow(10, (-70 + 0.691) / 10)
+    let absoluteGate = absoluteGateEnergy
     let aboveAbsolute = shortTermEnergies.filter { $0 >= absoluteGate }
     guard !aboveAbsolute.isEmpty else { return nil }
-    let relativeGate = aboveAbsolute.reduce(0, +) / Double(aboveAbsolute.count) * pow(10, -20.0 / 10)
+    let relativeGate = aboveAbsolute.reduce(0, +) / Double(aboveAbsolute.count) * pow(10, rangeRelativeGateLU / 10)
     let gated = aboveAbsolute.filter { $0 >= relativeGate }.sorted()
     guard !gated.isEmpty else { return nil }
     let low = gated[Int(Double(gated.count - 1) * 0.10 + 0.5)]

@@ -147,7 +147,7 @@ public struct StereoStats: Codable, Sendable, Hashable {
   }
 }
 
-/// Peak-to-loudness and crest factor.
+/// Peak-to-loudness, peak-to-short-term loudness and crest factor. The loudness range is `LoudnessStats.rangeLU`.
 public struct DynamicsStats: Codable, Sendable, Hashable {
   /// truePeakDBTP − integratedLUFS.
   @NullCoded public var plrDB: Double?
@@ -155,12 +155,26 @@ public struct DynamicsStats: Codable, Sendable, Hashable {
   @NullCoded public var crestDB: Double?
   /// RMS of all samples of all channels, in dBFS (a full-scale sine reads −3.01).
   @NullCoded public var rmsDBFS: Double?
+  /// Short-term PSR, the median over the track: every 100 ms, the true peak of the last 3 s minus their
+  /// short-term loudness, gated as LRA (`ShortTermPSRMeter`). `nil` for silence, audio under −70 LUFS, or a track
+  /// shorter than 3 s; absent (so `nil`) in files written before it was measured.
+  @NullCoded public var psrMedianDB: Double?
+  /// The 10th percentile of the same values (the densest passages).
+  @NullCoded public var psrP10DB: Double?
+  /// The 90th percentile of the same values (the most open passages).
+  @NullCoded public var psrP90DB: Double?
 
-  /// A record of measured values; nil where the loudness or a peak is missing (silence).
-  public init(plrDB: Double?, crestDB: Double?, rmsDBFS: Double?) {
+  /// The figures; the PSR ones default to `nil` (not measured).
+  public init(
+    plrDB: Double?, crestDB: Double?, rmsDBFS: Double?, psrMedianDB: Double? = nil, psrP10DB: Double? = nil,
+    psrP90DB: Double? = nil
+  ) {
     self.plrDB = plrDB
     self.crestDB = crestDB
     self.rmsDBFS = rmsDBFS
+    self.psrMedianDB = psrMedianDB
+    self.psrP10DB = psrP10DB
+    self.psrP90DB = psrP90DB
   }
 }
 

@@ -90,7 +90,9 @@ public struct TrackMeters: ~Copyable {
 
   /// Meters for audio of `info`'s rate, channels and channel layout.
   public init(info: AudioFileInfo) throws(LoudnessMeterError) {
-    let t = try TruePeakMeter(channels: info.channels, sampleRateHz: info.sampleRate)
+    let t = try TruePeakMeter(
+      channels: info.channels, sampleRateHz: info.sampleRate,
+      blockFrames: ShortTermPSRMeter.blockFrames(sampleRateHz: info.sampleRate))
     self.info = info
     loudness = LoudnessThread(info: info)
     truePeak = t
@@ -102,8 +104,10 @@ public struct TrackMeters: ~Copyable {
   /// Feeds `frames` interleaved frames; non-finite samples are counted, then zeroed in place.
   public mutating func add(_ p: UnsafeMutablePointer<Float>, frames count: Int) {
     stats.process(p, frames: count)  // first: zeroes NaN/Inf for the others
-    loudness.feed(p, frames: count)
+    // True peak before loudness: the loudness thread pairs each 3 s window with the peaks of its blocks.
     truePeak.add(p, frames: count)
+    loudness.feedTruePeakBlocks(truePeak.takeBlockPeaks())
+    loudness.feed(p, frames: count)
     spectrum.add(p, frames: count)
     stereo.add(p, frames: count)
     frames += Int64(count)
@@ -112,13 +116,18 @@ public struct TrackMeters: ~Copyable {
   /// The analysis of everything fed, reported as `file` with the file's `info` (format, tags).
   /// - Throws: what libebur128 reported on the loudness thread.
   public consuming func result(file: String, info fileInfo: AudioFileInfo) throws(LoudnessMeterError) -> TrackAnalysis {
-    let (measured, blockEnergies) = try loudness.finish()
-    var loud = measured
-    loud.setPeaks(truePeaks: truePeak.finish(), samplePeakDBFS: stats.samplePeakDBFS)
+    let truePeaks = truePeak.finish()
+    loudness.feedTruePeakBlocks(truePeak.takeBlockPeaks())
+    let measured = try loudness.finish()
+    let blockEnergies = measured.blockEnergies
+    var loud = measured.loudness
+    loud.setPeaks(truePeaks: truePeaks, samplePeakDBFS: stats.samplePeakDBFS)
     let rms = stats.rmsDBFS
+    let psr = measured.shortTermPSR
     let dynamics = DynamicsStats(
       plrDB: loud.truePeakDBTP.flatMap { tp in loud.integratedLUFS.map { tp - $0 } },
-      crestDB: stats.samplePeakDBFS.flatMap { pk in rms.map { pk - $0 } }, rmsDBFS: rms)
+      crestDB: stats.samplePeakDBFS.flatMap { pk in rms.map { pk - $0 } }, rmsDBFS: rms,
+      psrMedianDB: psr?.medianDB, psrP10DB: psr?.p10DB, psrP90DB: psr?.p90DB)
     var analysis = TrackAnalysis(
       file: file, info: fileInfo, frames: frames, loudness: loud,
       spectrum: spectrum.result(integratedLUFS: loud.integratedLUFS), stereo: stereo.result, dynamics: dynamics,

@@ -15,12 +15,20 @@ import DSP
 /// (`ebur128_prev_true_peak`) are bit-identical to continuous feeding. The reported peak is therefore
 /// libebur128's own maximum. The state maps every channel `EBUR128_UNUSED`, so it does not repeat the
 /// K-weighting of the loudness meter.
+///
+/// With `blockFrames`, it also reports the true peak of every block of that many frames (the 100 ms blocks of the
+/// short-term PSR), taken from the Float interpolation: a segment is interpolated in Float when it could raise
+/// its block's peak so far, as well as its channel's. A value is counted in the block of the input frame it is
+/// computed at, `delayFrames` (6 at 4×) after the instant it stands for.
 public struct TruePeakMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
   /// Interleaved channels per frame.
   public let channels: Int
   /// Input samples each interpolated value depends on (libebur128's interpolator delay).
   static let historyFrames = 13
+  /// Frames the Float estimate decides on at a time: a piece whose bound is under the largest value found so far
+  /// in its segment is not interpolated (1 ms at 48 kHz).
+  static let pieceFrames = 48
   /// The Float estimate that decides which segments libebur128 interpolates.
   private var estimator: TruePeakInterpolator
   private var estimate: [Float]
@@ -38,9 +46,17 @@ public struct TruePeakMeter: ~Copyable {
   private var peak: [Double]
   private var framesTotal: Int64 = 0
   private(set) var framesInterpolated: Int64 = 0
+  /// Frames per block whose peaks are reported; 0 for none.
+  private let blockFrames: Int
+  private var blockFramesDone = 0
+  private var blockPeak: Float = 0
+  private var finishedBlockPeaks: [Float] = []
+  /// Per part of the current segment that lies in one block: its peak over the channels so far.
+  private var partPeaks: [Float] = []
 
   /// Creates a meter. `exhaustive` interpolates every sample (the reference the skipping is tested against).
-  public init(channels: Int, sampleRateHz: Int, exhaustive: Bool = false) throws(LoudnessMeterError) {
+  /// `blockFrames` > 0 also measures the true peak of every block of that many frames (`takeBlockPeaks`).
+  public init(channels: Int, sampleRateHz: Int, exhaustive: Bool = false, blockFrames: Int = 0) throws(LoudnessMeterError) {
     guard let st = ebur128_init(UInt32(channels), UInt(sampleRateHz), Int32(EBUR128_MODE_TRUE_PEAK.rawValue)) else {
       throw LoudnessMeterError(call: "ebur128_init", code: -1)
     }
@@ -54,6 +70,7 @@ public struct TruePeakMeter: ~Copyable {
     pending = Array(repeating: 0, count: segmentFrames * channels)
     history = Array(repeating: 0, count: Self.historyFrames * channels)
     peak = Array(repeating: 0, count: channels)
+    self.blockFrames = max(0, blockFrames)
   }
 
   deinit {
@@ -79,7 +96,9 @@ public struct TruePeakMeter: ~Copyable {
     let frames = pendingFrames
     guard frames > 0 else { return }
     framesTotal += Int64(frames)
-    if exhaustive || mayRaisePeak(frames: frames) {
+    // Block peaks need the Float estimate even when libebur128 is fed everything.
+    let may = exhaustive && blockFrames == 0 ? true : mayRaisePeak(frames: frames)
+    if exhaustive || may {
       if !continuous {
         history.withUnsafeBufferPointer { h in
           _ = ebur128_add_frames_float(state, h.baseAddress! + (Self.historyFrames - historyCount) * channels, historyCount)
@@ -111,19 +130,42 @@ public struct TruePeakMeter: ~Copyable {
   }
 
   /// Whether some channel's estimate over the segment, with its margin, reaches that channel's peak so far.
-  /// Every channel's estimator history advances, whatever the answer.
+  /// Every channel's estimator history advances, whatever the answer. With blocks, the estimate also goes
+  /// into the block peaks.
   private mutating func mayRaisePeak(frames: Int) -> Bool {
     var may = false
+    let parts = blockFrames > 0 ? startBlockParts(frames: frames) : 0
     for c in 0..<channels {
       let peakSoFar = peak[c]
-      let (maxAbs, _) = pending.withUnsafeBufferPointer { p in
+      // A segment within one block that cannot beat the block's peak so far needs no interpolation for it;
+      // one that starts a block or straddles two always does.
+      var threshold = Float(peakSoFar)
+      if parts > 0 { threshold = min(threshold, parts == 1 && blockFramesDone > 0 ? max(blockPeak, partPeaks[0]) : 0) }
+      let (maxAbs, interpolated) = pending.withUnsafeBufferPointer { p in
         estimate.withUnsafeMutableBufferPointer { e in
           for i in 0..<frames { e[i] = 0 }
-          // Below this threshold the bound alone proves the segment harmless: no Float interpolation.
-          return estimator.accumulatePeaks(
-            p.baseAddress!, frames: frames, channel: c, into: e.baseAddress!, interpolateAbove: Float(peakSoFar))
+          // Below the threshold the bound alone proves a piece harmless: no Float interpolation. Only maxima are
+          // wanted (the channel's, the block's), so the threshold rises to the largest value found so far,
+          // piece by piece (unless the segment straddles two blocks, which need one maximum each).
+          let piece = parts <= 1 ? Self.pieceFrames : frames
+          var maxAbs: Float = 0, interpolated = false, running = threshold, start = 0
+          while start < frames {
+            let n = min(piece, frames - start)
+            let r = estimator.accumulatePeaks(
+              p.baseAddress! + start * channels, frames: n, channel: c, into: e.baseAddress! + start,
+              interpolateAbove: running)
+            maxAbs = max(maxAbs, r.maxAbs)
+            if r.interpolated {
+              interpolated = true
+              running = max(running, VectorMath.maxMagnitude(e.baseAddress! + start, count: n))
+            }
+            start += n
+          }
+          return (maxAbs, interpolated)
         }
       }
+      // Not interpolated (with oversampling): every value is under the threshold, so under the block's peak.
+      if parts > 0 && (interpolated || estimator.factor == 1) { foldIntoParts(frames: frames) }
       // K·max|x| under the peak: nothing here can raise it (the estimate then holds the samples only).
       guard !may, maxAbs * estimator.boundFactor > Float(peakSoFar) else { continue }
       var m: Float = 0
@@ -131,13 +173,66 @@ public struct TruePeakMeter: ~Copyable {
       let margin = 2e-5 * Double(estimator.boundFactor) * Double(maxAbs)
       if Double(m) + margin >= peakSoFar { may = true }
     }
+    if parts > 0 { commitBlockParts(frames: frames) }
     return may
+  }
+
+  /// Splits the coming segment into its parts in successive blocks and clears their peaks; returns how many.
+  private mutating func startBlockParts(frames: Int) -> Int {
+    var parts = 0, done = blockFramesDone, start = 0
+    while start < frames {
+      let n = min(frames - start, blockFrames - done)
+      start += n
+      done = (done + n) % blockFrames
+      parts += 1
+    }
+    if partPeaks.count < parts { partPeaks = Array(repeating: 0, count: parts) }
+    for i in 0..<parts { partPeaks[i] = 0 }
+    return parts
+  }
+
+  /// Raises each part's peak to this channel's estimate over it.
+  private mutating func foldIntoParts(frames: Int) {
+    var part = 0, done = blockFramesDone, start = 0
+    estimate.withUnsafeBufferPointer { e in
+      while start < frames {
+        let n = min(frames - start, blockFrames - done)
+        partPeaks[part] = max(partPeaks[part], VectorMath.maxMagnitude(e.baseAddress! + start, count: n))
+        start += n
+        done = (done + n) % blockFrames
+        part += 1
+      }
+    }
+  }
+
+  /// Puts the segment's part peaks into their blocks and closes the blocks it completes.
+  private mutating func commitBlockParts(frames: Int) {
+    var part = 0, start = 0
+    while start < frames {
+      let n = min(frames - start, blockFrames - blockFramesDone)
+      blockPeak = max(blockPeak, partPeaks[part])
+      start += n
+      blockFramesDone += n
+      part += 1
+      if blockFramesDone == blockFrames {
+        finishedBlockPeaks.append(blockPeak)
+        blockPeak = 0
+        blockFramesDone = 0
+      }
+    }
   }
 
   /// True peak per channel (linear), after interpolating whatever segment is still pending.
   public mutating func finish() -> [Double] {
     flushSegment()
     return peak
+  }
+
+  /// The true peaks (linear, the maximum over the channels) of the blocks completed since the last call, in
+  /// order; a block still open at the end of the stream is never reported.
+  public mutating func takeBlockPeaks() -> [Float] {
+    defer { finishedBlockPeaks.removeAll(keepingCapacity: true) }
+    return finishedBlockPeaks
   }
 
   /// Share of frames that were interpolated (1 with `exhaustive`).

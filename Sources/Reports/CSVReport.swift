@@ -13,10 +13,12 @@ public enum CSVReport {
   public static let trackColumns = [
     "file", "status", "error", "title", "artist", "format", "subtype", "sampleRate", "channels", "frames",
     "durationSeconds", "integratedLUFS", "rangeLU", "momentaryMaxLUFS", "shortTermMaxLUFS", "truePeakDBTP",
-    "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "correlation", "widthDB", "balanceDB", "tiltDB",
+    "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "psrMedianDB", "psrP10DB", "psrP90DB", "correlation", "widthDB",
+    "balanceDB", "tiltDB",
     "tonalDeviationDB", "clippedRuns", "clippedSamples", "dcOffsetMaxDBFS", "leadingSilenceSeconds",
     "trailingSilenceSeconds", "nonFiniteSamples", "flags", "masterFile", "masterIntegratedLUFS",
-    "masterTruePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation",
+    "masterTruePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation", "masterRangeLU",
+    "masterPlrDB", "masterCrestDB", "masterPsrMedianDB", "masterPsrP10DB", "masterPsrP90DB",
     "limiterMaxGainReductionDB", "limiterActivePercent", "masterVerdict",
   ]
 
@@ -44,17 +46,21 @@ public enum CSVReport {
         let m = masters[t.file]
         let after: [String] =
           m.map { m in
-            [
+            let d = m.analysis?.dynamics
+            return [
               text(m.master), fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
               fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
-              fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100), text(m.verdict.rawValue),
+              fmt(m.analysis?.loudness.rangeLU), fmt(d?.plrDB), fmt(d?.crestDB), fmt(d?.psrMedianDB), fmt(d?.psrP10DB),
+              fmt(d?.psrP90DB), fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100),
+              text(m.verdict.rawValue),
             ]
-          } ?? Array(repeating: "", count: 9)
+          } ?? Array(repeating: "", count: trackColumns.count - (trackColumns.firstIndex(of: "masterFile") ?? 0))
         try row([
           text(t.file), "ok", "", text(t.title ?? ""), text(t.artist ?? ""), t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
           "\(t.frames)", fmt(t.durationSeconds, 3), fmt(l.integratedLUFS), fmt(l.rangeLU), fmt(l.momentaryMaxLUFS),
           fmt(l.shortTermMaxLUFS), fmt(l.truePeakDBTP), fmt(l.samplePeakDBFS), fmt(t.dynamics.plrDB),
-          fmt(t.dynamics.crestDB), fmt(t.dynamics.rmsDBFS), fmt(t.stereo.correlation, 4), fmt(t.stereo.widthDB),
+          fmt(t.dynamics.crestDB), fmt(t.dynamics.rmsDBFS), fmt(t.dynamics.psrMedianDB), fmt(t.dynamics.psrP10DB),
+          fmt(t.dynamics.psrP90DB), fmt(t.stereo.correlation, 4), fmt(t.stereo.widthDB),
           fmt(t.stereo.balanceDB), fmt(t.spectrum.tiltDB), fmt(t.tonalDeviationDB), "\(t.defects.clippedRuns)",
           "\(t.defects.clippedSamples)", fmt(t.defects.maxDCOffsetDBFS), fmt(t.defects.leadingSilenceSeconds, 3),
           fmt(t.defects.trailingSilenceSeconds, 3), "\(t.defects.nonFiniteSamples)",

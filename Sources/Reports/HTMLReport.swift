@@ -34,7 +34,8 @@ public enum HTMLReport {
   struct Finding { let id: String; let check: String; let track: String; let status: String; let value: String; let limit: String; let message: String }
   struct Track {
     let index: Int, anchor: String, file: String, flags: [Flag]
-    let lufs: String, lufsAfter: String, lra: String, tp: String, tpAfter: String, plr: String
+    let lufs: String, lufsAfter: String, lra: String, lraAfter: String, tp: String, tpAfter: String, plr: String
+    let plrAfter: String, psr: String, psrAfter: String, psrRange: String, psrRangeAfter: String
     let width: String, widthAfter: String, corr: String, dev: String, devAfter: String, gr: String, mastered: Bool
     /// Where the players load from (a preview when the browser cannot play the file) and where the links go.
     let srcURL: String, masterURL: String, srcLink: String, masterLink: String
@@ -49,6 +50,9 @@ public enum HTMLReport {
   static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
     "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
   }
+
+  /// "p10–p90 dB" of a track's short-term PSR, for the cell's tooltip.
+  static func psrRange(_ d: DynamicsStats?) -> String { "\(f(d?.psrP10DB))–\(f(d?.psrP90DB)) dB" }
 
   static func context(doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String, date: String) -> [String: Any] {
     let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
@@ -86,7 +90,10 @@ public enum HTMLReport {
       tracks.append(Track(
         index: i + 1, anchor: "track-\(i + 1)", file: t.file, flags: flags,
         lufs: f(t.loudness.integratedLUFS), lufsAfter: f(m?.analysis?.loudness.integratedLUFS), lra: f(t.loudness.rangeLU),
-        tp: f(t.loudness.truePeakDBTP), tpAfter: f(m?.analysis?.loudness.truePeakDBTP), plr: f(t.dynamics.plrDB),
+        lraAfter: f(m?.analysis?.loudness.rangeLU), tp: f(t.loudness.truePeakDBTP),
+        tpAfter: f(m?.analysis?.loudness.truePeakDBTP), plr: f(t.dynamics.plrDB), plrAfter: f(m?.analysis?.dynamics.plrDB),
+        psr: f(t.dynamics.psrMedianDB), psrAfter: f(m?.analysis?.dynamics.psrMedianDB), psrRange: psrRange(t.dynamics),
+        psrRangeAfter: psrRange(m?.analysis?.dynamics),
         width: f(t.stereo.widthDB), widthAfter: f(m?.analysis?.stereo.widthDB), corr: f(t.stereo.correlation, 2),
         dev: f(t.tonalDeviationDB), devAfter: f(m?.analysis?.tonalDeviationDB), gr: f(m?.render.limiterMaxGainReductionDB),
         mastered: m != nil, srcURL: srcPreview.map(encodePath) ?? srcLink,

@@ -6,7 +6,7 @@ import TestSupport
 /// End-to-end: the real binary on generated albums, checking files, JSON, CSV headers and exit codes.
 @Suite struct CLITests {
   static let tracksHeader =
-    "file,status,error,title,artist,format,subtype,sampleRate,channels,frames,durationSeconds,integratedLUFS,rangeLU,momentaryMaxLUFS,shortTermMaxLUFS,truePeakDBTP,samplePeakDBFS,plrDB,crestDB,rmsDBFS,correlation,widthDB,balanceDB,tiltDB,tonalDeviationDB,clippedRuns,clippedSamples,dcOffsetMaxDBFS,leadingSilenceSeconds,trailingSilenceSeconds,nonFiniteSamples,flags,masterFile,masterIntegratedLUFS,masterTruePeakDBTP,masterTonalDeviationDB,masterWidthDB,masterCorrelation,limiterMaxGainReductionDB,limiterActivePercent,masterVerdict"
+    "file,status,error,title,artist,format,subtype,sampleRate,channels,frames,durationSeconds,integratedLUFS,rangeLU,momentaryMaxLUFS,shortTermMaxLUFS,truePeakDBTP,samplePeakDBFS,plrDB,crestDB,rmsDBFS,psrMedianDB,psrP10DB,psrP90DB,correlation,widthDB,balanceDB,tiltDB,tonalDeviationDB,clippedRuns,clippedSamples,dcOffsetMaxDBFS,leadingSilenceSeconds,trailingSilenceSeconds,nonFiniteSamples,flags,masterFile,masterIntegratedLUFS,masterTruePeakDBTP,masterTonalDeviationDB,masterWidthDB,masterCorrelation,masterRangeLU,masterPlrDB,masterCrestDB,masterPsrMedianDB,masterPsrP10DB,masterPsrP90DB,limiterMaxGainReductionDB,limiterActivePercent,masterVerdict"
   static let bandsHeader = "file,bandCenterHz,levelDB,midLevelDB,sideLevelDB,tonalBalanceDB,albumProfileDB"
   static let hostileName = "<img src=x onerror=alert(1)> \"quotes\" & ünïcödé.wav"
 
