@@ -141,6 +141,28 @@ import TestSupport
     #expect(Self.reportSafetyWithoutSourceCheck(remastered) == Self.reportSafetyWithoutSourceCheck(page))
   }
 
+  @Test("After master --plan-only, analyze keeps the plan, its analysis.json and the plan's reasons on the page")
+  func analyzeKeepsAPlanOnlyReport() async throws {
+    let setup = try ReportSafetySetup()
+    defer { setup.tmp.remove() }
+    var request = MasterRequest(albums: [setup.album])
+    request.reportsFolder = setup.reports
+    request.planOnly = true
+    #expect(try await AlbumBatch.master(request).status == .ok)
+    let files = Self.reportSafetyMasterFiles(setup.folder)
+    #expect(files.keys.contains(ReportFile.plan) && !files.keys.contains { $0.hasPrefix("masters") })
+    let page = Self.reportSafetyText(setup.tmp.file("Reports/Album/index.html"))
+    let events = ReportSafetyEvents()
+    let outcome = try await AlbumBatch.analyze(
+      [setup.album], reportsFolder: setup.reports, jobs: 2, useCache: true, jsonPath: nil, judgement: .checks, onEvent: events.add)
+    #expect(outcome.status == .ok)
+    #expect(events.kept == [setup.folder])
+    #expect(Self.reportSafetyMasterFiles(setup.folder) == files)
+    let analysedPage = Self.reportSafetyText(setup.tmp.file("Reports/Album/index.html"))
+    #expect(analysedPage.contains(#"<section id="source-check">"#) && analysedPage.contains(#"<ul class="reasons"><li>"#))
+    #expect(Self.reportSafetyWithoutSourceCheck(analysedPage) == Self.reportSafetyWithoutSourceCheck(page))
+  }
+
   @Test("Without a master report, check writes the album's usual report and nothing beside it")
   func checkWithoutAMasterReportWritesTheUsualReport() async throws {
     let setup = try ReportSafetySetup()

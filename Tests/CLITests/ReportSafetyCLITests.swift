@@ -51,6 +51,15 @@ import TestSupport
     #expect(kept.map(bytes) == before)
     #expect(text("Demo/index.html").contains(#"<audio class="b""#) && text("Demo/index.html").contains(#"<section id="source-check">"#))
     #expect(text("index.html").contains("<td>yes</td>"))
+
+    // Two albums named Demo: the second is refused (exit 2), as by every command, and the master report stays.
+    let twin = root.file("Other/Demo")
+    try FileManager.default.createDirectory(atPath: twin, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: (album as NSString).appendingPathComponent("01 song.wav"), toPath: twin + "/01 song.wav")
+    let clash = try #require(try runCLI(["check", album, twin, "--no-codec", "--reports", reports, "--quiet"], timeoutSeconds: 300))
+    #expect(clash.status == 2, "\(clash.stderr)")
+    #expect(clash.stderr.contains("Other/Demo: another album of this run has the same folder name"), "\(clash.stderr)")
+    #expect(kept.map(bytes) == before)
     #expect(snapshot(album) == input)
     #expect(!snapshot(reports).keys.contains { ($0 as NSString).lastPathComponent.hasPrefix(".") && $0.hasSuffix(".tmp") })
   }
