@@ -113,9 +113,12 @@ public enum AlbumAnalyzer {
   }
 
   /// Writes a document's report files into `folder`, each atomically: the JSON (without the run's `cache`
-  /// counters), the CSVs and `index.html` (which shows the plan's EQ curves and reasons when there is one).
+  /// counters), the CSVs and `index.html` (which shows the plan's EQ curves and reasons when there is one, and
+  /// `sourceCheck`'s QA of the sources beside a master report).
   @discardableResult
-  public static func writeReports(doc: AnalysisDocument, plan: AlbumPlan? = nil, to folder: String) throws -> [String] {
+  public static func writeReports(
+    doc: AnalysisDocument, plan: AlbumPlan? = nil, sourceCheck: AnalysisDocument? = nil, to folder: String
+  ) throws -> [String] {
     try ReportFolder.create(folder, role: "the report folder")
     let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
     // The cache counters describe one run, not the album: they go to the `--json` result only, so that a run
@@ -128,7 +131,7 @@ public enum AlbumAnalyzer {
       (ReportFile.tracks, Data(try CSVReport.tracks(doc).utf8)),
       (ReportFile.bands, Data(try CSVReport.bands(doc).utf8)),
     ] + (try doc.qa.map { [(ReportFile.qa, Data(try CSVReport.qa($0).utf8))] } ?? [])
-      + [(ReportFile.index, Data(try HTMLReport.render(doc: doc, plan: plan, reportFolder: absolute).utf8))]
+      + [(ReportFile.index, Data(try HTMLReport.render(doc: doc, plan: plan, reportFolder: absolute, sourceCheck: sourceCheck).utf8))]
     return try files.map { name, data in
       let path = (folder as NSString).appendingPathComponent(name)
       try AtomicFile.write(data, to: path)

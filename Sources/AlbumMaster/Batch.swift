@@ -25,6 +25,9 @@ public enum RunEvent: Sendable {
   case albumFailed(path: String, reason: String)
   /// A master missed its loudness or ceiling.
   case masterMissed(path: String, message: String)
+  /// `analyze` or `check` found a master report in the album's report folder (`folder`) and kept it: its
+  /// results went beside it (`SourceCheckReport`).
+  case masterReportKept(folder: String)
   /// An album is done; its tables are ready to show.
   case albumFinished(AlbumRun)
   /// The catalogue index of the reports root was written.
@@ -50,6 +53,9 @@ public enum RunEvent: Sendable {
       "\(stage.verb) \(album): \(tracks) track\(tracks == 1 ? "" : "s")"
     case .track: ""
     case .masterMissed(let path, let message): "\(path): MASTER MISSED: \(message)"
+    case .masterReportKept(let folder):
+      "\(folder) holds a master report: kept; the sources' analysis and QA are in \(ReportFile.sourceAnalysis), "
+        + "\(ReportFile.sourceQA) and the page's \"QA of the sources\" section"
     case .albumFinished(let run): "Wrote \(run.written.joined(separator: ", "))"
     case .catalogueWritten(let path): "Catalogue: \(path)"
     }
@@ -318,7 +324,10 @@ public enum AlbumBatch {
     if case .qa = judgement { gates = true }
     var run = AlbumRun(document: doc, broken: !analysis.failures.isEmpty, missed: gates && doc.qa?.verdict == .fail)
     do {
-      run.written = try AlbumAnalyzer.writeReports(doc: doc, to: folder)
+      // A master report in the folder is kept: the run's results go beside it (`SourceCheckReport`).
+      let (written, keptMaster) = try SourceCheckReport.write(doc: doc, to: folder)
+      run.written = written
+      if keptMaster { onEvent(.masterReportKept(folder: folder)) }
       onEvent(.albumFinished(run))
     } catch {
       onEvent(.albumFailed(path: folder, reason: "\(error)"))

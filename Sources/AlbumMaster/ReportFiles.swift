@@ -16,6 +16,10 @@ public enum ReportFile {
   public static let index = "index.html"
   /// The mastering plan (after `master` or `render`).
   public static let plan = "plan.json"
+  /// The sources' analysis and QA of an `analyze` or `check` run beside a master report (`SourceCheckReport`).
+  public static let sourceAnalysis = "source-analysis.json"
+  /// The QA verdicts of that run, beside the master's own qa.csv.
+  public static let sourceQA = "source-qa.csv"
   /// Every name above, each once.
-  public static let all = [analysis, profile, tracks, bands, qa, index, plan]
+  public static let all = [analysis, profile, tracks, bands, qa, index, plan, sourceAnalysis, sourceQA]
 }

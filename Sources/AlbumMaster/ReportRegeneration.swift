@@ -22,7 +22,8 @@ public enum RegenerationError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// `report`: index.html and the CSVs made again from a saved analysis.json (and plan.json), without audio.
+/// `report`: index.html and the CSVs made again from a saved analysis.json (and plan.json, and the sources'
+/// source-analysis.json beside a master report), without audio.
 public enum ReportRegeneration {
   /// Regenerates the report of the album at `albumPath` (which need not exist any more) under `reportsFolder`.
   /// - Returns: the paths written.
@@ -51,7 +52,7 @@ public enum ReportRegeneration {
         }
         let planBytes = try? InputFile(path: (folder as NSString).appendingPathComponent(ReportFile.plan)).readAll()
         let plan = planBytes.flatMap { try? JSONReport.decode(AlbumPlan.self, from: Data($0)) }
-        return try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: folder)
+        return try AlbumAnalyzer.writeReports(doc: doc, plan: plan, sourceCheck: SourceCheckReport.saved(in: folder), to: folder)
       }
     } catch let e as RegenerationError {
       throw e

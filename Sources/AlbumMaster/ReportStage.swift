@@ -24,12 +24,15 @@ enum QAStage {
 
 /// Report: the album's report folder and its files.
 enum ReportStage {
-  /// Makes the report folder, sweeps what a killed run left, and writes plan.json and profile.json.
+  /// Makes the report folder, sweeps what a killed run left and the sources' check of the report it replaces,
+  /// and writes plan.json and profile.json.
   /// - Returns: the paths written.
   static func begin(_ run: AlbumContext, plan: AlbumPlan) throws -> [String] {
     let folder = run.reportFolder
     try ReportFolder.create(folder, role: "the report folder")
     StaleFiles.sweep(reportsFolder: run.reportsFolder, album: run.album.name, output: run.options.outputFolder)
+    // An earlier `analyze` or `check` of the sources was attached to the report this run replaces.
+    try SourceCheckReport.removeSideFiles(in: folder)
     return [
       try write(JSONReport.encode(plan), folder, ReportFile.plan),
       try write(JSONReport.encode(plan.profile), folder, ReportFile.profile),

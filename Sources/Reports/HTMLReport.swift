@@ -15,11 +15,15 @@ public enum HTMLReport {
   /// The page links a lossless preview (`ReportPreviews`) for every source or master browsers cannot play, and
   /// makes it first when it is missing or stale. `date` is the day the page is written (the header shows it; it
   /// is the one part of the page that changes from day to day, and analysis.json never carries it).
+  /// `sourceCheck`, an `analyze` or `check` of the sources kept beside a master report, adds its QA as a section.
   public static func render(
-    doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String, date: String = ReportDate.today()
+    doc: AnalysisDocument, plan: AlbumPlan?, reportFolder: String, date: String = ReportDate.today(),
+    sourceCheck: AnalysisDocument? = nil
   ) throws -> String {
     let template = try MustacheTemplate(string: HTMLTemplate.page)
-    return template.render(context(doc: doc, plan: plan, reportFolder: reportFolder, date: date))
+    var page = context(doc: doc, plan: plan, reportFolder: reportFolder, date: date)
+    if let section = sourceCheck.flatMap(sourceCheckContext) { page["sourceCheck"] = section }
+    return template.render(page)
   }
 
   /// The page's style sheet (colours as CSS variables, light and dark), for checks such as contrast.
@@ -58,12 +62,7 @@ public enum HTMLReport {
     let masters = Dictionary((doc.masters ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     let plans = Dictionary((plan?.tracks ?? []).map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     let qa = doc.qa
-    var findings: [Finding] = []
-    for (i, x) in (qa?.findings ?? []).enumerated() {
-      findings.append(Finding(
-        id: "qa-\(i)", check: x.check, track: x.track ?? "album", status: x.status.rawValue, value: x.value,
-        limit: x.limit, message: x.message))
-    }
+    let findings = rows(qa, idPrefix: "qa")
     let albumFolder = URL(fileURLWithPath: doc.album.path).standardizedFileURL.path
     let reportPath = URL(fileURLWithPath: reportFolder).standardizedFileURL.path
     var tracks: [Track] = []
@@ -120,8 +119,7 @@ public enum HTMLReport {
     let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; media-src 'self' file: blob:; "
       + "script-src 'sha256-\(SHA256.base64(script))'; base-uri 'none'; form-action 'none'"
     let band = targetBand(plan: plan, preset: qa?.preset.flatMap(DeliveryPreset.named))
-    let problems = findings.filter { $0.status == "fail" } + findings.filter { $0.status == "warn" }
-    let passes = findings.filter { $0.status == "pass" }
+    let (problems, passes) = sorted(findings)
     let previewFormats = Set(tracks.flatMap { t in
       (t.srcPreview ? [t.srcFormat] : []) + (t.masterPreview ? [t.masterFormat] : [])
     }).sorted()
@@ -143,6 +141,33 @@ public enum HTMLReport {
       "loudnessChart": Charts.loudness(doc, band: band), "tonalChart": Charts.tonal(doc, plan: plan),
       "timelineChart": Charts.timeline(doc), "widthChart": Charts.width(doc),
       "csp": csp, "script": script,
+    ]
+  }
+
+  /// One table row per finding of `qa`, with the anchors `<idPrefix>-0`, `<idPrefix>-1`, …
+  static func rows(_ qa: QAReport?, idPrefix: String) -> [Finding] {
+    (qa?.findings ?? []).enumerated().map { i, x in
+      Finding(
+        id: "\(idPrefix)-\(i)", check: x.check, track: x.track ?? "album", status: x.status.rawValue, value: x.value,
+        limit: x.limit, message: x.message)
+    }
+  }
+
+  /// Failures then warnings (shown), and passes (collapsed).
+  static func sorted(_ findings: [Finding]) -> (problems: [Finding], passes: [Finding]) {
+    (findings.filter { $0.status == "fail" } + findings.filter { $0.status == "warn" }, findings.filter { $0.status == "pass" })
+  }
+
+  /// The "QA of the sources" section: the QA of an `analyze` or `check` run kept beside a master report. Every
+  /// key the section's template reads is set here, so that none falls through to the master's.
+  static func sourceCheckContext(_ check: AnalysisDocument) -> [String: Any]? {
+    guard let qa = check.qa else { return nil }
+    let (problems, passes) = sorted(rows(qa, idPrefix: "source-qa"))
+    return [
+      "verdict": qa.verdict.rawValue, "verdictClass": qa.verdict.rawValue, "preset": qa.preset ?? "none",
+      "tracksText": count(check.tracks.count, "track"), "hasFailures": !check.failures.isEmpty,
+      "failuresText": count(check.failures.count, "file"), "problems": problems, "hasProblems": !problems.isEmpty,
+      "passes": passes, "hasPasses": !passes.isEmpty, "passesText": count(passes.count, "check") + " passed",
     ]
   }
 

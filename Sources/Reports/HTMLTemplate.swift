@@ -197,6 +197,15 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{/albums}}</table></div></body></html>
 """#
 
+  /// A table of QA findings, one row per item of the context list `list` (a `Finding`), its last column headed
+  /// `lastColumn`: the master's problems and passes, and the sources'.
+  static func qaTable(_ list: String, id: String?, lastColumn: String) -> String {
+    #"<div class="scroll"><table\#(id.map { #" id="\#($0)""# } ?? "")><tr><th>Check</th><th>Track</th><th>Status</th>"#
+      + #"<th>Value</th><th>Limit</th><th>\#(lastColumn)</th></tr>"# + "\n"
+      + #"{{#\#(list)}}<tr id="{{id}}"><td>{{check}}</td><td class="file">{{track}}</td><td class="status-{{status}}">{{status}}</td>"#
+      + #"<td>{{value}}</td><td>{{limit}}</td><td class="text">{{message}}</td></tr>"# + "\n{{/\(list)}}\n</table></div>"
+  }
+
   static let page = #"""
 <!DOCTYPE html>
 <html lang="en">
@@ -214,6 +223,7 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 <p class="lead" id="verdict-sentence">{{verdictSentence}}</p>
 <p class="meta muted">Written {{date}} by AlbumMaster {{version}}. {{tracksText}}, {{duration}}{{#hasFailures}}, {{failureCount}} could not be read{{/hasFailures}}.</p>
 <p class="meta muted" id="settings">Settings: {{settings}}.</p>
+{{#sourceCheck}}<p class="meta" id="source-check-link">QA of the sources ({{preset}}), from the last <code>analyze</code> or <code>check</code>: <a href="#source-check">{{verdict}}</a>. The master report is unchanged.</p>{{/sourceCheck}}
 </header>
 <section class="summary" id="summary">
 <div>QA verdict<b class="verdict-{{verdictClass}}" id="verdict">{{verdict}}</b></div>
@@ -229,10 +239,7 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{/hasFailures}}
 {{#hasProblems}}
 <h2>QA: failures and warnings</h2>
-<div class="scroll"><table id="qa"><tr><th>Check</th><th>Track</th><th>Status</th><th>Value</th><th>Limit</th><th>Why it matters, what to do</th></tr>
-{{#problems}}<tr id="{{id}}"><td>{{check}}</td><td class="file">{{track}}</td><td class="status-{{status}}">{{status}}</td><td>{{value}}</td><td>{{limit}}</td><td class="text">{{message}}</td></tr>
-{{/problems}}
-</table></div>
+\#(qaTable("problems", id: "qa", lastColumn: "Why it matters, what to do"))
 {{/hasProblems}}
 <h2>Tracks</h2>
 <div class="scroll"><table id="tracks">
@@ -281,12 +288,23 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{#hasPasses}}
 <h2>QA: passed checks</h2>
 <details id="qa-passes"><summary>{{passesText}}</summary>
-<div class="scroll"><table><tr><th>Check</th><th>Track</th><th>Status</th><th>Value</th><th>Limit</th><th>What it checks</th></tr>
-{{#passes}}<tr id="{{id}}"><td>{{check}}</td><td class="file">{{track}}</td><td class="status-{{status}}">{{status}}</td><td>{{value}}</td><td>{{limit}}</td><td class="text">{{message}}</td></tr>
-{{/passes}}
-</table></div>
+\#(qaTable("passes", id: nil, lastColumn: "What it checks"))
 </details>
 {{/hasPasses}}
+{{#sourceCheck}}
+<section id="source-check">
+<h2>QA of the sources: <span class="verdict-{{verdictClass}}">{{verdict}}</span></h2>
+<p class="muted">The album's source files, checked by the last <code>analyze</code> or <code>check</code> (preset: {{preset}}; {{tracksText}}{{#hasFailures}}, {{failuresText}} could not be read{{/hasFailures}}). Its files sit beside the master's, which it leaves unchanged; the next <code>master</code> replaces this section.</p>
+{{#hasProblems}}
+\#(qaTable("problems", id: "source-qa", lastColumn: "Why it matters, what to do"))
+{{/hasProblems}}
+{{#hasPasses}}
+<details id="source-qa-passes"><summary>{{passesText}}</summary>
+\#(qaTable("passes", id: nil, lastColumn: "What it checks"))
+</details>
+{{/hasPasses}}
+</section>
+{{/sourceCheck}}
 <p class="muted">Made by AlbumMaster {{version}}. Levels in dB; loudness per ITU-R BS.1770-4 (libebur128), true peak with 4× oversampling.</p>
 <script>{{{script}}}</script>
 </body>
