@@ -173,4 +173,26 @@ import TestSupport
     #expect(r.status == 0 && r.stdout.hasPrefix("Newcomer:\nFile "), "\(r.stdout)")
     #expect(r.stderr.isEmpty, "\(r.stderr)")
   }
+
+  @Test("report says 'Wrote …' on stderr like every other command; stdout stays empty")
+  func reportWritesNothingOnStdout() throws {
+    let root = TempFolder("newcomer-report")
+    defer { root.remove() }
+    let album = try NewcomerCLITests.newcomerAlbum(root, tracks: 1)
+    #expect(try runCLI(["analyze", album, "--reports", root.file("R"), "-q"]).status == 0)
+    let r = try runCLI(["report", album, "--reports", root.file("R")])
+    #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.hasPrefix("Wrote "), "\(r.stdout)\(r.stderr)")
+  }
+
+  @Test("analyze with a README.md among the albums (Albums/* in a fresh clone): exit 2 and one line, never a crash")
+  func readmeAmongTheAlbums() throws {
+    let root = TempFolder("newcomer-readme")
+    defer { root.remove() }
+    let album = try NewcomerCLITests.newcomerAlbum(root, tracks: 1)
+    try "# Albums\n".write(toFile: root.file("README.md"), atomically: true, encoding: .utf8)
+    let r = try runCLI(["analyze", album, root.file("README.md"), "--reports", root.file("R")])
+    #expect(r.status == 2, "\(r.stderr)")
+    #expect(r.errorLines.count == 1 && r.errorLines.first?.contains("README.md") == true, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: root.file("R/Newcomer/index.html")))
+  }
 }
