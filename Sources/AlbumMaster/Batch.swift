@@ -50,7 +50,7 @@ public enum RunEvent: Sendable {
     case .configInvalid(let e): e.description
     case .configUsed: "Using \(AlbumConfig.fileName)"
     case .albumStarted(let album, let stage, let tracks, _):
-      "\(stage.verb) \(album): \(tracks) track\(tracks == 1 ? "" : "s")"
+      "\(stage.verb) \(album): \(TerminalText.count(tracks, "track"))"
     case .track: ""
     case .masterMissed(let path, let message): "\(path): MASTER MISSED: \(message)"
     case .masterReportKept(let folder):
@@ -123,13 +123,29 @@ public struct BatchOutcome: Sendable {
   /// How the run ended.
   public var status: RunStatus
 
-  /// The closing summary: counts, every failure by name, where the reports are.
+  /// The closing summary: counts, what made the exit code (failed tracks, missed masters, failed QA checks),
+  /// every failure by name, where the reports are. It ends with the exit code, so the two cannot disagree.
   public func summary(reportsFolder: String) -> String {
     let docs = albums.compactMap(\.document)
     let tracks = docs.reduce(0) { $0 + $1.tracks.count }, mastered = docs.reduce(0) { $0 + ($1.masters?.count ?? 0) }
     let failed = docs.flatMap { d in d.failures.map { "\(d.album.name)/\($0.file): \($0.error)" } }
       + albums.compactMap(\.failure).map { "\($0.file): \($0.error)" }
-    var text = "Summary: \(docs.count) album\(docs.count == 1 ? "" : "s"), \(tracks) tracks analysed, \(mastered) mastered, \(failed.count) failed\n"
+    let missed = docs.reduce(0) { $0 + ($1.masters?.filter { $0.verdict == .missed }.count ?? 0) }
+    var head = TerminalText.count(docs.count, "album") + ", " + TerminalText.count(tracks, "track") + " analysed"
+    if docs.contains(where: { $0.masters != nil }) { head += ", \(mastered) mastered" }
+    if !failed.isEmpty { head += ", \(failed.count) failed" }  // tracks or albums not processed
+    var parts = [head]
+    if missed > 0 { parts.append(TerminalText.count(missed, "master") + " MISSED the plan") }
+    let findings = docs.compactMap(\.qa).flatMap(\.findings)
+    if !docs.compactMap(\.qa).isEmpty {
+      let fails = findings.filter { $0.status == .fail }.count, warns = findings.filter { $0.status == .warn }.count
+      let verdict = fails > 0 ? "FAIL" : warns > 0 ? "WARN" : "PASS"
+      var qa = "QA: \(verdict)"
+      if fails > 0 { qa += ", \(TerminalText.count(fails, "check")) failed" }
+      if warns > 0 { qa += ", \(TerminalText.count(warns, "warning"))" }
+      parts.append(qa)
+    }
+    var text = "Summary: \(parts.joined(separator: "; ")); exit \(status.rawValue)\n"
     for f in failed { text += "  failed: \(f.escapedForTerminal)\n" }
     for d in docs {
       text += "  report: \((reportsFolder as NSString).appendingPathComponent(d.album.name).escapedForTerminal)/index.html\n"
@@ -221,7 +237,8 @@ public enum AlbumBatch {
     options.slots = slots
     options.writeGuard = writeGuard
     if options.config != nil { onEvent(.configUsed(album: album.name)) }
-    let units = album.files.count * (options.planOnly ? 1 : 2)
+    // Analysis and render, and with a preset the masters' codec round trip.
+    let units = album.files.count * (options.planOnly ? 1 : options.preset != nil ? 3 : 2)
     onEvent(.albumStarted(album: album.name, stage: .mastering, tracks: album.files.count, units: units))
     let outcome: MasterOutcome
     do {
@@ -304,7 +321,10 @@ public enum AlbumBatch {
     _ album: Album, folder: String, jobs: Int, useCache: Bool, judgement: Judgement,
     _ onEvent: @escaping @Sendable (RunEvent) -> Void
   ) async -> AlbumRun? {
-    onEvent(.albumStarted(album: album.name, stage: .analysing, tracks: album.files.count, units: album.files.count))
+    var codec = false
+    if case .qa(_, let c, _) = judgement { codec = c }
+    let units = album.files.count * (codec ? 2 : 1)  // the codec round trip is a stage of its own
+    onEvent(.albumStarted(album: album.name, stage: .analysing, tracks: album.files.count, units: units))
     let cache = ResultCache(reportFolder: folder, readable: useCache)
     let analysis = await AlbumAnalyzer.analyze(album, jobs: jobs, cache: cache) { event in
       onEvent(.track(event))
@@ -316,7 +336,8 @@ public enum AlbumBatch {
     case .checks: doc.qa = QualityChecks.run(tracks: analysis.tracks, profile: analysis.profile, preset: nil)
     case .qa(let preset, let codec, _):
       doc.qa = await AlbumChecker.check(
-        tracks: analysis.tracks, folder: album.path, profile: analysis.profile, preset: preset, codec: codec, jobs: jobs)
+        tracks: analysis.tracks, folder: album.path, profile: analysis.profile, preset: preset, codec: codec, jobs: jobs
+      ) { onEvent(.track($0)) }
     }
     if Cancellation.isRequested { return nil }
     // `analyze` reports its checks; only `check` gates on them.

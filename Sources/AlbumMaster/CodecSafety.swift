@@ -19,8 +19,8 @@ public enum CodecSafety {
   /// Decoded true peaks of `path` after MP3 and Opus, encoded in this run's temp folder (removed when the run
   /// ends). A codec that cannot take the file (more than two channels) gives `nil`; a round trip that cannot
   /// run (no temp folder, no space, an encoder error, an interruption) gives its reason, which QA reports as a
-  /// failure.
-  public static func measure(path: String) -> CodecPeaks {
+  /// failure. `progress` hears the share done (0…1, MP3 then Opus), once per block.
+  public static func measure(path: String, progress: ((Double) -> Void)? = nil) -> CodecPeaks {
     let folder: String
     do {
       folder = try TemporaryFiles.runFolder()
@@ -28,12 +28,16 @@ public enum CodecSafety {
       return CodecPeaks(mp3DBTP: nil, opusDBTP: nil, mp3Error: error.description, opusError: error.description)
     }
     let base = (folder as NSString).appendingPathComponent("codec-\(UUID().uuidString)")
-    func run(_ ext: String, _ format: AudioFileFormat, _ compression: AudioFileWriter.Compression) -> Result<Double?, any Error> {
+    func run(
+      _ ext: String, _ format: AudioFileFormat, _ compression: AudioFileWriter.Compression, _ half: Double
+    ) -> Result<Double?, any Error> {
       defer { unlink(base + ext) }
-      return Result { try roundTrip(path, to: base + ext, format: format, compression: compression) }
+      return Result {
+        try roundTrip(path, to: base + ext, format: format, compression: compression) { f in progress?((half + f) / 2) }
+      }
     }
-    let mp3 = run(".mp3", .init(container: .mp3, encoding: .mp3), mp3)
-    let opus = run(".opus", .init(container: .ogg, encoding: .opus), opus)
+    let mp3 = run(".mp3", .init(container: .mp3, encoding: .mp3), mp3, 0)
+    let opus = run(".opus", .init(container: .ogg, encoding: .opus), opus, 1)
     func error(_ r: Result<Double?, any Error>) -> String? {
       if case .failure(let e) = r { "\(e)" } else { nil }
     }
@@ -41,9 +45,11 @@ public enum CodecSafety {
       mp3DBTP: (try? mp3.get()) ?? nil, opusDBTP: (try? opus.get()) ?? nil, mp3Error: error(mp3), opusError: error(opus))
   }
 
-  /// Encodes `source` (resampled to 48 kHz for Opus), decodes it, returns its true peak in dBTP.
+  /// Encodes `source` (resampled to 48 kHz for Opus), decodes it, returns its true peak in dBTP. `progress` hears
+  /// the share of the source encoded (0…1) once per block.
   static func roundTrip(
-    _ source: String, to path: String, format: AudioFileFormat, compression: AudioFileWriter.Compression
+    _ source: String, to path: String, format: AudioFileFormat, compression: AudioFileWriter.Compression,
+    progress: ((Double) -> Void)? = nil
   ) throws -> Double? {
     var reader = try AudioFileReader(path: source)
     let channels = reader.info.channels
@@ -60,6 +66,7 @@ public enum CodecSafety {
       let n = try reader.read(into: block, maxFrames: 8192)
       if n == 0 { break }
       sourceFrames += n
+      if reader.info.frames > 0 { progress?(min(1, Double(sourceFrames) / Double(reader.info.frames))) }
       sanitize(UnsafeMutableBufferPointer(rebasing: block[0..<(n * channels)]))
       if resampler != nil {
         var y: [Float] = []

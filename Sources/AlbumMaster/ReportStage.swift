@@ -16,9 +16,11 @@ enum QAStage {
     if let made = plan.tracks.filter(\.limiter).map(\.ceilingDBTP).max() {
       thresholds.defaultCeilingDBTP = min(thresholds.defaultCeilingDBTP, made)
     }
+    let emit = run.onEvent
     return await AlbumChecker.check(
       tracks: verified, folder: run.mastersFolder, profile: plan.profile, preset: run.options.preset,
-      thresholds: thresholds, codec: run.options.preset != nil, jobs: run.options.jobs)
+      thresholds: thresholds, codec: run.options.preset != nil, jobs: run.options.jobs
+    ) { emit(.track($0)) }
   }
 }
 

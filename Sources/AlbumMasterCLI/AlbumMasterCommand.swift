@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AlbumMaster
 import ArgumentParser
 import AudioIO
@@ -20,10 +23,95 @@ struct AlbumMasterCommand: AsyncParsableCommand {
     version: albumMasterVersion,
     subcommands: [Demo.self, Analyze.self, Master.self, Render.self, Check.self, Report.self, Generate.self])
 
-  /// ArgumentParser's entry point, with the signal handlers installed before anything else.
+  /// ArgumentParser's entry point, with the signal handlers installed before anything else. Errors end through
+  /// `fail`, which knows the command they belong to.
   static func main() async {
     Interruption.install()
-    await main(nil)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    var command: any ParsableCommand
+    do {
+      command = try await asyncParseAsRoot(arguments)
+    } catch {
+      fail(error, command: UsageProblem.command(in: arguments), arguments: arguments)
+    }
+    do {
+      if var c = command as? any AsyncParsableCommand { try await c.run() } else { try command.run() }
+    } catch {
+      fail(error, command: type(of: command), arguments: arguments)
+    }
+  }
+
+  /// A usage problem (a parser error or a `ValidationError`, exit 64) in the short form: one error line, the
+  /// usage line of the command it belongs to (not the top level's), a hint to its --help. Everything else (help,
+  /// --version, an exit code after a printed line) goes through ArgumentParser as before.
+  static func fail(_ error: any Error, command: any ParsableCommand.Type, arguments: [String]) -> Never {
+    let text = message(for: error)
+    guard exitCode(for: error) == .validationFailure, !text.isEmpty else { exit(withError: error) }
+    StandardStreams.err(UsageProblem(message: text, command: command, arguments: arguments).rendered)
+    Foundation.exit(ExitCode.validationFailure.rawValue)
+  }
+}
+
+/// An ArgumentParser error message turned into AlbumMaster's form, with did-you-mean suggestions from the
+/// one rule of `TerminalText.suggestion`: an unknown command or option is named with the nearest real one, or
+/// none when nothing is close (ArgumentParser's own guess would offer `--force` for `check --format`).
+struct UsageProblem {
+  var message: String
+  var command: any ParsableCommand.Type
+  var arguments: [String]
+
+  private var isTopLevel: Bool { ObjectIdentifier(command) == ObjectIdentifier(AlbumMasterCommand.self) }
+
+  /// The subcommand `arguments` name (the first word that is a subcommand), else the top level.
+  static func command(in arguments: [String]) -> any ParsableCommand.Type {
+    guard let first = arguments.first(where: { !$0.hasPrefix("-") }) else { return AlbumMasterCommand.self }
+    return AlbumMasterCommand.configuration.subcommands.first { $0._commandName == first } ?? AlbumMasterCommand.self
+  }
+
+  /// The error line, the command's usage line and the hint, each ending in a newline.
+  var rendered: String {
+    let name = isTopLevel ? "albummaster" : "albummaster \(command._commandName)"
+    var usage = AlbumMasterCommand.usageString(for: command)
+    if !usage.hasPrefix("Usage:") { usage = "Usage: " + usage }
+    return "albummaster: error: \(line.escapedForTerminal)\n\(usage)\n  See '\(name) --help'.\n"
+  }
+
+  /// The one error line.
+  var line: String {
+    let first = message.split(separator: "\n").first.map(String.init) ?? message
+    if let typed = quoted(first, after: "Unknown option '") {
+      let stem = typed.drop { $0 == "-" }
+      let hint = typed.hasPrefix("--") ? TerminalText.suggestion(for: String(stem), among: longOptions()) : nil
+      return "unknown option '\(typed)'" + (hint.map { "; did you mean '--\($0)'?" } ?? "")
+    }
+    // "Unexpected argument 'mastr'", or "2 unexpected arguments: 'mastr', 'Albums/Demo'".
+    let unexpected = quoted(first, after: "Unexpected argument '")
+      ?? first.range(of: "unexpected arguments: '").flatMap { quoted(String(first[$0.lowerBound...]), after: "unexpected arguments: '") }
+    if isTopLevel, let typed = unexpected, typed == arguments.first {
+      let names = AlbumMasterCommand.configuration.subcommands.map { $0._commandName }
+      return "unknown command '\(typed)'" + (TerminalText.suggestion(for: typed, among: names).map { "; did you mean '\($0)'?" } ?? "")
+    }
+    return first.prefix(1).lowercased() + first.dropFirst()
+  }
+
+  /// The text between `prefix` and the next quote.
+  private func quoted(_ text: String, after prefix: String) -> String? {
+    guard text.hasPrefix(prefix) else { return nil }
+    let rest = text.dropFirst(prefix.count)
+    return rest.firstIndex(of: "'").map { String(rest[..<$0]) }
+  }
+
+  /// The command's long option names without dashes, from ArgumentParser's own description of it.
+  private func longOptions() -> [String] {
+    struct Dump: Decodable {
+      struct Command: Decodable { var arguments: [Argument]? }
+      struct Argument: Decodable { var names: [Name]? }
+      struct Name: Decodable { var kind: String, name: String }
+      var command: Command
+    }
+    let dump = try? JSONDecoder().decode(Dump.self, from: Data(command._dumpHelp().utf8))
+    let names = (dump?.command.arguments ?? []).flatMap { $0.names ?? [] }.filter { $0.kind == "long" }.map(\.name)
+    return names + ["help"] + (isTopLevel ? ["version"] : [])
   }
 }
 
@@ -53,6 +141,22 @@ struct CommonOptions: ParsableArguments {
   @Flag(name: .long, help: "Redo everything: ignore cached analyses and masters.")
   var force = false
 
+  func validate() throws {
+    do throws(InputError) { try FlagChecks.jobs(jobCount) } catch { throw usageError(error) }
+  }
+
+  /// Puts the shared options into a request.
+  func fill(_ request: inout MasterRequest) {
+    request.reportsFolder = reports
+    request.jobs = jobCount
+    request.useCache = !force
+    request.jsonPath = json
+  }
+}
+
+/// Which albums a command that takes many runs on: its arguments, `--all` and `--shard` (not for `render`,
+/// which takes one album).
+struct AlbumSelection: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Every subfolder of DIR that holds audio is an album (added to any ALBUM arguments).", valueName: "DIR"))
   var all: String?
 
@@ -60,7 +164,6 @@ struct CommonOptions: ParsableArguments {
   var shard: String?
 
   func validate() throws {
-    do throws(InputError) { try FlagChecks.jobs(jobCount) } catch { throw usageError(error) }
     if let shard {
       guard parsedShard(shard) != nil else { throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 3/10") }
     }
@@ -80,20 +183,26 @@ struct CommonOptions: ParsableArguments {
       throw ValidationError(error.problem.hasPrefix("give at least") ? error.problem : error.description.escapedForTerminal)
     }
   }
-
-  /// Puts the shared options into a request.
-  func fill(_ request: inout MasterRequest) {
-    request.reportsFolder = reports
-    request.jobs = jobCount
-    request.useCache = !force
-    request.jsonPath = json
-  }
 }
 
 /// Terminal output: progress and tables, and one-line errors that always show.
 struct Console {
   var quiet: Bool
   var tableToStderr: Bool
+  /// A run that writes JSON (`--json`): its output stays plain, never coloured.
+  var machineOutput = false
+
+  /// Whether text for `fd` gets colour (`TerminalColour.enabled`).
+  func paints(_ fd: Int32) -> Bool {
+    TerminalColour.enabled(
+      isTerminal: isatty(fd) == 1, environment: ProcessInfo.processInfo.environment, machineOutput: machineOutput)
+  }
+
+  /// `text` with its verdict words coloured when `fd` is a person's terminal.
+  func styled(_ text: String, for fd: Int32) -> String { paints(fd) ? TerminalColour.highlight(text) : text }
+
+  /// The closing summary (stderr, coloured on a terminal).
+  func summary(_ text: String) { progress(styled(text, for: STDERR_FILENO)) }
 
   /// After an interruption the workers' "interrupted" failures are not news: `Interruption` says it in one line.
   func progress(_ line: String) {
@@ -113,6 +222,8 @@ struct Console {
       progress(event.message.escapedForTerminal)
       ProgressDisplay.shared.begin(units: units)
     case .albumFinished(let run):
+      // Quiet, no "Analysing X" line names the album: its tables get a heading of their own.
+      if quiet, let name = run.document?.album.name { table("\(name.escapedForTerminal):\n") }
       if let outcome = run.outcome {
         table(outcome.table(planOnly: run.document?.masters == nil))
       } else if let doc = run.document {
@@ -143,10 +254,10 @@ struct Console {
 
   func table(_ text: String) {
     if tableToStderr {
-      ProgressDisplay.shared.print(text, always: true)
+      ProgressDisplay.shared.print(styled(text, for: STDERR_FILENO), always: true)
     } else {
       ProgressDisplay.shared.clearLiveArea()
-      StandardStreams.out(text)
+      StandardStreams.out(styled(text, for: STDOUT_FILENO))
     }
   }
 }

@@ -15,16 +15,17 @@ struct Analyze: AsyncParsableCommand {
   var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
+  @OptionGroup var selection: AlbumSelection
 
   func run() async throws {
     try await Interruption.run {
-      try await Self.run(try common.selectAlbums(albums), common: common, judgement: .checks)
+      try await Self.run(try selection.selectAlbums(albums), common: common, judgement: .checks)
     }
   }
 
   /// The shared body of `analyze` and `check`: run the library, print its events and the summary.
   static func run(_ albums: [String], common: CommonOptions, judgement: AlbumBatch.Judgement) async throws {
-    let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
+    let console = Console(quiet: common.quiet, tableToStderr: common.json == "-", machineOutput: common.json != nil)
     ProgressDisplay.shared.configure(quiet: common.quiet)
     defer { ProgressDisplay.shared.end() }
     let outcome = try await console.run { () async throws(RunError) -> BatchOutcome in
@@ -33,6 +34,7 @@ struct Analyze: AsyncParsableCommand {
         judgement: judgement, onEvent: console.show)
     }
     if Cancellation.isRequested { return }
+    console.summary(outcome.summary(reportsFolder: common.reports))
     try console.finish(outcome)
   }
 }

@@ -16,6 +16,7 @@ struct Check: AsyncParsableCommand {
   var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
+  @OptionGroup var selection: AlbumSelection
 
   @Option(help: "Delivery preset: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
   var preset: String?
@@ -31,7 +32,7 @@ struct Check: AsyncParsableCommand {
       let p: DeliveryPreset?
       do throws(InputError) { p = try MasterRequest.preset(named: preset) } catch { throw usageError(error) }
       try await Analyze.run(
-        try common.selectAlbums(albums), common: common, judgement: .qa(preset: p, codec: !noCodec, strict: strict))
+        try selection.selectAlbums(albums), common: common, judgement: .qa(preset: p, codec: !noCodec, strict: strict))
     }
   }
 }

@@ -105,10 +105,12 @@ struct Master: AsyncParsableCommand {
   var albums: [String] = []
 
   @OptionGroup var common: CommonOptions
+  @OptionGroup var selection: AlbumSelection
   @OptionGroup var matching: MatchingArguments
   @OptionGroup var output: OutputArguments
 
-  @Option(parsing: .upToNextOption, help: "Reference tracks: match to their blended tonal balance, width and (unless --target-lufs) loudness.")
+  // One file per flag: a list would swallow the album that follows (`--reference ref.wav Albums/Demo`).
+  @Option(help: ArgumentHelp("A reference track (repeat the flag for several): match to their blended tonal balance, width and (unless --target-lufs) loudness.", valueName: "FILE"))
   var reference: [String] = []
 
   @Option(help: "A saved profile.json to match to (e.g. the previous album of a series).")
@@ -119,7 +121,7 @@ struct Master: AsyncParsableCommand {
 
   func run() async throws {
     try await Interruption.run {
-      var request = MasterRequest(albums: try common.selectAlbums(albums))
+      var request = MasterRequest(albums: try selection.selectAlbums(albums))
       matching.fill(&request)
       output.fill(&request)
       common.fill(&request)
@@ -162,14 +164,14 @@ struct Render: AsyncParsableCommand {
 /// The shared body of `master` and `render`: run the library, print its events and the summary.
 enum MasterCommand {
   static func run(_ request: MasterRequest, common: CommonOptions) async throws {
-    let console = Console(quiet: common.quiet, tableToStderr: common.json == "-")
+    let console = Console(quiet: common.quiet, tableToStderr: common.json == "-", machineOutput: common.json != nil)
     ProgressDisplay.shared.configure(quiet: common.quiet)
     defer { ProgressDisplay.shared.end() }
     let outcome = try await console.run { () async throws(RunError) -> BatchOutcome in
       try await AlbumBatch.master(request, onEvent: console.show)
     }
     if Cancellation.isRequested { return }  // the caller says so in one line
-    console.progress(outcome.summary(reportsFolder: request.reportsFolder))
+    console.summary(outcome.summary(reportsFolder: request.reportsFolder))
     try console.finish(outcome)
   }
 }

@@ -1,11 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AlbumMaster
 import AudioIO
 import DSP
 import Foundation
+import Reports
 
 /// Progress on stderr. On a terminal: a live line per track at work (stage and percent) and a bar with the
-/// tracks done and an ETA, redrawn in place. Otherwise (a pipe, a log file): one plain line per stage change.
-/// Every other stderr line goes through `print`, so it lands above the live area instead of through it.
+/// steps done and an ETA, redrawn in place, every line fitted to the window (`TerminalText.fit`) so none wraps
+/// and the redraw erases exactly what it drew. Otherwise (a pipe, a log file): one plain line per stage of an
+/// album (`  analysing`, `  codec round trip`), not per track. Every other stderr line goes through `print`,
+/// so it lands above the live area instead of through it.
 final class ProgressDisplay: @unchecked Sendable {
   static let shared = ProgressDisplay()
 
@@ -18,6 +24,8 @@ final class ProgressDisplay: @unchecked Sendable {
   private var started = Date()
   private var drawnLines = 0
   private var lastDraw = Date.distantPast
+  /// The stages of the current album already announced (piped output).
+  private var announced: Set<String> = []
 
   /// `quiet` silences progress; the terminal test is on stderr.
   func configure(quiet: Bool) {
@@ -32,6 +40,7 @@ final class ProgressDisplay: @unchecked Sendable {
     lock.withLock {
       total += units
       if done == 0 { started = Date() }
+      announced.removeAll()
     }
   }
 
@@ -42,15 +51,12 @@ final class ProgressDisplay: @unchecked Sendable {
       case .started(let file):
         if state[file] == nil { order.append(file) }
         state[file] = ("starting", 0)
-        if !tty { write("\(file.escapedForTerminal): started\n") }
       case .progress(let file, let stage, let fraction):
         if state[file] == nil { order.append(file) }
-        let changed = state[file]?.stage != stage
         state[file] = (stage, fraction)
-        if !tty && changed { write("\(file.escapedForTerminal): \(stage)\n") }
+        if !tty && announced.insert(stage).inserted { write("  \(stage)\n") }
       case .finished(let file):
         finish(file)
-        if !tty { write("\(file.escapedForTerminal): done\n") }
       case .failed(let f):
         finish(f.file)
       }
@@ -99,21 +105,40 @@ final class ProgressDisplay: @unchecked Sendable {
     guard enabled, force || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
     lastDraw = Date()
     erase()
-    var lines = order.map { f -> String in
-      let s = state[f]!
-      let shown = f.escapedForTerminal
-      let name = shown.count > 48 ? String(shown.prefix(45)) + "…" : shown
-      return "  \(name)  \(s.stage) \(Int(s.fraction * 100))%"
+    // One column spare: a line that fills the last column wraps on some terminals.
+    let columns = TerminalText.columns(environment: ProcessInfo.processInfo.environment, windowColumns: windowColumns()) - 1
+    var lines = order.compactMap { f -> String? in
+      guard let s = state[f] else { return nil }
+      let suffix = "  \(s.stage) \(Int(s.fraction * 100))%"
+      let room = columns - 2 - TerminalText.displayWidth(suffix)
+      return room >= 4 ? "  " + TerminalText.fit(f.escapedForTerminal, columns: room) + suffix : TerminalText.fit(suffix, columns: columns)
     }
-    if total > 0 {
-      let share = min(1, Double(done) / Double(total))
-      let width = 30, filled = Int(share * Double(width))
-      let elapsed = Date().timeIntervalSince(started)
-      let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-      let etaText = done > 0 ? "ETA " + Format.minutesSeconds(Int(clamping: Int64(eta.isFinite ? eta : 0))) : "ETA –"
-      lines.append("[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(done)/\(total)  \(etaText)")
-    }
+    if total > 0 && (done < total || !order.isEmpty) { lines.append(bar(columns: columns)) }  // a full bar is news no more
     for l in lines { write(l + "\n") }
     drawnLines = lines.count
+  }
+
+  /// "[####------] 3/12  ETA 0:05", the bar as wide as the window allows (at most 30).
+  private func bar(columns: Int) -> String {
+    let share = min(1, Double(done) / Double(total))
+    let elapsed = Date().timeIntervalSince(started)
+    let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+    let etaText = done > 0 ? "ETA " + Format.minutesSeconds(Int(clamping: Int64(eta.isFinite ? eta : 0))) : "ETA –"
+    let counts = " \(done)/\(total) steps  \(etaText)"
+    let width = min(30, columns - 2 - TerminalText.displayWidth(counts))
+    guard width >= 5 else { return TerminalText.fit(counts.trimmingCharacters(in: .whitespaces), columns: columns) }
+    let filled = Int(share * Double(width))
+    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]" + counts
+  }
+
+  /// The window's width in columns (TIOCGWINSZ on stderr), nil when it cannot be asked.
+  private func windowColumns() -> Int? {
+    #if canImport(Glibc)
+    var size = winsize()
+    guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
+    #else
+    return nil
+    #endif
   }
 }

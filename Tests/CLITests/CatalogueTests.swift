@@ -84,7 +84,8 @@ import TestSupport
     #expect(!tty.contains(": started\r\n"))
     let piped = try runCLI(["master", album, "--reports", root.file("P")])
     #expect(!piped.stderr.contains("\u{1B}"))
-    #expect(piped.stderr.contains("01 low.wav: analysing") && piped.stderr.contains("01 low.wav: done"))
+    // Piped: one line per phase, not per track (issue 17 item 4).
+    #expect(piped.stderr.contains("\n  analysing\n") && !piped.stderr.contains("01 low.wav: done"))
     #expect(piped.stderr.contains("Summary: 1 album, 3 tracks analysed"))
     let quiet = try runCLI(["master", album, "--reports", root.file("Q"), "--quiet"])
     #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
