@@ -6,7 +6,8 @@ intermodulation products (to 3rd order; harmonics to the 5th) all fall at least 
 slow level envelope (loud and quiet sections 12 dB apart, 2 s raised-cosine ramps), plus a drum hit every 3 s
 (a decaying noise burst and a falling low tone, 0.35 s long).
 It is mastered to -9 and -12 LUFS at -1 dBTP three ways: albummaster's defaults, albummaster with
---dynamics-amount 0 (the limiter alone), and ffmpeg's loudnorm. Any command that fails stops the run (exit 2).
+--dynamics-amount 0 (the limiter alone), and ffmpeg's loudnorm (when it misses the target by more than 0.5 LU, once
+more asked for the target plus its miss, for information). Any command that fails stops the run (exit 2).
 
 The measure: over the steady parts only (no hit, no ramp, with margins), the energy outside +-W Hz windows
 around the tones, relative to the total energy, in dB. Slow gain changes (a compressor or limiter riding the
@@ -277,14 +278,18 @@ def albummaster_way(extra):
     return run
 
 
-def loudnorm_way(source_dir, target, work):
+def loudnorm_way(source_dir, target, work, filter_lufs=None):
+    """ffmpeg's loudnorm, asked for `filter_lufs` (default: the target), written at 48 kHz 24-bit."""
     master = os.path.join(work, "loudnorm.wav")
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", os.path.join(source_dir, SOURCE_NAME), "-af",
-           f"loudnorm=I={target:g}:TP={CEILING_DBTP:g}", "-ar", str(RATE_HZ), "-c:a", "pcm_s24le", master]
+           f"loudnorm=I={target if filter_lufs is None else filter_lufs:.2f}:TP={CEILING_DBTP:g}", "-ar", str(RATE_HZ),
+           "-c:a", "pcm_s24le", master]
     return master, run_timed(cmd, os.path.join(work, "log.txt"))
 
 
 SOURCE_NAME = "multitone.wav"
+LOUDNORM_MAX_LUFS = -5.0  # loudnorm's largest I
+LOUDNORM_ASKED = "ffmpeg loudnorm, asked"
 WAYS = (
     ("albummaster (defaults)", albummaster_way([])),
     ("albummaster --dynamics-amount 0", albummaster_way(["--dynamics-amount", "0"])),
@@ -310,7 +315,8 @@ def self_test():
     seconds = 8.0
     t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
     x = multitone(t, rng.uniform(0, 2 * np.pi, len(TONES_HZ)))
-    x /= np.max(np.abs(x))  # peak 1 = full scale
+    scale = 1 / np.max(np.abs(x))  # peak 1 = full scale
+    x *= scale
     whole = [(0.0, seconds)]
     floor = distortion_db(x, RATE_HZ, whole)
     check(floor < -120, f"clean multitone: {floor:.1f} dB (the measure's own floor)")
@@ -322,10 +328,9 @@ def self_test():
     d = distortion_db(np.clip(x, -0.5, 0.5), RATE_HZ, whole)
     check(d > -30, f"hard clipping 6 dB below the peak: {d:.1f} dB (above -30)")
     eps = 0.01
-    amplitudes = np.array([10 ** (l / 20) for l in TONE_LEVELS_DB])
-    amplitudes /= np.max(np.abs(multitone(t, rng.uniform(0, 2 * np.pi, len(TONES_HZ)))))
-    # Theory is an average over phases; a single draw of phases deviates (products can coincide), so average
-    # the measured energies over 8 draws.
+    amplitudes = scale * 10 ** (np.array(TONE_LEVELS_DB) / 20)  # x's tones
+    # Theory is an average over phases; one draw deviates (products can coincide in frequency and add coherently),
+    # so the measured energies are summed over 8 draws of phases.
     out_e = tot_e = 0.0
     for _ in range(8):
         xi = multitone(t, rng.uniform(0, 2 * np.pi, len(TONES_HZ)), levels_db=20 * np.log10(amplitudes))
@@ -377,16 +382,14 @@ def main():
     print(format_table(rows), end="")
     for target in TARGETS_LUFS:
         for name, way in WAYS:
-            work = os.path.join(base, f"{name.split()[0]}{'-limiter' if 'amount' in name else ''}{target:g}")
-            shutil.rmtree(work, ignore_errors=True)
-            os.makedirs(work)
-            master, (rc, wall, cpu, rss) = way(source_dir, target, work)
-            y, lag = align(read_audio(master), src)
-            if len(y) < len(src):
-                fail(f"{master}: {len(y)} frames after alignment, shorter than the source's {len(src)}")
-            lufs, _, tp = crosscheck.ffmpeg_ebur128(master)
-            rows.append((name, target, measure(y[:len(src)]), lufs, tp, SECONDS / wall, SECONDS / cpu, rss, rc, lag))
-            print(format_table(rows[-1:], head=False), end="", flush=True)
+            slug = f"{name.split()[0]}{'-limiter' if 'amount' in name else ''}{target:g}"
+            rows.append(measure_way(name, lambda work: way(source_dir, target, work), target, slug, src, measure))
+        # loudnorm's dynamic mode lands below the target; asked once more for target + miss, it lands near it.
+        ln = rows[-1][3]
+        ask = round(2 * target - ln, 2)
+        if abs(ln - target) > SAME_LOUDNESS_LU and ask <= LOUDNORM_MAX_LUFS:
+            run = lambda work: loudnorm_way(source_dir, target, work, filter_lufs=ask)
+            rows.append(measure_way(f"{LOUDNORM_ASKED} {ask:g}", run, target, f"ffmpeg-asked{target:g}", src, measure))
     verdict = judge(rows)
     text = material + "\n" + format_table(rows) + "\n" + "\n".join(verdict) + "\n"
     print("\n" + "\n".join(verdict))
@@ -394,6 +397,21 @@ def main():
         f.write(text)
     os.replace(os.path.join(OUT, "distortion.txt.tmp"), os.path.join(OUT, "distortion.txt"))
     sys.exit(0 if verdict[-1].startswith("PASS") else 1)
+
+
+def measure_way(name, run, target, slug, src, measure):
+    """Runs one way in a fresh folder and measures its output: a table row (also printed)."""
+    work = os.path.join(OUT, "distortion", slug)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    master, (rc, wall, cpu, rss) = run(work)
+    y, lag = align(read_audio(master), src)
+    if len(y) < len(src):
+        fail(f"{master}: {len(y)} frames after alignment, shorter than the source's {len(src)}")
+    lufs, _, tp = crosscheck.ffmpeg_ebur128(master)
+    row = (name, target, measure(y[:len(src)]), lufs, tp, SECONDS / wall, SECONDS / cpu, rss, rc, lag)
+    print(format_table([row], head=False), end="", flush=True)
+    return row
 
 
 def format_table(rows, head=True):
@@ -425,6 +443,10 @@ def judge(rows):
     # loudnorm's dynamic mode misses the target; quieter means less limiting, so a miss downward favours it.
     side = "below: this favours loudnorm" if ln < target else "above: this works against loudnorm"
     lines.append(f"  note  loudnorm reached {ln:.2f} LUFS, {abs(ln - target):.2f} LU {side}")
+    for name, t, d, lufs, *_ in rows:
+        if t == target and name.startswith(LOUDNORM_ASKED):
+            lines.append(f"  note  {name[len('ffmpeg '):]} reached {lufs:.2f} LUFS: {d[0]:.1f} dB, "
+                         f"{d[0] - dd:.1f} dB more than the defaults")
     ok = all(c for c, _ in conditions)
     lines.append(f"{'PASS' if ok else 'FAIL'}: at {target:g} LUFS the defaults distort at least 3 dB less than the "
                  "limiter alone and less than loudnorm")
