@@ -40,7 +40,8 @@ LATTICE_HZ = 160.0
 LATTICE_INDICES = (0, 2, 5, 9, 17, 33, 65)
 TONES_HZ = tuple(LATTICE_HZ * (n + 0.25) for n in LATTICE_INDICES)  # 40, 360, 840, 1480, 2760, 5320, 10440
 TONE_LEVELS_DB = (-2.0, 0.0, -1.0, -3.0, -5.0, -8.0, -11.0)  # a music-like downward tilt
-WINDOW_HZ = 25.0  # +-W around each tone: gain riding (< 20 Hz) plus the FFT's main lobe (2 Hz), under the 40 Hz clearance
+# +-W around each tone: gain riding (< 20 Hz) plus the FFT's main lobe (2-3 Hz) and a margin, under the 40 Hz clearance.
+WINDOW_HZ = 25.0
 QUIET_DB = -12.0
 # Envelope: (start s, end s, level dB) of the flat sections; between them 2 s raised-cosine ramps.
 SECTIONS = ((0.0, 14.0, 0.0), (16.0, 28.0, QUIET_DB), (30.0, 42.0, 0.0), (44.0, 56.0, QUIET_DB), (58.0, 72.0, 0.0))
