@@ -7,7 +7,7 @@ DESTDIR ?=
 # The accuracy checks' own Python environment (pip-installed numpy, SciPy, Matchering); gitignored.
 VENV := .venv-check
 
-.PHONY: demo test build deps bench crosscheck memcheck interrupt-stress install uninstall clean check-docs
+.PHONY: demo test build deps bench bench-distortion crosscheck memcheck interrupt-stress install uninstall clean check-docs
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -27,10 +27,20 @@ build: deps
 deps:
 	@scripts/install-deps.sh util-linux chromium python3
 
-## Speed and memory against ffmpeg on the same files (not a test: it prints figures).
+## Speed and memory against ffmpeg on the same files (not a test: it prints figures); then the distortion benchmark.
 bench: build
 	@scripts/install-deps.sh ffmpeg time
 	@scripts/bench.sh
+	@$(MAKE) --no-print-directory bench-distortion
+
+## Distortion at -9 and -12 LUFS: the defaults, the limiter alone (--dynamics-amount 0) and ffmpeg's loudnorm, on
+## synthesized tones with known components. The measure checks itself first (--self-test). NumPy and SciPy come
+## from PyPI into $(VENV), as for crosscheck. Prints a PASS/FAIL line for issue 14's goal (exit 1 on FAIL).
+bench-distortion: build
+	@scripts/install-deps.sh ffmpeg time python3 python3-venv
+	@scripts/check-venv.sh $(VENV) numpy scipy
+	@$(VENV)/bin/python scripts/distortion-bench.py --self-test
+	@$(VENV)/bin/python scripts/distortion-bench.py
 
 ## Accuracy against independent implementations (ffmpeg, SciPy, Matchering) on real music from Debian's packages.
 ## NumPy, SciPy and Matchering come from PyPI into a virtual environment ($(VENV)): Debian's python3 refuses
