@@ -30,7 +30,7 @@ let package = Package(
     .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128", "Infrastructure"]),
     .target(name: "Matching", dependencies: ["AudioIO", "Analysis", "DSP"]),
-    .target(name: "Rendering", dependencies: ["AudioIO", "DSP", "Matching", "Infrastructure"]),
+    .target(name: "Rendering", dependencies: ["AudioIO", "Analysis", "DSP", "Matching", "Infrastructure"]),
     .target(name: "QualityControl", dependencies: ["Analysis", "DSP", "Matching"]),
     .target(name: "Reports", dependencies: ["AudioIO", "DSP", "Analysis", "Matching", "Rendering", "QualityControl", .product(name: "CSV", package: "CSV.swift"), .product(name: "Mustache", package: "swift-mustache")]),
     .target(

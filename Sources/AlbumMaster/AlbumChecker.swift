@@ -14,7 +14,8 @@ public enum AlbumChecker {
   /// progress (stage `codecStage`) and finish, so a console can show this stage as its own.
   public static func check(
     tracks: [TrackAnalysis], folder: String, profile: AlbumProfile, preset: DeliveryPreset?,
-    thresholds: QAThresholds = .init(), codec: Bool, jobs: Int, onEvent: (@Sendable (TrackEvent) -> Void)? = nil
+    thresholds: QAThresholds = .init(), codec: Bool, jobs: Int, limiting: [String: LimiterLoad] = [:],
+    onEvent: (@Sendable (TrackEvent) -> Void)? = nil
   ) async -> QAReport {
     var peaks: [String: CodecPeaks] = [:]
     if codec {
@@ -29,6 +30,7 @@ public enum AlbumChecker {
       }
       for (f, p) in zip(files, measured) { peaks[f] = p }
     }
-    return QualityChecks.run(tracks: tracks, profile: profile, preset: preset, thresholds: thresholds, codecPeaks: peaks)
+    return QualityChecks.run(
+      tracks: tracks, profile: profile, preset: preset, thresholds: thresholds, codecPeaks: peaks, limiting: limiting)
   }
 }

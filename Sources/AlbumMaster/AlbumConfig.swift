@@ -19,8 +19,13 @@ import Yams
 /// maxWidthDB: 3
 /// ceilingDBTP: -1
 /// limiter: on
+/// dynamicsAmount: 1        # 0 turns compression off
+/// targetPSRDB: 10          # default: the tracks' median short-term PSR
+/// maxCompressionDB: 6
+/// maxLimitingDB: 3
 /// tracks:
 ///   "05 Interlude.wav": { loudness: keep, eq: off }
+///   "06 Wild.wav": { dynamics: off }
 ///   "07 Outro.wav": { gainDB: -2 }
 ///   "99 Demo take.wav": { exclude: yes }
 /// outputs:                 # delivery variants besides the main master
@@ -57,6 +62,8 @@ public struct AlbumConfig: Sendable, Hashable {
   public struct TrackOverride: Sendable, Hashable {
     /// `eq: off` leaves its tonal balance alone.
     public var eq: Bool = true
+    /// `dynamics: off` leaves its dynamics alone (an intentionally wild track): no compressor, no limiting budget.
+    public var dynamics: Bool = true
     /// `loudness: keep` keeps its loudness (an intentionally quiet interlude).
     public var keepLoudness = false
     /// A fixed gain instead of the loudness plan.
@@ -169,6 +176,7 @@ public struct AlbumConfig: Sendable, Hashable {
       case let k where MatchingLimits.options.contains(where: { $0.limits.key == k }):
         for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try r.number(v, key, e.limits) }
       case "limiter": c.matching.limiter = try r.flag(v, key)
+      case MatchingLimits.targetPSRDB.key: c.matching.targetPSRDB = try r.number(v, key, MatchingLimits.targetPSRDB)
       case "tracks":
         guard let tracks = v.mapping else { throw r.fail(v, key, "expected file names with their settings") }
         for (tk, tv) in tracks {
@@ -180,7 +188,7 @@ public struct AlbumConfig: Sendable, Hashable {
         guard let list = v.sequence else { throw r.fail(v, key, "expected a list of formats") }
         for (i, item) in list.enumerated() { c.outputs.append(try r.variant(item, index: i)) }
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, tracks, outputs)")
       }
     }
     return c
@@ -209,18 +217,19 @@ public struct AlbumConfig: Sendable, Hashable {
 
     /// One `tracks:` entry.
     func trackOverride(_ tv: Node, file: String) throws(ConfigError) -> TrackOverride {
-      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, loudness, gainDB, exclude)") }
+      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, dynamics, loudness, gainDB, exclude)") }
       var o = TrackOverride()
       for (sk, sv) in settings {
         let name = "tracks.\(file).\(sk.string ?? "?")"
         switch sk.string {
         case "eq": o.eq = try flag(sv, name)
+        case "dynamics": o.dynamics = try flag(sv, name)
         case "loudness":
           guard sv.string == "keep" else { throw fail(sv, name, "the only per-track loudness is 'keep'") }
           o.keepLoudness = true
         case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
         case "exclude": o.exclude = try flag(sv, name)
-        default: throw fail(sk, name, "unknown setting (eq, loudness, gainDB, exclude)")
+        default: throw fail(sk, name, "unknown setting (eq, dynamics, loudness, gainDB, exclude)")
         }
       }
       return o
@@ -306,6 +315,10 @@ public struct AlbumConfig: Sendable, Hashable {
       if !o.eq {
         t.eq = .flat
         t.reasons.append("EQ off (album.yaml).")
+      }
+      if !o.dynamics, t.dynamics != nil {
+        t.dynamics = nil
+        t.reasons.append("Dynamics off (album.yaml): not compressed, and the limiter has no budget.")
       }
       if o.keepLoudness, let src = t.sourceLUFS {
         t.targetLUFS = src

@@ -41,6 +41,10 @@ public struct LoudnessCorrector: Sendable {
     if let got = measuredLUFS, abs(got - targetLUFS) > thresholdLU { correct(got, targetLUFS) }
   }
 
+  /// Forgets the measured slope: the next pass changed more than the gain (e.g. the compressor), so the last
+  /// pair of passes says nothing about loudness per dB of gain.
+  public mutating func forgetSlope() { tried = nil }
+
   private mutating func correct(_ got: Double, _ target: Double) {
     var step = target - got
     if let tried, abs(offsetDB - tried.offsetDB) > 1e-6 {

@@ -48,7 +48,7 @@ public enum AlbumMasterer {
     let target = try given.map(MatchTarget.init(plan:)) ?? ProfileStage.target(run, analysed)
     var analysis = ProfileStage.measure(analysed.album, against: target.profile)
     // Plan: one decision per track with its reasons, then album.yaml's per-track overrides.
-    let plan = given ?? PlanStage.plan(run, analysis: analysis, target: target)
+    var plan = given ?? PlanStage.plan(run, analysis: analysis, target: target)
     try Cancellation.check(run.reportFolder)  // an interrupted analysis writes no reports
     var written = try ReportStage.begin(run, plan: plan)
     var masters: [MasterResult] = []
@@ -59,6 +59,7 @@ public enum AlbumMasterer {
       let rendered = try await RenderStage.run(run, plan: plan, analysis: analysis)
       masters = rendered.masters
       analysis.record(rendered)
+      plan = plan.settled(by: masters)  // the compressors and loudness the renders settled on
       // QA: the album's checks, the preset and codec safety, on the verified masters.
       qa = await QAStage.run(run, masters: masters, plan: plan)
     }

@@ -47,7 +47,8 @@ enum RenderStage {
       if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
       let track = TrackMastering(
         source: source, plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
-        reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify)
+        reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify,
+        dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
       let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
         ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
@@ -86,7 +87,7 @@ enum RenderStage {
       run.onEvent(.track(.finished(file: file)))
       // Hashing the master for the cache runs beside the rest (the reports, the next track).
       if let key { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
-      try variants(track, run: run, gainOffsetDB: result.render.gainDB - track.plan.gainDB)
+      try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
       return .success(result)
     } catch let e as RenderError {
       return .failure(TrackFailure(file: file, error: e.reason))
@@ -97,8 +98,10 @@ enum RenderStage {
     }
   }
 
-  /// album.yaml's delivery variants of one track, with the main master's corrected gain.
-  private static func variants(_ track: TrackMastering, run: AlbumContext, gainOffsetDB: Double) throws {
+  /// album.yaml's delivery variants of one track, from the plan as the main master's render settled it
+  /// (`applying` its dynamics outcome), at the main master's applied gain.
+  private static func variants(_ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double) throws {
+    let gainOffsetDB = appliedGainDB - plan.gainDB
     let out = (track.masterPath as NSString).deletingLastPathComponent
     let name = (track.masterPath as NSString).lastPathComponent
     for v in run.options.config?.outputs ?? [] {
@@ -110,8 +113,19 @@ enum RenderStage {
       let stem = (name as NSString).deletingPathExtension
       let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
       try run.writeGuard.checkFile(vpath, role: "the variant master")
-      _ = try TrackRenderer.render(source: track.source, plan: track.plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
+      _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
     }
+  }
+}
+
+extension AlbumPlan {
+  /// The plan as the renders settled it: each track's compressor, expected PSR and any loudness lowered for
+  /// the limiting budget, from its master's render report.
+  func settled(by masters: [MasterResult]) -> AlbumPlan {
+    let outcomes = Dictionary(masters.map { ($0.file, $0.render.dynamics) }, uniquingKeysWith: { a, _ in a })
+    var p = self
+    p.tracks = tracks.map { t in outcomes[t.file].map { t.applying($0) } ?? t }
+    return p
   }
 }
 

@@ -17,9 +17,18 @@ enum QAStage {
       thresholds.defaultCeilingDBTP = min(thresholds.defaultCeilingDBTP, made)
     }
     let emit = run.onEvent
+    // The limiting check: each master's limiter against its plan's budget.
+    let budgets = Dictionary(plan.tracks.compactMap { t in t.dynamics.map { (t.file, $0.maxLimitingDB) } }, uniquingKeysWith: { a, _ in a })
+    var limiting: [String: LimiterLoad] = [:]
+    for m in masters {
+      guard let budget = budgets[m.file], let p99 = m.render.limiterP99GainReductionDB else { continue }
+      limiting[m.analysis?.file ?? m.file] = LimiterLoad(
+        p99GainReductionDB: p99, budgetDB: budget, over1DBShare: m.render.limiterOver1DBShare ?? 0,
+        over3DBShare: m.render.limiterOver3DBShare ?? 0)
+    }
     return await AlbumChecker.check(
       tracks: verified, folder: run.mastersFolder, profile: plan.profile, preset: run.options.preset,
-      thresholds: thresholds, codec: run.options.preset != nil, jobs: run.options.jobs
+      thresholds: thresholds, codec: run.options.preset != nil, jobs: run.options.jobs, limiting: limiting
     ) { emit(.track($0)) }
   }
 }
@@ -50,7 +59,9 @@ enum ReportStage {
     var doc = analysis.document
     doc.masters = run.options.planOnly ? nil : masters
     doc.qa = qa
-    return try AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: run.reportFolder).filter { !written.contains($0) }
+    // plan.json again, as the renders settled it: rendering it gives the same masters.
+    let planPath = try write(JSONReport.encode(plan), run.reportFolder, ReportFile.plan)
+    return try ([planPath] + AlbumAnalyzer.writeReports(doc: doc, plan: plan, to: run.reportFolder)).filter { !written.contains($0) }
   }
 
   private static func write(_ data: Data, _ folder: String, _ name: String) throws -> String {

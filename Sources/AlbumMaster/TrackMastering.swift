@@ -33,6 +33,10 @@ struct TrackMastering {
   var sourceTruePeakDBTP: Double?
   /// Whether the master is analysed (and its loudness corrected).
   var verify = true
+  /// `MatchingOptions.dynamicsAmount`: 0 never adds a compressor to hold the limiting budget.
+  var dynamicsAmount = 0.0
+  /// `MatchingOptions.maxCompressionDB`: the range of a compressor added to hold the budget.
+  var maxCompressionDB = 0.0
 
   /// The most filtered samples a measuring pass keeps for the renders after it (1 GiB of floats: 50 minutes
   /// of 44.1 kHz stereo). Longer tracks are filtered again.
@@ -50,8 +54,12 @@ struct TrackMastering {
   /// Renders and verifies the master.
   /// - Throws: `RenderError`, or `TrackFailure` when the master cannot be analysed.
   func run(progress: ((String, Double) -> Void)? = nil) throws -> MasterResult {
+    // A compressor takes loudness as well as peaks: the correction may give back up to its range on top.
+    let compressing = plan.dynamics != nil && (plan.dynamics?.compressor != nil || dynamicsAmount > 0)
     var corrector = LoudnessCorrector(
-      thresholdLU: AlbumMasterer.correctionThresholdLU, maxCorrectionDB: AlbumMasterer.maxCorrectionDB)
+      thresholdLU: AlbumMasterer.correctionThresholdLU,
+      maxCorrectionDB: AlbumMasterer.maxCorrectionDB + (compressing ? maxCompressionDB : 0),
+      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses : 0))
     let name = (masterPath as NSString).lastPathComponent
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
@@ -66,19 +74,31 @@ struct TrackMastering {
     let fits = sourceInfo.map { Int($0.frames) * $0.channels <= Self.spillCapacity } == true
     let spill = verify && plan.targetLUFS != nil && fits
       ? SpillFile(folder: (masterPath as NSString).deletingLastPathComponent, capacity: Self.spillCapacity) : nil
-    if verify, let target = plan.targetLUFS, let meterInfo,
-      Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
+    // Measuring passes: the loudness (and the PSR when a compressor is tuned) the chain gives, and the limiter's
+    // load; the tuner moves the compressor and, past both budgets, the loudness (`DynamicsTuner`).
+    var tuner = DynamicsTuner(plan: plan, dynamicsAmount: dynamicsAmount, maxCompressionDB: maxCompressionDB)
+    if verify, plan.targetLUFS != nil, let meterInfo,
+      tuner.needsMeasuring || Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
     {
-      let got = try measure(meterInfo: meterInfo, name: name, spill: spill, progress: progress)
-      corrector.recordMeasuringPass(measuredLUFS: got, targetLUFS: target)
+      var again = true
+      while again {
+        let pass = try measure(
+          plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.needsMeasuring, meterInfo: meterInfo,
+          name: name, spill: spill, progress: progress)
+        corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
+        again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB)
+        if again { corrector.forgetSlope() }
+      }
     }
+    let plan = tuner.plan
     var renders = 0
     while true {
       renders += 1
       let stage = renders > 1 ? "rendering again" : "rendering"
       let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
-      var report = try render(offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
+      var report = try render(plan: plan, offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
       report.path = relativePath  // reports stay the same wherever they are written
+      report.dynamics = tuner.outcome
       guard verify else {
         return MasterResult(
           file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
@@ -88,7 +108,7 @@ struct TrackMastering {
       let again = corrector.record(measuredLUFS: master.loudness.integratedLUFS, targetLUFS: plan.targetLUFS)
       if again { continue }
       master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
-      let problems = Verification.problems(plan: plan, master: master)
+      let problems = Verification.problems(plan: plan, master: master, expectedPSRDB: tuner.expectedPSRDB)
       return MasterResult(
         file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
         attempts: corrector.attempts, render: report, analysis: master, verdict: problems.isEmpty ? .ok : .missed,
@@ -101,25 +121,42 @@ struct TrackMastering {
     masterPath.hasPrefix(reportFolder + "/") ? String(masterPath.dropFirst(reportFolder.count + 1)) : masterPath
   }
 
-  /// A measuring pass: the chain without quantizing or writing; its integrated loudness.
+  /// What a measuring pass found.
+  struct Measured {
+    /// Integrated loudness, LUFS.
+    var lufs: Double?
+    /// Median short-term PSR, dB, when asked for.
+    var psrDB: Double?
+    /// The limiter's 99th-percentile gain reduction, dB (nil without a limiter).
+    var limitingDB: Double?
+  }
+
+  /// A measuring pass of `plan` at `offsetDB`: the chain without quantizing or writing; its integrated loudness,
+  /// its PSR with `withPSR` (the whole analysis then runs), and the limiter's load.
   private func measure(
-    meterInfo: AudioFileInfo, name: String, spill: SpillFile?, progress: ((String, Double) -> Void)?
-  ) throws -> Double? {
-    let meter = BackgroundMeters(info: meterInfo, file: name, scope: .integratedLoudness)
+    plan: TrackPlan, offsetDB: Double, withPSR: Bool, meterInfo: AudioFileInfo, name: String, spill: SpillFile?,
+    progress: ((String, Double) -> Void)?
+  ) throws -> Measured {
+    let meter = BackgroundMeters(info: meterInfo, file: name, scope: withPSR ? .analysis : .integratedLoudness)
+    let report: RenderReport
     do {
-      _ = try TrackRenderer.measure(
-        source: source, plan: plan, settings: settings, progress: { f in progress?("measuring", f) },
+      report = try TrackRenderer.measure(
+        source: source, plan: plan, settings: settings, gainOffsetDB: offsetDB, progress: { f in progress?("measuring", f) },
         filtered: spill, output: { meter.feed($0) })
     } catch {
       _ = try? meter.finishIntegratedLUFS()  // stop its thread
       throw error
     }
-    return try meter.finishIntegratedLUFS()
+    if withPSR {
+      let a = try meter.finish()
+      return Measured(lufs: a.loudness.integratedLUFS, psrDB: a.dynamics.psrMedianDB, limitingDB: report.limiterP99GainReductionDB)
+    }
+    return Measured(lufs: try meter.finishIntegratedLUFS(), psrDB: nil, limitingDB: report.limiterP99GainReductionDB)
   }
 
-  /// One render at `offsetDB` on top of the plan's gain, fed to `meters` as it is written.
+  /// One render of `plan` at `offsetDB` on top of its gain, fed to `meters` as it is written.
   private func render(
-    offsetDB: Double, meters: BackgroundMeters?, spill: SpillFile?, progress: @escaping (Double) -> Void
+    plan: TrackPlan, offsetDB: Double, meters: BackgroundMeters?, spill: SpillFile?, progress: @escaping (Double) -> Void
   ) throws -> RenderReport {
     do {
       return try TrackRenderer.render(
@@ -151,9 +188,11 @@ public enum Verification {
   /// Loudness a master may miss its plan by and still pass, LU.
   public static let toleranceLU = 0.3
 
-  /// What a master misses of its plan, one sentence each: loudness off by more than `toleranceLU`, or a true
-  /// peak over the ceiling the limiter was given. Empty when it meets the plan.
-  public static func problems(plan: TrackPlan, master: TrackAnalysis) -> [String] {
+  /// What a master misses of its plan, one sentence each: loudness off by more than `toleranceLU`, a true
+  /// peak over the ceiling the limiter was given, or a short-term PSR more than
+  /// `DynamicsPlanner.verifyToleranceDB` from the one its measuring passes tuned the compressor to
+  /// (`expectedPSRDB`). Empty when it meets the plan.
+  public static func problems(plan: TrackPlan, master: TrackAnalysis, expectedPSRDB: Double? = nil) -> [String] {
     var problems: [String] = []
     if let target = plan.targetLUFS, let got = master.loudness.integratedLUFS, abs(got - target) > toleranceLU {
       problems.append(
@@ -161,6 +200,10 @@ public enum Verification {
     }
     if plan.limiter, let tp = master.loudness.truePeakDBTP, tp > plan.ceilingDBTP {
       problems.append("true peak \(Format.fixed(tp, digits: 2)) dBTP is over the \(Format.fixed(plan.ceilingDBTP)) dBTP ceiling")
+    }
+    if let want = expectedPSRDB, let got = master.dynamics.psrMedianDB, abs(got - want) > DynamicsPlanner.verifyToleranceDB {
+      problems.append(
+        "short-term PSR \(Format.fixed(got)) dB misses the planned \(Format.fixed(want)) dB by more than \(Format.fixed(DynamicsPlanner.verifyToleranceDB)) dB")
     }
     return problems
   }

@@ -36,6 +36,18 @@ struct MatchingArguments: ParsableArguments {
   @Option(help: "True-peak limiter: on or off (default on).")
   var limiter: Switch?
 
+  @Option(name: .customLong("dynamics-amount"), parsing: .unconditional, help: "Share of the move toward the album's dynamics (short-term PSR) applied, 0 to 1; 0 turns compression off (default 1).")
+  var dynamicsAmount: Double?
+
+  @Option(name: .customLong("target-psr"), parsing: .unconditional, help: "Short-term PSR the album is matched to, dB (default: the tracks' median, or the references').")
+  var targetPSRDB: Double?
+
+  @Option(name: .customLong("max-compression-db"), parsing: .unconditional, help: "Largest gain reduction of the compressor, dB (default 6).")
+  var maxCompressionDB: Double?
+
+  @Option(name: .customLong("max-limiting-db"), parsing: .unconditional, help: "Limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB; past it the loudness is lowered (default 3).")
+  var maxLimitingDB: Double?
+
   @Option(help: "Delivery preset that sets the target and ceiling: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
   var preset: String?
 
@@ -54,6 +66,10 @@ struct MatchingArguments: ParsableArguments {
     flags.maxWidthDB = maxWidthDB
     flags.ceilingDBTP = ceilingDBTP
     flags.limiter = limiter.map { $0 == .on }
+    flags.dynamicsAmount = dynamicsAmount
+    flags.targetPSRDB = targetPSRDB
+    flags.maxCompressionDB = maxCompressionDB
+    flags.maxLimitingDB = maxLimitingDB
     request.matching = flags
   }
 }

@@ -16,6 +16,9 @@ public struct DefectThresholds: Sendable, Hashable, Codable {
   public var imbalanceDB = 1.5
   /// A peak-to-loudness ratio under this is over-compressed.
   public var minimumPLRDB = 6.0
+  /// A median short-term PSR under this is a master denser than a floor (QA `psr-floor`), dB; a preset may set
+  /// its own.
+  public var minimumPSRDB = 8.0
   /// A track further than this from the album's median loudness is an outlier.
   public var loudnessOutlierLU = 3.0
   /// A tonal deviation over this is an outlier.

@@ -23,6 +23,8 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
   public var makeupGainDB: Double = 0
   /// Share of the gain change applied, 0…1: the applied gain in dB is amount × (makeup − reduction).
   public var amount: Double = 1
+  /// The most gain reduction the static curve gives, in dB (a range control); `nil`: no limit.
+  public var rangeDB: Double? = nil
 
   /// Settings with the defaults above and the given threshold.
   public init(thresholdDBFS: Double) { self.thresholdDBFS = thresholdDBFS }
@@ -34,9 +36,10 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
   public func staticGainDB(levelDB x: Double) -> Double {
     let over = x - thresholdDBFS
     if 2 * over <= -kneeDB { return 0 }
-    if 2 * over >= kneeDB { return over * (1 / ratio - 1) }
+    let floor = -(rangeDB ?? .infinity)
+    if 2 * over >= kneeDB { return max(floor, over * (1 / ratio - 1)) }
     let t = over + kneeDB / 2
-    return (1 / ratio - 1) * t * t / (2 * kneeDB)
+    return max(floor, (1 / ratio - 1) * t * t / (2 * kneeDB))
   }
 
   /// Why these settings cannot be run (one line, naming the field), or nil when they can.
@@ -47,7 +50,7 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
     return bad("thresholdDBFS", thresholdDBFS, -150...30) ?? bad("ratio", ratio, 1...100) ?? bad("kneeDB", kneeDB, 0...40)
       ?? bad("attackMS", attackMS, 0.1...10_000) ?? bad("releaseMS", releaseMS, 0.1...10_000)
       ?? bad("detectorMS", detectorMS, 0.1...10_000) ?? bad("makeupGainDB", makeupGainDB, -40...40)
-      ?? bad("amount", amount, 0...1)
+      ?? bad("amount", amount, 0...1) ?? rangeDB.flatMap { bad("rangeDB", $0, 0...60) }
   }
 }
 

@@ -25,11 +25,39 @@ public struct LimiterStats: Sendable, Hashable, Codable {
   public var maxGainReductionDB: Double
   /// Share of the frames it reduced, 0…1.
   public var limitedShare: Double
+  /// Share of the frames reduced by more than 1 dB, and by more than 3 dB, 0…1.
+  public var over1DBShare = 0.0, over3DBShare = 0.0
+  /// The limiting statistic: the gain reduction exceeded in 1 % of the frames (their 99th percentile), in dB,
+  /// to 0.1 dB. The limiting budget (`--max-limiting-db`) holds this.
+  public var p99GainReductionDB = 0.0
+  /// Length of each entry of `gainReductionDB`, in seconds (about 0.1).
+  public var intervalSeconds = 0.1
+  /// Per interval from the start, the deepest gain reduction in it, in dB.
+  public var gainReductionDB: [Double] = []
 
-  /// A record of what a limiter did.
+  /// A record of what a limiter did (the other figures zero).
   public init(maxGainReductionDB: Double, limitedShare: Double) {
     self.maxGainReductionDB = maxGainReductionDB
     self.limitedShare = limitedShare
+  }
+
+  /// The share of frames reduced by more than `db`, 0…1, from a histogram of 0.1 dB bins of the limited frames.
+  static func share(over db: Double, histogram: [Int], frames: Int) -> Double {
+    guard frames > 0 else { return 0 }
+    let first = max(0, Int((db / TruePeakLimiter.histogramStepDB).rounded(.down)))
+    guard first < histogram.count else { return 0 }
+    return Double(histogram[first...].reduce(0, +)) / Double(frames)
+  }
+
+  /// The reduction exceeded by `share` of the frames (the upper edge of its 0.1 dB bin), in dB.
+  static func percentile(share: Double, histogram: [Int], frames: Int) -> Double {
+    var above = 0
+    let allowed = Int((share * Double(frames)).rounded(.down))
+    for i in histogram.indices.reversed() {
+      above += histogram[i]
+      if above > allowed { return Double(i + 1) * TruePeakLimiter.histogramStepDB }
+    }
+    return 0
   }
 }
 
@@ -84,6 +112,17 @@ public struct TruePeakLimiter {
   private var framesOut = 0
   private var minGain = 1.0
   private var limitedFrames = 0
+  /// Limited frames per 0.1 dB of gain reduction (the last bin holds everything deeper).
+  private var histogram = [Int](repeating: 0, count: 400)
+  /// 0.1 dB: the resolution of the limiting statistic.
+  static let histogramStepDB = 0.1
+  private let intervalFrames: Int
+  private let sampleRateHz: Int
+  private var intervalFill = 0
+  private var intervalLowest: Float = 1
+  private var series: [Double] = []
+  /// Frames past this are padding (`finish`): they are not counted in the statistics.
+  private var statsFrameLimit = Int.max
 
   /// Creates a limiter for `channels` at `sampleRateHz`.
   public init(settings: LimiterSettings, channels: Int, sampleRateHz: Int) {
@@ -101,6 +140,8 @@ public struct TruePeakLimiter {
     dequeValue = Array(repeating: 0, count: ring)
     box1 = BoxFilter(length: boxLength)
     box2 = BoxFilter(length: boxLength)
+    intervalFrames = max(1, sampleRateHz / 10)
+    self.sampleRateHz = max(1, sampleRateHz)
   }
 
   /// Frames between input and output.
@@ -128,6 +169,7 @@ public struct TruePeakLimiter {
   /// Pushes the last frames through and appends them, so that output frames equal input frames.
   public mutating func finish(into out: inout [Float]) {
     let target = framesIn, before = framesOut
+    statsFrameLimit = target  // the padding's frames are not the stream's: they do not count
     let tail = latencyFrames + 1
     var scratch: [Float] = []
     let zeros = [Float](repeating: 0, count: tail * channels)
@@ -138,9 +180,15 @@ public struct TruePeakLimiter {
 
   /// What the limiter did so far.
   public var stats: LimiterStats {
-    LimiterStats(
+    var s = LimiterStats(
       maxGainReductionDB: minGain < 1 ? -20 * log10(minGain) : 0,
       limitedShare: framesOut > 0 ? Double(limitedFrames) / Double(framesOut) : 0)
+    s.over1DBShare = LimiterStats.share(over: 1, histogram: histogram, frames: framesOut)
+    s.over3DBShare = LimiterStats.share(over: 3, histogram: histogram, frames: framesOut)
+    s.p99GainReductionDB = LimiterStats.percentile(share: 0.01, histogram: histogram, frames: framesOut)
+    s.intervalSeconds = Double(intervalFrames) / Double(sampleRateHz)
+    s.gainReductionDB = series + (intervalFill > 0 ? [intervalLowest < 1 ? -20 * log10(Double(intervalLowest)) : 0] : [])
+    return s
   }
 
   /// Per input frame i, into `peaks`: the largest |value| over channels of the interpolated points at time
@@ -230,13 +278,29 @@ public struct TruePeakLimiter {
     let start = out.count
     out.append(contentsOf: repeatElement(0, count: n * ch))
     var lowest = Float(minGain), limited = 0
+    let counted = max(0, min(n, statsFrameLimit - framesOut))
     gains.withUnsafeBufferPointer { g in
       delayLine.withUnsafeBufferPointer { d in
         out.withUnsafeMutableBufferPointer { o in
           let src = d.baseAddress! + delayHead, dst = o.baseAddress! + start
-          for i in 0..<n {
-            if g[i] < 0.99999 { limited += 1 }
+          for i in 0..<counted {
+            if g[i] < 0.99999 {
+              limited += 1
+              histogram[min(histogram.count - 1, Int(-20 * log10f(g[i]) / Float(Self.histogramStepDB)))] += 1
+            }
             if g[i] < lowest { lowest = g[i] }  // rarely true: no chain of dependent minimums
+          }
+          var i = 0
+          while i < counted {  // the deepest reduction per 100 ms
+            let take = min(counted - i, intervalFrames - intervalFill)
+            for j in i..<(i + take) where g[j] < intervalLowest { intervalLowest = g[j] }
+            intervalFill += take
+            i += take
+            if intervalFill == intervalFrames {
+              series.append(intervalLowest < 1 ? -20 * log10(Double(intervalLowest)) : 0)
+              intervalFill = 0
+              intervalLowest = 1
+            }
           }
           if ch == 2 {
             for i in 0..<n {

@@ -11,9 +11,13 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
   @NullCoded public var widthDB: Double?
   /// How many tracks the profile was made from.
   public var trackCount: Int
+  /// The median short-term PSR of the tracks (the references' mean), dB: the album's dynamics target; `nil`
+  /// when no track has one (absent in profiles saved before it).
+  @NullCoded public var psrDB: Double?
 
   /// A profile from saved values (profile.json); `tonalBalanceDB` parallel to `bandCentersHz`.
-  public init(bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int) {
+  public init(bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int, psrDB: Double? = nil) {
+    self.psrDB = psrDB
     self.bandCentersHz = bandCentersHz
     self.tonalBalanceDB = tonalBalanceDB
     self.widthDB = widthDB
@@ -39,6 +43,7 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
     // The stored number, so a side-only track counts at its cap (as it always has; see measurements.md).
     widthDB = median(tracks.compactMap { $0.stereo.width.storedDB })
     trackCount = used
+    psrDB = median(tracks.filter { $0.loudness.integratedLUFS != nil }.compactMap(\.dynamics.psrMedianDB))
   }
 }
 
@@ -54,10 +59,12 @@ extension AlbumProfile {
     }
     let indices = byIndex.keys.sorted()
     let widths = loud.compactMap(\.stereo.width.storedDB)
+    let psrs = loud.compactMap(\.dynamics.psrMedianDB)
     self.init(
       bandCentersHz: indices.map(FractionalOctaveBands.centerHz(index:)),
       tonalBalanceDB: indices.map { byIndex[$0]!.reduce(0, +) / Double(byIndex[$0]!.count) },
-      widthDB: widths.isEmpty ? nil : widths.reduce(0, +) / Double(widths.count), trackCount: loud.count)
+      widthDB: widths.isEmpty ? nil : widths.reduce(0, +) / Double(widths.count), trackCount: loud.count,
+      psrDB: psrs.isEmpty ? nil : psrs.reduce(0, +) / Double(psrs.count))
   }
 }
 

@@ -31,9 +31,59 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
   public var ceilingDBTP: Double = -1
   /// Whether the true-peak limiter runs.
   public var limiter: Bool = true
+  /// Share of the move toward the album's dynamics (short-term PSR) applied, 0…1; 0 turns compression off.
+  public var dynamicsAmount: Double = 1
+  /// The short-term PSR the album is matched to, dB; `nil`: the median of the tracks (or the references').
+  public var targetPSRDB: Double? = nil
+  /// Largest gain reduction of the compressor (its range), dB.
+  public var maxCompressionDB: Double = 6
+  /// The limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB.
+  public var maxLimitingDB: Double = 3
 
   /// The defaults above.
   public init() {}
+
+  private enum CodingKeys: String, CodingKey {
+    case loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter
+    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB
+  }
+
+  /// Reads saved options. The dynamics keys may be absent (plans written before them): such a plan had no
+  /// dynamics stage and no budget, so it reads as amount 0 and the largest budget, and renders as it did.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    loudness = try c.decode(LoudnessMode.self, forKey: .loudness)
+    targetLUFS = try c.decode(Double.self, forKey: .targetLUFS)
+    maxSpreadLU = try c.decode(Double.self, forKey: .maxSpreadLU)
+    eqAmount = try c.decode(Double.self, forKey: .eqAmount)
+    maxEQDB = try c.decode(Double.self, forKey: .maxEQDB)
+    widthAmount = try c.decode(Double.self, forKey: .widthAmount)
+    maxWidthDB = try c.decode(Double.self, forKey: .maxWidthDB)
+    ceilingDBTP = try c.decode(Double.self, forKey: .ceilingDBTP)
+    limiter = try c.decode(Bool.self, forKey: .limiter)
+    dynamicsAmount = try c.decodeIfPresent(Double.self, forKey: .dynamicsAmount) ?? 0
+    targetPSRDB = try c.decodeIfPresent(Double.self, forKey: .targetPSRDB)
+    maxCompressionDB = try c.decodeIfPresent(Double.self, forKey: .maxCompressionDB) ?? 6
+    maxLimitingDB = try c.decodeIfPresent(Double.self, forKey: .maxLimitingDB) ?? MatchingLimits.maxLimitingDB.range.upperBound
+  }
+
+  /// Writes every key (`targetPSRDB` as `null` when not set).
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(loudness, forKey: .loudness)
+    try c.encode(targetLUFS, forKey: .targetLUFS)
+    try c.encode(maxSpreadLU, forKey: .maxSpreadLU)
+    try c.encode(eqAmount, forKey: .eqAmount)
+    try c.encode(maxEQDB, forKey: .maxEQDB)
+    try c.encode(widthAmount, forKey: .widthAmount)
+    try c.encode(maxWidthDB, forKey: .maxWidthDB)
+    try c.encode(ceilingDBTP, forKey: .ceilingDBTP)
+    try c.encode(limiter, forKey: .limiter)
+    try c.encode(dynamicsAmount, forKey: .dynamicsAmount)
+    try c.encode(NullCoded(wrappedValue: targetPSRDB), forKey: .targetPSRDB)
+    try c.encode(maxCompressionDB, forKey: .maxCompressionDB)
+    try c.encode(maxLimitingDB, forKey: .maxLimitingDB)
+  }
 }
 
 /// What to do to one track.
@@ -56,12 +106,16 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   public var limiter: Bool
   /// One plain sentence per decision.
   public var reasons: [String]
+  /// Compression toward the album's dynamics and the limiting budget; `nil` (absent in plans written before
+  /// it) leaves dynamics alone and puts no budget on the limiter.
+  @NullCoded public var dynamics: DynamicsPlan?
 
   /// A plan from its parts; `sourceLUFS` and `targetLUFS` nil for a silent track.
   public init(
     file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
-    ceilingDBTP: Double, limiter: Bool, reasons: [String]
+    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil
   ) {
+    self.dynamics = dynamics
     self.file = file
     self.eq = eq
     self.gainDB = gainDB
@@ -74,7 +128,9 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   }
 
   /// Whether rendering this plan changes nothing but the container (no EQ, width, gain or limiter).
-  public var isIdentity: Bool { eq.isFlat && abs(gainDB) < 1e-9 && abs(widthDB) < 1e-9 && !limiter }
+  public var isIdentity: Bool {
+    eq.isFlat && abs(gainDB) < 1e-9 && abs(widthDB) < 1e-9 && !limiter && dynamics?.compressor == nil
+  }
 }
 
 /// `plan.json`: the album's plan, editable, and renderable with `albummaster render --plan`.
@@ -124,6 +180,14 @@ public struct MatchingOverrides: Sendable, Hashable {
   public var ceilingDBTP: Double?
   /// Whether the limiter runs; nil leaves the one below.
   public var limiter: Bool?
+  /// Share of the dynamics correction, 0…1; nil leaves the one below.
+  public var dynamicsAmount: Double?
+  /// The album's target short-term PSR, dB; nil leaves the one below.
+  public var targetPSRDB: Double?
+  /// Largest compressor gain reduction, dB; nil leaves the one below.
+  public var maxCompressionDB: Double?
+  /// The limiting budget, dB; nil leaves the one below.
+  public var maxLimitingDB: Double?
 
   /// Nothing given.
   public init() {}
@@ -140,6 +204,10 @@ public struct MatchingOverrides: Sendable, Hashable {
     if let v = maxWidthDB { o.maxWidthDB = v }
     if let v = ceilingDBTP { o.ceilingDBTP = v }
     if let v = limiter { o.limiter = v }
+    if let v = dynamicsAmount { o.dynamicsAmount = v }
+    if let v = targetPSRDB { o.targetPSRDB = v }
+    if let v = maxCompressionDB { o.maxCompressionDB = v }
+    if let v = maxLimitingDB { o.maxLimitingDB = v }
     return o
   }
 }

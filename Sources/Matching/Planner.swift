@@ -92,9 +92,11 @@ public enum Planner {
     }
     // The gain that lands the EQ'd, widened track on its target; the render measures and corrects the rest.
     let gain = target - lufs - eqLoudnessChangeDB(track: t, curve: eq) - widthLoudnessChangeDB(track: t, sideDB: width)
+    let (dynamics, why) = DynamicsPlanner.plan(
+      track: t, albumPSRDB: DynamicsPlanner.albumPSRDB(profile: profile, options: options), inputLUFS: target, options: options)
     return TrackPlan(
       file: t.file, eq: eq, gainDB: gain, widthDB: width, sourceLUFS: lufs, targetLUFS: target,
-      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons)
+      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons + why, dynamics: dynamics)
   }
 
   /// The tonal correction: (profile − track), both 1/3-octave smoothed and mean-removed over 60 Hz–12 kHz,

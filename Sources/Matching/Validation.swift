@@ -67,6 +67,15 @@ public enum MatchingLimits {
   public static let maxWidthDB = OptionRange(key: "maxWidthDB", flag: "--max-width-db", range: 0...12)
   /// `MatchingOptions.ceilingDBTP`, and a plan's per-track ceiling.
   public static let ceilingDBTP = OptionRange(key: "ceilingDBTP", flag: "--ceiling-dbtp", range: -20...0)
+  /// `MatchingOptions.dynamicsAmount`.
+  public static let dynamicsAmount = OptionRange(key: "dynamicsAmount", flag: "--dynamics-amount", range: 0...1)
+  /// `MatchingOptions.maxCompressionDB`, and a plan's compressor range.
+  public static let maxCompressionDB = OptionRange(key: "maxCompressionDB", flag: "--max-compression-db", range: 0...24)
+  /// `MatchingOptions.maxLimitingDB`, and a plan's budget.
+  public static let maxLimitingDB = OptionRange(key: "maxLimitingDB", flag: "--max-limiting-db", range: 0...40)
+  /// `MatchingOptions.targetPSRDB`, and a plan's source and target PSR: from a brick-walled master to a
+  /// classical recording.
+  public static let targetPSRDB = OptionRange(key: "targetPSRDB", flag: "--target-psr", range: 3...40)
   /// album.yaml's fixed gain for one track.
   public static let fixedGainDB = OptionRange(key: "gainDB", range: -40...40)
   /// A plan's gain for one track: room for a −70 LUFS track brought to 0 LUFS with EQ, or a loud float file
@@ -101,6 +110,9 @@ public enum MatchingLimits {
       Entry(limits: widthAmount, option: \.widthAmount, override: \.widthAmount),
       Entry(limits: maxWidthDB, option: \.maxWidthDB, override: \.maxWidthDB),
       Entry(limits: ceilingDBTP, option: \.ceilingDBTP, override: \.ceilingDBTP),
+      Entry(limits: dynamicsAmount, option: \.dynamicsAmount, override: \.dynamicsAmount),
+      Entry(limits: maxCompressionDB, option: \.maxCompressionDB, override: \.maxCompressionDB),
+      Entry(limits: maxLimitingDB, option: \.maxLimitingDB, override: \.maxLimitingDB),
     ]
   }
 }
@@ -127,6 +139,9 @@ extension MatchingOverrides {
         throw InputError(subject: e.limits.flag ?? e.limits.key, problem: p)
       }
     }
+    if let v = targetPSRDB, let p = MatchingLimits.targetPSRDB.problem(v) {
+      throw InputError(subject: MatchingLimits.targetPSRDB.flag ?? "", problem: p)
+    }
   }
 }
 
@@ -136,6 +151,7 @@ extension MatchingOptions {
     for e in MatchingLimits.options {
       try e.limits.check(self[keyPath: e.option], subject: subject, key: prefix + e.limits.key)
     }
+    if let v = targetPSRDB { try MatchingLimits.targetPSRDB.check(v, subject: subject, key: prefix + MatchingLimits.targetPSRDB.key) }
   }
 }
 
@@ -175,6 +191,7 @@ extension AlbumProfile {
     }
     for (i, v) in tonalBalanceDB.enumerated() { try DocumentChecks.level(v, subject: subject, key: "\(prefix)tonalBalanceDB[\(i)]") }
     try DocumentChecks.level(widthDB, subject: subject, key: prefix + "widthDB")
+    try DocumentChecks.level(psrDB, subject: subject, key: prefix + "psrDB")
     guard trackCount >= 0 else { throw InputError(subject: subject, key: prefix + "trackCount", problem: "expected 0 or more, found \(trackCount)") }
   }
 
@@ -195,6 +212,7 @@ extension TrackPlan {
     try MatchingLimits.ceilingDBTP.check(ceilingDBTP, subject: subject, key: prefix + "ceilingDBTP")
     try DocumentChecks.level(sourceLUFS, subject: subject, key: prefix + "sourceLUFS")
     try DocumentChecks.level(targetLUFS, subject: subject, key: prefix + "targetLUFS")
+    if let d = dynamics { try d.validate(subject: subject, prefix: prefix + "dynamics.") }
   }
 
   /// Why a renderer must refuse this plan, or `nil`: every number finite, every gain (with `gainOffsetDB`)
@@ -214,6 +232,7 @@ extension TrackPlan {
     guard eq.gainsDB.allSatisfy(factor) else { return "eq.gainsDB holds a gain that is not usable" }
     guard eq.frequenciesHz.allSatisfy({ $0 > 0 && $0.isFinite }), zip(eq.frequenciesHz, eq.frequenciesHz.dropFirst()).allSatisfy({ $0 < $1 })
     else { return "eq.frequenciesHz must be positive and ascending" }
+    if let problem = dynamics?.compressor?.problem { return "dynamics: \(problem)" }
     return nil
   }
 }

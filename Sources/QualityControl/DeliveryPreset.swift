@@ -1,3 +1,5 @@
+import Analysis
+
 /// A delivery target, as data: where a platform or standard wants loudness and true peak, and its format rules
 /// (measurements.md, with sources).
 public struct DeliveryPreset: Sendable, Hashable, Codable {
@@ -27,12 +29,16 @@ public struct DeliveryPreset: Sendable, Hashable, Codable {
   public var minimumTrackSeconds: Double?
   /// Where the figures come from, for the report.
   public var source: String
+  /// The `psr-floor` check's limit: a master whose median short-term PSR is under it is a warning, dB.
+  public var psrFloorDB: Double
 
   init(
     _ name: String, target: Double?, tolerance: Double = 1, requirement: Bool = false, ceiling: Double,
     loudCeiling: Double? = nil, louderThan: Double? = nil, rate: Int? = nil, bits: Int? = nil, channels: Int? = nil,
-    recommendedBits: Int? = nil, minimumSeconds: Double? = nil, source: String
+    recommendedBits: Int? = nil, minimumSeconds: Double? = nil, psrFloor: Double = DefectThresholds.standard.minimumPSRDB,
+    source: String
   ) {
+    psrFloorDB = psrFloor
     self.name = name
     targetLUFS = target
     loudnessToleranceLU = tolerance
@@ -55,8 +61,8 @@ public struct DeliveryPreset: Sendable, Hashable, Codable {
     .init("youtube", target: -14, ceiling: -1, source: "public measurements"),
     .init("tidal", target: -14, ceiling: -1, source: "Tidal loudness normalization notes"),
     .init("amazon-music", target: -14, ceiling: -2, source: "secondary sources; approximate"),
-    .init("ebu-r128", target: -23, tolerance: 0.5, requirement: true, ceiling: -1, source: "EBU R 128"),
-    .init("atsc-a85", target: -24, tolerance: 2, requirement: true, ceiling: -2, source: "ATSC A/85"),
+    .init("ebu-r128", target: -23, tolerance: 0.5, requirement: true, ceiling: -1, psrFloor: 10, source: "EBU R 128"),
+    .init("atsc-a85", target: -24, tolerance: 2, requirement: true, ceiling: -2, psrFloor: 10, source: "ATSC A/85"),
     .init("aes-td1008-album", target: -14, ceiling: -1, source: "AES TD1008"),
     .init("cd-redbook", target: nil, ceiling: -0.1, rate: 44_100, bits: 16, channels: 2, minimumSeconds: 4, source: "Red Book"),
   ]

@@ -86,12 +86,34 @@ public struct CodecPeaks: Sendable, Hashable, Codable {
   }
 }
 
+/// What the limiter did to one master against its budget, for the `limiting` check.
+public struct LimiterLoad: Sendable, Hashable {
+  /// The limiting statistic: the gain reduction exceeded in 1 % of the time, dB.
+  public var p99GainReductionDB: Double
+  /// The plan's budget for it, dB.
+  public var budgetDB: Double
+  /// Share of the time over 1 dB and over 3 dB of gain reduction, 0…1.
+  public var over1DBShare: Double, over3DBShare: Double
+
+  /// A load from the render's figures and the plan's budget.
+  public init(p99GainReductionDB: Double, budgetDB: Double, over1DBShare: Double, over3DBShare: Double) {
+    self.p99GainReductionDB = p99GainReductionDB
+    self.budgetDB = budgetDB
+    self.over1DBShare = over1DBShare
+    self.over3DBShare = over3DBShare
+  }
+}
+
 /// Pre-release checks over an album's analyses.
 public enum QualityChecks {
+  /// The limiting statistic may pass its budget by this much before `limiting` warns, dB (its 0.1 dB bins and
+  /// the loudness correction's last step).
+  public static let limitingSlackDB = 0.3
+
   /// Runs every check. `codecPeaks` (per file) adds the codec-safety checks.
   public static func run(
     tracks: [TrackAnalysis], profile: AlbumProfile, preset: DeliveryPreset?, thresholds t: QAThresholds = .init(),
-    codecPeaks: [String: CodecPeaks] = [:]
+    codecPeaks: [String: CodecPeaks] = [:], limiting: [String: LimiterLoad] = [:]
   ) -> QAReport {
     var f: [QAFinding] = []
     func add(_ check: String, _ track: String?, _ bad: QAStatus?, _ value: String, _ limit: String, _ message: String) {
@@ -131,6 +153,17 @@ public enum QualityChecks {
       if let plr = x.dynamics.plrDB {
         add("plr", name, plr < t.minimumPLRDB ? .warn : nil, "\(Format.fixed(plr)) dB", "≥ \(Format.fixed(t.minimumPLRDB)) dB",
             "A low peak-to-loudness ratio means heavy limiting; normalization will only make it quieter, not louder.")
+      }
+      if let psr = x.dynamics.psrMedianDB {
+        let floor = preset?.psrFloorDB ?? t.minimumPSRDB
+        add("psr-floor", name, psr < floor ? .warn : nil, "\(Format.fixed(psr)) dB", "≥ \(Format.fixed(floor)) dB",
+            "A master this dense has lost its transients to compression or limiting; lower the target or the dynamics amount.")
+      }
+      if let l = limiting[name] {
+        add("limiting", name, l.p99GainReductionDB > l.budgetDB + limitingSlackDB ? .warn : nil,
+            "\(Format.fixed(l.p99GainReductionDB)) dB (over 1 dB \(Format.fixed(l.over1DBShare * 100))% of the time, over 3 dB \(Format.fixed(l.over3DBShare * 100))%)",
+            "≤ \(Format.fixed(l.budgetDB)) dB in 99% of the time",
+            "The limiter works past its budget and distorts; lower the target loudness or raise --max-limiting-db knowingly.")
       }
       add("format-consistency", name,
           x.sampleRate != rates || x.channels != chans || x.subtype != bitDepths ? .warn : nil,

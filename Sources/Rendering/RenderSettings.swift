@@ -1,4 +1,7 @@
+import Analysis
 import AudioIO
+import DSP
+import Matching
 
 /// The output sample format a user asks for.
 public enum OutputBits: String, Sendable, Hashable, Codable, CaseIterable {
@@ -85,6 +88,78 @@ public struct RenderReport: Sendable, Hashable, Codable {
   public var limiterActiveShare: Double
   /// The gain actually applied, dB (the plan's, after any loudness correction).
   public var gainDB: Double
+  /// The limiting statistic: the gain reduction the limiter exceeded in 1 % of the time, dB; `nil` without a
+  /// limiter (and in reports written before it).
+  @NullCoded public var limiterP99GainReductionDB: Double? = nil
+  /// Share of the time the limiter took more than 1 dB, 0…1.
+  @NullCoded public var limiterOver1DBShare: Double? = nil
+  /// Share of the time the limiter took more than 3 dB, 0…1.
+  @NullCoded public var limiterOver3DBShare: Double? = nil
+  /// The limiter's gain reduction over time.
+  @NullCoded public var limiterGainReduction: GainReductionSeries? = nil
+  /// The compressor's deepest gain reduction, dB; `nil` when no compressor ran.
+  @NullCoded public var compressorMaxGainReductionDB: Double? = nil
+  /// The compressor's gain reduction over time.
+  @NullCoded public var compressorGainReduction: GainReductionSeries? = nil
+  /// What the render decided about dynamics and the budget; `nil` when the plan has no dynamics.
+  @NullCoded public var dynamics: DynamicsOutcome? = nil
+}
+
+/// A gain reduction over time: the deepest reduction in each interval, from the start.
+public struct GainReductionSeries: Sendable, Hashable, Codable {
+  /// Length of each interval, s.
+  public var intervalSeconds: Double
+  /// The deepest gain reduction in each interval, dB (≥ 0).
+  public var valuesDB: [Double]
+  /// The most intervals a report keeps: longer series are merged into longer intervals.
+  public static let maxPoints = 600
+
+  /// `valuesDB` at `intervalSeconds`, merged (by maximum) until at most `maxPoints` remain, and rounded to 0.01 dB.
+  public init(intervalSeconds: Double, valuesDB: [Double]) {
+    var factor = 1
+    while valuesDB.count > Self.maxPoints * factor { factor += 1 }
+    self.intervalSeconds = intervalSeconds * Double(factor)
+    self.valuesDB = stride(from: 0, to: valuesDB.count, by: factor).map { i in
+      ((valuesDB[i..<min(valuesDB.count, i + factor)].max() ?? 0) * 100).rounded() / 100
+    }
+  }
+}
+
+/// What the render settled on for a track's dynamics: the compressor it tuned (or added to hold the limiting
+/// budget), the PSR it measured for it, and any loudness the budget cost, with one plain sentence per decision.
+public struct DynamicsOutcome: Sendable, Hashable, Codable {
+  /// The compressor the master was rendered with; `nil` without one.
+  @NullCoded public var compressor: CompressorSettings? = nil
+  /// The short-term PSR the master is expected to have (measured on the last measuring pass), dB.
+  @NullCoded public var expectedPSRDB: Double? = nil
+  /// How far the track's loudness was lowered to hold the limiting budget, dB (0: not lowered).
+  public var loudnessLoweredDB: Double
+  /// One plain sentence per decision.
+  public var notes: [String]
+
+  /// An outcome from its parts.
+  public init(compressor: CompressorSettings?, expectedPSRDB: Double?, loudnessLoweredDB: Double, notes: [String]) {
+    self.compressor = compressor
+    self.expectedPSRDB = expectedPSRDB
+    self.loudnessLoweredDB = loudnessLoweredDB
+    self.notes = notes
+  }
+}
+
+extension TrackPlan {
+  /// The plan as the render settled it: its compressor, its expected PSR, its loudness lowered, the notes
+  /// added to its reasons. Rendering the result again gives the same master.
+  public func applying(_ outcome: DynamicsOutcome?) -> TrackPlan {
+    guard let outcome, var d = dynamics else { return self }
+    var p = self
+    d.compressor = outcome.compressor
+    d.targetPSRDB = outcome.expectedPSRDB ?? d.targetPSRDB
+    p.dynamics = d
+    p.gainDB -= outcome.loudnessLoweredDB
+    p.targetLUFS = p.targetLUFS.map { $0 - outcome.loudnessLoweredDB }
+    p.reasons += outcome.notes
+    return p
+  }
 }
 
 /// Why a master could not be rendered. Every message names the file.

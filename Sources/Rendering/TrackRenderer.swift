@@ -11,7 +11,8 @@ import Matching
 
 /// Renders one master from a source file and a plan, streaming in blocks: memory does not depend on length.
 ///
-/// EQ and width (linear-phase FIR, M/S) → gain → resampling (libsoxr, only when asked) → true-peak limiter →
+/// EQ and width (linear-phase FIR, M/S) → gain → dynamics (the wideband compressor) → resampling (libsoxr,
+/// only when asked) → true-peak limiter →
 /// quantization with seeded TPDF dither (integer outputs) → an atomic write through libsndfile. A stage with
 /// nothing to do is skipped; an identity plan rendered to the input's format writes the input's samples.
 public enum TrackRenderer {
@@ -97,6 +98,11 @@ public enum TrackRenderer {
     let gainDB = plan.gainDB + gainOffsetDB
     let gain: Float? = abs(gainDB) > 1e-9 ? Float(pow(10, gainDB / 20)) : nil
     if gain != nil { stages.append("gain") }
+    var compressor: Compressor? = nil
+    if let settings = plan.dynamics?.compressor, !settings.isIdentity {
+      compressor = try Compressor(settings: settings, channels: channels, sampleRateHz: info.sampleRate)
+      stages.append("compressor")
+    }
     var resampler: Resampler? = nil
     if outRate != info.sampleRate {
       resampler = try Resampler(inputRateHz: info.sampleRate, outputRateHz: outRate, channels: channels)
@@ -147,6 +153,9 @@ public enum TrackRenderer {
     func downstream(_ block: [Float], final: Bool) throws {
       var x = block
       if let g = gain { for i in x.indices { x[i] *= g } }
+      if compressor != nil, !x.isEmpty {
+        x.withUnsafeMutableBufferPointer { compressor!.process($0.baseAddress!, frames: $0.count / channels) }
+      }
       if resampler != nil {
         var y: [Float] = []
         try x.withUnsafeBufferPointer { (p) throws(ResamplerError) in
@@ -193,9 +202,20 @@ public enum TrackRenderer {
     }
     try writer?.finish()
     let stats = limiter?.stats ?? LimiterStats(maxGainReductionDB: 0, limitedShare: 0)
-    return RenderReport(
+    var report = RenderReport(
       path: path ?? "", frames: written, sampleRateHz: outRate, format: format, stages: stages,
       limiterMaxGainReductionDB: stats.maxGainReductionDB, limiterActiveShare: stats.limitedShare, gainDB: gainDB)
+    if limiter != nil {
+      report.limiterP99GainReductionDB = stats.p99GainReductionDB
+      report.limiterOver1DBShare = stats.over1DBShare
+      report.limiterOver3DBShare = stats.over3DBShare
+      report.limiterGainReduction = GainReductionSeries(intervalSeconds: stats.intervalSeconds, valuesDB: stats.gainReductionDB)
+    }
+    if let c = compressor?.stats {
+      report.compressorMaxGainReductionDB = c.maxGainReductionDB
+      report.compressorGainReduction = GainReductionSeries(intervalSeconds: c.intervalSeconds, valuesDB: c.gainReductionDB)
+    }
+    return report
   }
 
   /// Reads `source` in blocks, zeroes non-finite and over-range samples, runs the EQ/width filter when `filtered`, and pushes

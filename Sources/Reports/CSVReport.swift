@@ -19,7 +19,8 @@ public enum CSVReport {
     "trailingSilenceSeconds", "nonFiniteSamples", "flags", "masterFile", "masterIntegratedLUFS",
     "masterTruePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation", "masterRangeLU",
     "masterPlrDB", "masterCrestDB", "masterPsrMedianDB", "masterPsrP10DB", "masterPsrP90DB",
-    "limiterMaxGainReductionDB", "limiterActivePercent", "masterVerdict",
+    "limiterMaxGainReductionDB", "limiterActivePercent", "limiterP99GainReductionDB", "limiterOver1DBPercent",
+    "limiterOver3DBPercent", "compressorMaxGainReductionDB", "expectedPsrDB", "loudnessLoweredDB", "masterVerdict",
   ]
 
   /// Columns of `bands.csv`, in order: one row per track and band.
@@ -52,6 +53,9 @@ public enum CSVReport {
               fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
               fmt(m.analysis?.loudness.rangeLU), fmt(d?.plrDB), fmt(d?.crestDB), fmt(d?.psrMedianDB), fmt(d?.psrP10DB),
               fmt(d?.psrP90DB), fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100),
+              fmt(m.render.limiterP99GainReductionDB), fmt(m.render.limiterOver1DBShare.map { $0 * 100 }),
+              fmt(m.render.limiterOver3DBShare.map { $0 * 100 }), fmt(m.render.compressorMaxGainReductionDB),
+              fmt(m.render.dynamics?.expectedPSRDB), fmt(m.render.dynamics?.loudnessLoweredDB),
               text(m.verdict.rawValue),
             ]
           } ?? Array(repeating: "", count: trackColumns.count - (trackColumns.firstIndex(of: "masterFile") ?? 0))

@@ -2,6 +2,7 @@ import Analysis
 import DSP
 import Foundation
 import Matching
+import Rendering
 
 /// The report's charts, as inline SVG.
 enum Charts {
@@ -110,6 +111,27 @@ enum Charts {
     if after != nil { c.line(afterPoints, cls: "after-line", label: "after") }
     let step = total > 1200 ? 300.0 : total > 300 ? 60 : total > 60 ? 30 : 5
     return c.render(xTicks: SVGChart.ticks(0...total, step: step), yTicks: SVGChart.ticks(y, step: 6))
+  }
+
+  /// The compressor's and the limiter's gain reduction over time for one master (deepest per interval), with
+  /// the limiting budget as a line; empty when neither ran.
+  static func gainReduction(_ r: RenderReport?, budgetDB: Double?) -> String {
+    guard let r, r.limiterGainReduction != nil || r.compressorGainReduction != nil else { return "" }
+    func pts(_ s: GainReductionSeries?) -> [(Double, Double?)] {
+      guard let s else { return [] }
+      return s.valuesDB.enumerated().map { (Double($0.offset) * s.intervalSeconds, $0.element) }
+    }
+    let comp = pts(r.compressorGainReduction), lim = pts(r.limiterGainReduction)
+    let total = max(1, (comp + lim).map(\.0).max() ?? 1)
+    let deepest = max(3, (comp + lim).compactMap(\.1).max() ?? 0, budgetDB ?? 0)
+    let top = (deepest / 3).rounded(.up) * 3
+    var c = SVGChart(title: "Gain reduction over time: compressor and limiter", xLabel: "time (s)", yLabel: "dB", x: 0...total, y: 0...top)
+    c.height = 200
+    if let b = budgetDB { c.line([(0, b), (total, b)], cls: "profile", label: "limiting budget") }
+    if !comp.isEmpty { c.line(comp, cls: "before-line", label: "compressor") }
+    if !lim.isEmpty { c.line(lim, cls: "after-line", label: "limiter") }
+    let step = total > 1200 ? 300.0 : total > 300 ? 60 : total > 60 ? 30 : 5
+    return c.render(xTicks: SVGChart.ticks(0...total, step: step), yTicks: SVGChart.ticks(0...top, step: 3))
   }
 
   static func width(_ doc: AnalysisDocument) -> String {

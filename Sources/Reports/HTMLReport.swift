@@ -45,7 +45,7 @@ public enum HTMLReport {
     let srcURL: String, masterURL: String, srcLink: String, masterLink: String
     let srcPreview: Bool, masterPreview: Bool, srcFormat: String, masterFormat: String
     let lufsA: String, lufsB: String
-    let msChart: String, tonalChart: String, timeChart: String, reasons: [String]
+    let msChart: String, tonalChart: String, timeChart: String, grChart: String, hasGR: Bool, reasons: [String]
   }
 
   static func f(_ v: Double?, _ d: Int = 1) -> String { Format.fixed(v, digits: d, missing: "–") }
@@ -104,6 +104,8 @@ public enum HTMLReport {
         msChart: Charts.midSide(t, after: m?.analysis),
         tonalChart: Charts.beforeAfterTonal(t, after: m?.analysis, profile: doc.profile, eq: plans[t.file]?.eq),
         timeChart: Charts.trackTimeline(t, after: m?.analysis),
+        grChart: Charts.gainReduction(m?.render, budgetDB: plans[t.file]?.dynamics?.maxLimitingDB),
+        hasGR: m?.render.limiterGainReduction != nil || m?.render.compressorGainReduction != nil,
         reasons: plans[t.file]?.reasons ?? []))
     }
     let lufsBefore = doc.tracks.compactMap(\.loudness.integratedLUFS)

@@ -280,6 +280,7 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 <ul class="reasons">{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>
 <div class="track-charts">
 <div class="chart">{{{timeChart}}}</div>
+{{#hasGR}}<div class="chart">{{{grChart}}}</div>{{/hasGR}}
 <div class="chart">{{{tonalChart}}}</div>
 <div class="chart">{{{msChart}}}</div>
 </div>

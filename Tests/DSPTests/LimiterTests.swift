@@ -220,7 +220,11 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
     limiter.finish(into: &out)
     // The latency is removed: frame i of the output is frame i of the input, unchanged.
     #expect(out == x)
-    #expect(limiter.stats == LimiterStats(maxGainReductionDB: 0, limitedShare: 0))
+    let stats = limiter.stats
+    #expect(stats.maxGainReductionDB == 0 && stats.limitedShare == 0 && stats.p99GainReductionDB == 0)
+    #expect(stats.over1DBShare == 0 && stats.over3DBShare == 0 && stats.gainReductionDB.allSatisfy { $0 == 0 })
+    // One entry per 100 ms (the last one partial).
+    #expect(stats.gainReductionDB.count == (frames + rate / 10 - 1) / (rate / 10))
   }
 
   @Test("A fresh limiter after another signal gives the first output again (no state shared between instances)",

@@ -118,8 +118,12 @@ import TestSupport
     #expect(message { $0.maxEQDB = -1 } == "--max-eq-db: expected a number from 0 to 24, found -1")
     #expect(message { $0.widthAmount = -0.1 } == "--width-amount: expected a number from 0 to 1, found -0.1")
     #expect(message { $0.maxWidthDB = .infinity } == "--max-width-db: expected a number from 0 to 12, found inf")
+    #expect(message { $0.dynamicsAmount = 2 } == "--dynamics-amount: expected a number from 0 to 1, found 2")
+    #expect(message { $0.maxCompressionDB = 30 } == "--max-compression-db: expected a number from 0 to 24, found 30")
+    #expect(message { $0.maxLimitingDB = -1 } == "--max-limiting-db: expected a number from 0 to 40, found -1")
+    #expect(message { $0.targetPSRDB = 1 } == "--target-psr: expected a number from 3 to 40, found 1")
     // One table: every numeric option has a flag and its album.yaml key.
-    #expect(MatchingLimits.options.count == 7 && MatchingLimits.options.allSatisfy { $0.limits.flag != nil })
+    #expect(MatchingLimits.options.count == 10 && MatchingLimits.options.allSatisfy { $0.limits.flag != nil })
   }
 
   /// Writes `text` to a temp file, loads it as a plan and returns the message with the path replaced by `plan.json`.

@@ -1,0 +1,104 @@
+import Analysis
+import DSP
+
+/// What the dynamics stage does to one track, and the limiting budget it renders under (in `plan.json`).
+public struct DynamicsPlan: Sendable, Hashable, Codable {
+  /// The track's short-term PSR before mastering (the median), dB; `nil` when it has none (shorter than 3 s,
+  /// or silent).
+  @NullCoded public var sourcePSRDB: Double?
+  /// The short-term PSR the master should have, dB: the verification holds the master to it within
+  /// `DynamicsPlanner.verifyToleranceDB`. Set by the render when the limiter or the budget moves it.
+  @NullCoded public var targetPSRDB: Double?
+  /// The wideband compressor; `nil` when the track is not compressed.
+  @NullCoded public var compressor: CompressorSettings?
+  /// The limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB
+  /// (`LimiterStats.p99GainReductionDB`). Past it the render lowers the track's loudness.
+  public var maxLimitingDB: Double
+
+  /// A plan from its parts.
+  public init(sourcePSRDB: Double?, targetPSRDB: Double?, compressor: CompressorSettings?, maxLimitingDB: Double) {
+    self.sourcePSRDB = sourcePSRDB
+    self.targetPSRDB = targetPSRDB
+    self.compressor = compressor
+    self.maxLimitingDB = maxLimitingDB
+  }
+
+  /// Checks a plan's dynamics read from `subject` (`prefix` e.g. `tracks[2].dynamics.`).
+  public func validate(subject: String, prefix: String) throws(InputError) {
+    for (key, v) in [("sourcePSRDB", sourcePSRDB), ("targetPSRDB", targetPSRDB)] {
+      if let v { try MatchingLimits.levelDB.check(v, subject: subject, key: prefix + key) }
+    }
+    try MatchingLimits.maxLimitingDB.check(maxLimitingDB, subject: subject, key: prefix + "maxLimitingDB")
+    if let problem = compressor?.problem { throw InputError(subject: subject, key: prefix + "compressor", problem: problem) }
+  }
+}
+
+/// Plans the dynamics of each track toward the album's: pure functions of the analysis and the options.
+///
+/// The album's dynamics are its median short-term PSR (`DynamicsStats.psrMedianDB`), or `--target-psr`, or the
+/// references'. A track more dynamic than that by more than `toleranceDB` is compressed toward it: the PSR drop
+/// is `dynamicsAmount` × the excess, at most `maxCompressionDB`, by a gentle wideband compressor (2:1, 6 dB soft
+/// knee, 5 ms RMS detection, 10 ms attack, 200 ms release, gain linked across channels): an attack at the short
+/// end of mastering's range, so that it reaches the loud moments' peaks and not only their body. A track already denser is
+/// never expanded. The render tunes the compressor's threshold until the master's PSR lands on the plan.
+public enum DynamicsPlanner {
+  /// A track within this of the album's PSR is left alone, dB.
+  public static let toleranceDB = 1.0
+  /// How far a master's PSR may be from its plan, dB.
+  public static let verifyToleranceDB = 1.0
+  /// A planned PSR drop under this is not worth a compressor, dB.
+  public static let smallestDropDB = 0.5
+
+  /// The compressor the plan starts from: threshold `thresholdDBFS`, gain reduction at most `rangeDB`.
+  public static func compressor(thresholdDBFS: Double, rangeDB: Double) -> CompressorSettings {
+    var c = CompressorSettings(thresholdDBFS: thresholdDBFS)
+    c.ratio = 2
+    c.kneeDB = 6
+    c.attackMS = 10
+    c.releaseMS = 200
+    c.detectorMS = 5
+    c.rangeDB = rangeDB
+    return c
+  }
+
+  /// The album's target PSR: the option, else the profile's (the tracks' median, or the references').
+  public static func albumPSRDB(profile: AlbumProfile, options: MatchingOptions) -> Double? {
+    options.targetPSRDB ?? profile.psrDB
+  }
+
+  /// The dynamics plan of one track whose master will be at `inputLUFS` at the compressor (its planned
+  /// loudness), with one plain sentence per decision.
+  public static func plan(
+    track t: TrackAnalysis, albumPSRDB: Double?, inputLUFS: Double?, options: MatchingOptions
+  ) -> (DynamicsPlan?, [String]) {
+    let budget = options.maxLimitingDB
+    guard let source = t.dynamics.psrMedianDB, let lufs = inputLUFS else {
+      return (options.limiter ? DynamicsPlan(sourcePSRDB: nil, targetPSRDB: nil, compressor: nil, maxLimitingDB: budget) : nil, [])
+    }
+    var plan = DynamicsPlan(sourcePSRDB: source, targetPSRDB: source, compressor: nil, maxLimitingDB: budget)
+    guard let album = albumPSRDB else { return (plan, []) }
+    let excess = source - album
+    let psr = "Short-term PSR \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
+    if excess < -toleranceDB { return (plan, ["\(psr): denser than the album, never expanded."]) }
+    if excess <= toleranceDB { return (plan, ["\(psr): within ±\(Format.fixed(toleranceDB)) dB, not compressed."]) }
+    let drop = min(options.dynamicsAmount * excess, options.maxCompressionDB)
+    guard drop >= smallestDropDB else {
+      return (plan, ["\(psr): more dynamic, left as it is (dynamics amount \(Format.fixed(options.dynamicsAmount, digits: 2)))."])
+    }
+    plan.targetPSRDB = source - drop
+    plan.compressor = compressor(thresholdDBFS: initialThresholdDBFS(inputLUFS: lufs, sourcePSRDB: source, dropDB: drop),
+      rangeDB: options.maxCompressionDB)
+    return (plan, [
+      "\(psr): compressed 2:1 (soft knee, 10/200 ms) toward \(Format.fixed(source - drop)) dB"
+        + (drop < options.dynamicsAmount * excess ? " (at most \(Format.fixed(options.maxCompressionDB)) dB of compression)." : ".")
+    ])
+  }
+
+  /// Where the threshold starts, relative to the track's loudness at the compressor: the loud moments' 5 ms RMS
+  /// level sits about PSR − 3 dB over the loudness, and 2:1 takes half of what passes the threshold, so
+  /// the threshold goes 2 × drop under them. The render corrects it from measurement.
+  static func initialThresholdDBFS(inputLUFS: Double, sourcePSRDB: Double, dropDB: Double) -> Double {
+    let level = inputLUFS + 0.691  // the detector reads a mean square without K-weighting
+    return min(level + sourcePSRDB, max(level - 12, level + sourcePSRDB - 3 - 2 * dropDB))
+  }
+}

@@ -1,0 +1,106 @@
+import AlbumMaster
+import Analysis
+import DSP
+import Matching
+import QualityControl
+import Testing
+import TestSupport
+
+/// The dynamics half of the render-measure loop, against model "renders" whose PSR and limiting are known.
+@Suite struct DynamicsTunerTests {
+  /// A plan at −14 LUFS with a compressor planned from 16 dB toward 12 dB, or only a budget.
+  static func plan(compressor: Bool, budgetDB: Double = 3) -> TrackPlan {
+    let c = compressor ? DynamicsPlanner.compressor(thresholdDBFS: -14 + 0.691 + 5, rangeDB: 6) : nil
+    return TrackPlan(
+      file: "t.wav", eq: .flat, gainDB: 0, widthDB: 0, sourceLUFS: -14, targetLUFS: -14, ceilingDBTP: -1, limiter: true,
+      reasons: [], dynamics: DynamicsPlan(sourcePSRDB: 16, targetPSRDB: compressor ? 12 : 16, compressor: c, maxLimitingDB: budgetDB))
+  }
+
+  /// Runs the tuner against `measure` (PSR and limiting for a plan) until it stops.
+  static func run(_ tuner: inout DynamicsTuner, _ measure: (TrackPlan) -> (Double?, Double)) {
+    var again = true
+    while again {
+      let (psr, limiting) = measure(tuner.plan)
+      again = tuner.record(psrDB: psr, limitingDB: limiting)
+    }
+  }
+
+  @Test("A PSR that falls with the threshold is tuned onto the target within the tolerance, in at most 3 passes")
+  func tunesOntoTheTarget() throws {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 1, maxCompressionDB: 6)
+    // PSR 16 dB with the threshold far up; 0.3 dB lower per dB the threshold goes under −4 dBFS.
+    Self.run(&tuner) { p in (16 - 0.3 * max(0, -4 - (p.dynamics?.compressor?.thresholdDBFS ?? 0)), 0) }
+    let psr = try #require(tuner.expectedPSRDB)
+    #expect(abs(psr - 12) <= DynamicsTuner.psrToleranceDB + 0.3)
+    #expect(tuner.passes <= DynamicsTuner.maxPasses && tuner.loweredDB == 0)
+    #expect(tuner.outcome?.compressor?.thresholdDBFS == tuner.plan.dynamics?.compressor?.thresholdDBFS)
+  }
+
+  @Test("When more compression stops lowering the PSR, the best threshold is kept and the notes say so")
+  func stallsOnABodyCompressor() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 1, maxCompressionDB: 6)
+    let start = tuner.plan.dynamics?.compressor?.thresholdDBFS ?? 0
+    // The PSR rises as the threshold falls: the compressor takes the loudness, not the peaks.
+    Self.run(&tuner) { p in (14 + 0.2 * (start - (p.dynamics?.compressor?.thresholdDBFS ?? 0)), 0) }
+    #expect(tuner.plan.dynamics?.compressor?.thresholdDBFS == start)
+    #expect(tuner.expectedPSRDB == 14)
+    #expect(tuner.notes.contains { $0.contains("best threshold") })
+  }
+
+  @Test("Over the budget with amount 0: no compressor, the loudness is lowered by the excess and the notes say why")
+  func budgetWithoutDynamicsLowersLoudness() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 0, maxCompressionDB: 6)
+    // The limiter takes 5 dB at the planned gain, one dB less per dB of gain taken off.
+    Self.run(&tuner) { p in (nil, max(0, 5 + p.gainDB)) }
+    #expect(tuner.plan.dynamics?.compressor == nil)
+    #expect(abs(tuner.loweredDB - 2) < 1e-9)
+    #expect(tuner.plan.targetLUFS == -16 && tuner.plan.gainDB == -2)
+    #expect(tuner.notes.contains { $0.contains("Loudness lowered from -14.0 to -16.0 LUFS") && $0.contains("--max-limiting-db") })
+  }
+
+  @Test("Over the budget with dynamics: a compressor is added and tuned on the limiting before any loudness is lowered")
+  func budgetAddsACompressor() throws {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
+    // Limiting 5 dB without compression; 0.5 dB less per dB the threshold goes under +3 dBFS.
+    Self.run(&tuner) { p in
+      let t = p.dynamics?.compressor?.thresholdDBFS ?? 100
+      return (nil, max(0, 5 - 0.5 * max(0, 3 - t)) + p.gainDB)
+    }
+    let c = try #require(tuner.plan.dynamics?.compressor)
+    #expect(c.rangeDB == 6)
+    #expect(tuner.notes.first?.contains("a compressor takes part of it") == true)
+    let limiting = max(0, 5 - 0.5 * max(0, 3 - c.thresholdDBFS)) + tuner.plan.gainDB
+    #expect(limiting <= 3 + DynamicsTuner.psrToleranceDB + DynamicsTuner.budgetSlackDB)
+  }
+
+  @Test("A plan without dynamics is left alone")
+  func noDynamics() {
+    var p = Self.plan(compressor: false)
+    p.dynamics = nil
+    var tuner = DynamicsTuner(plan: p, dynamicsAmount: 1, maxCompressionDB: 6)
+    #expect(!tuner.needsMeasuring)
+    let again = tuner.record(psrDB: 20, limitingDB: 12)
+    #expect(!again)
+    #expect(tuner.plan == p && tuner.outcome == nil)
+  }
+}
+
+/// QA's dynamics checks: a master denser than the floor, a limiter past its budget.
+@Suite struct DynamicsQATests {
+  @Test("psr-floor warns under the floor (8 dB, or a preset's); limiting warns past the budget plus slack")
+  func checks() {
+    var t = fixtureTrack(file: "m.wav", levelsDB: { _ in -30 })
+    t.dynamics = DynamicsStats(plrDB: nil, crestDB: nil, rmsDBFS: nil, psrMedianDB: 7.5, psrP10DB: 6, psrP90DB: 9)
+    let profile = AlbumProfile(tracks: [t])
+    func status(_ check: String, preset: DeliveryPreset? = nil, p99: Double = 1) -> QAStatus? {
+      let load = LimiterLoad(p99GainReductionDB: p99, budgetDB: 3, over1DBShare: 0.1, over3DBShare: 0.01)
+      return QualityChecks.run(tracks: [t], profile: profile, preset: preset, limiting: ["m.wav": load])
+        .findings.first { $0.check == check }?.status
+    }
+    #expect(status("psr-floor") == .warn)
+    #expect(status("psr-floor", preset: DeliveryPreset.named("ebu-r128")) == .warn)
+    #expect(DeliveryPreset.named("ebu-r128")?.psrFloorDB == 10 && DeliveryPreset.named("spotify")?.psrFloorDB == 8)
+    #expect(status("limiting", p99: 3.2) == .pass)
+    #expect(status("limiting", p99: 3.5) == .warn)
+  }
+}
