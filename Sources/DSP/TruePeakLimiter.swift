@@ -44,7 +44,7 @@ public struct LimiterStats: Sendable, Hashable, Codable {
   /// The share of frames reduced by more than `db`, 0…1, from a histogram of 0.1 dB bins of the limited frames.
   static func share(over db: Double, histogram: [Int], frames: Int) -> Double {
     guard frames > 0 else { return 0 }
-    let first = max(0, Int((db / TruePeakLimiter.histogramStepDB).rounded(.down)))
+    let first = max(0, Int(clamping: (db / TruePeakLimiter.histogramStepDB).rounded(.down)))  // no trap on NaN
     guard first < histogram.count else { return 0 }
     return Double(histogram[first...].reduce(0, +)) / Double(frames)
   }
@@ -286,7 +286,8 @@ public struct TruePeakLimiter {
           for i in 0..<counted {
             if g[i] < 0.99999 {
               limited += 1
-              histogram[min(histogram.count - 1, Int(-20 * log10f(g[i]) / Float(Self.histogramStepDB)))] += 1
+              // Clamped in Float first: a gain of 0 gives +inf, which Int() would trap on.
+              histogram[Int(min(Float(histogram.count - 1), max(0, -20 * log10f(g[i]) / Float(Self.histogramStepDB))))] += 1
             }
             if g[i] < lowest { lowest = g[i] }  // rarely true: no chain of dependent minimums
           }
