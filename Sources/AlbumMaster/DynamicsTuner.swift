@@ -11,9 +11,14 @@ import Rendering
 /// 1. budget: when the limiter would take more than `DynamicsPlan.maxLimitingDB` (its 99th percentile), the
 ///    compressor is asked for that much more PSR drop (one is added if the plan had none and the dynamics amount
 ///    is not 0), within its range (`maxCompressionDB`);
-/// 2. the threshold moves toward the target PSR by a secant step on the measured PSR-per-threshold slope;
-/// 3. on the last pass, or when the threshold can move no further, what is still over the budget comes off the
-///    track's gain: its loudness is lowered, and the notes say so.
+/// 2. floor: when the limiter pulls the PSR under `DynamicsPlan.floorPSRDB`, its drive is taken back, then the
+///    track's loudness is lowered by the shortfall;
+/// 3. the threshold moves toward the target PSR by a secant step on the measured PSR-per-threshold slope;
+/// 4. when the compressor can do no more (settled, or more compression stopped lowering the PSR: the track's
+///    peaks were levelled in the mix, so only a faster process reaches them) and the PSR is still over its
+///    target, the limiter is driven: its threshold goes under the ceiling, within what is left of the budget;
+/// 5. on the last pass, or when nothing else can move, what is still over the budget comes off the track's
+///    gain: its loudness is lowered, and the notes say so.
 public struct DynamicsTuner: Sendable {
   /// A measured PSR this close to the target needs no further pass, dB.
   public static let psrToleranceDB = 0.5
@@ -21,9 +26,21 @@ public struct DynamicsTuner: Sendable {
   /// and run-to-run movement of the loudness correction).
   public static let budgetSlackDB = 0.2
   /// Measuring passes at most.
-  public static let maxPasses = 3
+  public static let maxPasses = 4
   /// How far the threshold may move from the track's level at the compressor, dB.
   public static let thresholdSpanDB = 24.0
+  /// What the limiter's drive leaves of the budget, dB: the limiting grows about as much as the drive.
+  public static let driveMarginDB = 0.3
+  /// A pass whose loudness missed its target by more than this says little about the limiting: it only
+  /// corrects the gain, dB.
+  public static let loudnessSkewDB = 1.0
+  /// The loudness taken off per dB of PSR under the floor: a limiter-bound PSR rises by less than the gain comes
+  /// down (about 0.5–1 dB per dB), so a step of the shortfall alone would take many passes.
+  public static let floorStepFactor = 1.5
+  /// The most the threshold moves in one pass, dB.
+  public static let maxThresholdStepDB = 6.0
+  /// Less PSR than this per dB of threshold (or of drive) means more of it no longer helps.
+  public static let smallestSlope = 0.2
 
   /// The plan as tuned so far.
   public private(set) var plan: TrackPlan
@@ -38,39 +55,62 @@ public struct DynamicsTuner: Sendable {
   private let dynamicsAmount: Double
   private let maxCompressionDB: Double
   private var tried: (thresholdDBFS: Double, psrDB: Double)? = nil  // the last threshold and its error
-  /// The threshold with the smallest error so far, its error and the PSR it gave.
-  private var best: (thresholdDBFS: Double, errorDB: Double, psrDB: Double?)? = nil
+  /// The threshold with the smallest error so far, its error, the PSR and the limiting it gave.
+  private var best: (thresholdDBFS: Double, errorDB: Double, psrDB: Double?, limitingDB: Double)? = nil
   /// Set when more compression stopped lowering the error: a slow compressor on the body of a track lowers its
   /// loudness as much as its peaks, and the PSR no longer falls. The best threshold is kept.
   private var stalled = false
+  /// The last drive tried and the PSR excess it left, for the drive's secant.
+  private var driveTried: (driveDB: Double, excessDB: Double)? = nil
 
-  /// A tuner for `plan`; `dynamicsAmount` 0 never adds a compressor.
+  /// A tuner for `plan`; `dynamicsAmount` 0 never adds a compressor. A settled plan (`DynamicsPlan.settled`) is
+  /// not tuned: it expects its `targetPSRDB` when it compresses or drives the limiter.
   public init(plan: TrackPlan, dynamicsAmount: Double, maxCompressionDB: Double) {
     self.plan = plan
     self.dynamicsAmount = dynamicsAmount
     self.maxCompressionDB = maxCompressionDB
+    if let d = plan.dynamics, d.settled == true, d.compressor != nil || (d.limiterDriveDB ?? 0) > 0 {
+      expectedPSRDB = d.targetPSRDB
+    }
   }
 
+  /// Whether the plan's dynamics are rendered as they are.
+  private var isSettled: Bool { plan.dynamics?.settled == true }
+
   /// Whether the plan needs measuring passes for its dynamics (it has a compressor to tune).
-  public var needsMeasuring: Bool { plan.dynamics?.compressor != nil }
+  public var needsMeasuring: Bool { !isSettled && plan.dynamics?.compressor != nil }
+
+  /// Whether the measuring passes must measure the PSR: to tune a compressor, or to hold the PSR floor.
+  public var measuresPSR: Bool { !isSettled && (needsMeasuring || plan.dynamics?.floorPSRDB != nil) }
 
   /// What the render settled on, for the render report; `nil` when the plan has no dynamics.
   public var outcome: DynamicsOutcome? {
     guard let d = plan.dynamics else { return nil }
-    return DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
+    var notes = notes
+    if let drive = d.limiterDriveDB, drive > 0 {
+      notes.append(
+        "The compressor could not bring the PSR down to the album's (the track's peaks are levelled in the mix): the "
+          + "limiter's threshold goes \(Format.fixed(drive)) dB under the ceiling, within the \(Format.fixed(d.maxLimitingDB)) dB limiting budget.")
+    }
+    var o = DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
+    o.limiterDriveDB = d.limiterDriveDB
+    return o
   }
 
   /// The compressor's input level, dBFS (the detector's reading of the planned loudness).
   private var inputLevelDBFS: Double? { plan.targetLUFS.map { $0 + 0.691 } }
 
   /// Records a measuring pass that found `psrDB` (the master's median short-term PSR, when measured) and
-  /// `limitingDB` (the limiter's 99th-percentile gain reduction).
+  /// `limitingDB` (the limiter's 99th-percentile gain reduction), its loudness `loudnessOffDB` off its target.
   /// - Returns: whether another measuring pass should run with the tuned `plan`.
-  public mutating func record(psrDB: Double?, limitingDB: Double?) -> Bool {
+  public mutating func record(psrDB: Double?, limitingDB: Double?, loudnessOffDB: Double? = nil) -> Bool {
     passes += 1
+    if isSettled { return false }
+    if let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, passes < Self.maxPasses { return true }
     if psrDB != nil { expectedPSRDB = psrDB }
     guard var d = plan.dynamics else { return false }
-    let overDB = (limitingDB ?? 0) - d.maxLimitingDB
+    let limiting = limitingDB ?? 0
+    let overDB = limiting - d.maxLimitingDB
     let lastPass = passes >= Self.maxPasses
     if overDB > Self.budgetSlackDB, d.compressor == nil, dynamicsAmount > 0, !lastPass, let level = inputLevelDBFS {
       // The loud moments sit about the limiting over the ceiling: 2:1 takes half of what passes the threshold.
@@ -79,16 +119,20 @@ public struct DynamicsTuner: Sendable {
       d.targetPSRDB = nil  // held to the budget, not to a PSR: the master's is measured
       plan.dynamics = d
       notes.append(
-        "The limiter would take \(Format.fixed(limitingDB ?? 0)) dB (budget \(Format.fixed(d.maxLimitingDB)) dB): a compressor takes part of it.")
+        "The limiter would take \(Format.fixed(limiting)) dB (budget \(Format.fixed(d.maxLimitingDB)) dB): a compressor takes part of it.")
       return true  // measure the new compressor before tuning it
+    }
+    if let psr = psrDB, let floor = d.floorPSRDB, psr < floor, limiting > Self.budgetSlackDB {
+      return holdFloor(psrDB: psr, floorDB: floor, lastPass: lastPass)
     }
     // The error the threshold is tuned on: the PSR over its target, or the limiting over its budget, whichever
     // asks for more compression. Both grow with the threshold.
     var errors: [Double] = []
     if let psr = psrDB, let target = d.targetPSRDB { errors.append(psr - target) }
     if overDB > Self.budgetSlackDB || (errors.isEmpty && d.compressor != nil) { errors.append(overDB) }
-    if let e = errors.max(), let c = plan.dynamics?.compressor {
-      if best == nil || abs(e) < abs(best!.errorDB) { best = (c.thresholdDBFS, e, psrDB) }
+    var psrNow = psrDB, limitingNow = limiting
+    if let e = errors.max(), let c = d.compressor {
+      if best == nil || abs(e) < abs(best!.errorDB) { best = (c.thresholdDBFS, e, psrDB, limiting) }
       if !lastPass, !stalled, let next = nextThreshold(errorDB: e) {
         plan.dynamics?.compressor?.thresholdDBFS = next
         return true
@@ -97,15 +141,58 @@ public struct DynamicsTuner: Sendable {
         // Back to the best threshold measured; its PSR is the one to expect.
         plan.dynamics?.compressor?.thresholdDBFS = b.thresholdDBFS
         expectedPSRDB = b.psrDB ?? expectedPSRDB
+        psrNow = b.psrDB
+        limitingNow = b.limitingDB
         notes.append("More compression stopped lowering the PSR: the compressor keeps its best threshold.")
-        return false
+        if lastPass { return false }
       }
     }
+    if !lastPass, d.compressor != nil, overDB <= Self.budgetSlackDB, let psr = psrNow, let target = d.targetPSRDB,
+      psr - target > Self.psrToleranceDB, drive(excessDB: psr - target, limitingDB: limitingNow)
+    {
+      return true
+    }
     if overDB > Self.budgetSlackDB {
-      lower(by: overDB, limitingDB: limitingDB ?? 0)
+      lower(by: overDB, because: "reaching it would take \(Format.fixed(limiting)) dB of limiting, over the "
+        + "\(Format.fixed(d.maxLimitingDB)) dB budget (--max-limiting-db trades distortion for loudness).")
       return !lastPass
     }
     return false
+  }
+
+  /// Drives the limiter deeper by the PSR excess over its target (a secant on the measured PSR per dB of drive),
+  /// within the budget less `driveMarginDB`. Returns whether the drive moved.
+  private mutating func drive(excessDB: Double, limitingDB: Double) -> Bool {
+    guard let d = plan.dynamics else { return false }
+    let now = d.limiterDriveDB ?? 0
+    let room = d.maxLimitingDB - Self.driveMarginDB - limitingDB
+    guard room >= 0.1 else { return false }
+    var slope = 1.0  // dB of PSR per dB of drive on a track whose peaks sit at the limiter
+    if let t = driveTried, abs(now - t.driveDB) > 1e-6 {
+      let s = (t.excessDB - excessDB) / (now - t.driveDB)
+      guard s > Self.smallestSlope else { return false }  // the drive no longer lowers the PSR
+      slope = min(1, s)
+    }
+    driveTried = (now, excessDB)
+    let step = min(excessDB / slope, room)
+    guard step >= 0.1 else { return false }
+    plan.dynamics?.limiterDriveDB = now + step
+    return true
+  }
+
+  /// The limiter pulls the PSR under the floor: its drive comes back first, then the loudness goes down by
+  /// `floorStepFactor` × the shortfall.
+  private mutating func holdFloor(psrDB: Double, floorDB: Double, lastPass: Bool) -> Bool {
+    let short = floorDB - psrDB
+    if let drive = plan.dynamics?.limiterDriveDB, drive > 0 {
+      plan.dynamics?.limiterDriveDB = max(0, drive - short)
+      driveTried = nil
+      return !lastPass
+    }
+    lower(by: Self.floorStepFactor * short, because: "its limiting would pull the short-term PSR to \(Format.fixed(psrDB)) dB, under the "
+      + "floor of \(Format.fixed(floorDB)) dB (the lower of the track's own and the album's, less "
+      + "\(Format.fixed(DynamicsPlanner.floorMarginDB)) dB).")
+    return !lastPass
   }
 
   /// The threshold for the next pass, or `nil` when the error is within tolerance or the threshold cannot move.
@@ -114,19 +201,21 @@ public struct DynamicsTuner: Sendable {
     var slope = 0.5  // dB of PSR (or limiting) per dB of threshold at 2:1, before anything is measured
     if let t = tried, abs(c.thresholdDBFS - t.thresholdDBFS) > 1e-6 {
       let s = (e - t.psrDB) / (c.thresholdDBFS - t.thresholdDBFS)
-      if !(s > 0.05) {  // the error did not follow the threshold
+      if !(s > Self.smallestSlope) {  // the error did not follow the threshold
         stalled = true
         return nil
       }
       slope = min(1.5, s)
     }
     tried = (c.thresholdDBFS, e)
-    let next = min(level + Self.thresholdSpanDB, max(level - Self.thresholdSpanDB, c.thresholdDBFS - e / slope))
+    let step = min(Self.maxThresholdStepDB, max(-Self.maxThresholdStepDB, e / slope))
+    let next = min(level + Self.thresholdSpanDB, max(level - Self.thresholdSpanDB, c.thresholdDBFS - step))
     return abs(next - c.thresholdDBFS) > 0.05 ? next : nil
   }
 
-  /// Lowers the track's gain and target by `db`; the compressor's threshold follows its input down.
-  private mutating func lower(by db: Double, limitingDB: Double) {
+  /// Lowers the track's gain and target by `db`, for the reason `why` (a clause); the compressor's threshold
+  /// follows its input down.
+  private mutating func lower(by db: Double, because why: String) {
     let before = plan.targetLUFS
     plan.gainDB -= db
     plan.targetLUFS = plan.targetLUFS.map { $0 - db }
@@ -135,9 +224,7 @@ public struct DynamicsTuner: Sendable {
     tried = nil
     if let before, let after = plan.targetLUFS {
       notes.append(
-        "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: reaching it would take "
-          + "\(Format.fixed(limitingDB)) dB of limiting, over the \(Format.fixed(plan.dynamics?.maxLimitingDB ?? 0)) dB budget "
-          + "(--max-limiting-db trades distortion for loudness).")
+        "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: " + why)
     }
   }
 }

@@ -45,6 +45,12 @@ public struct LoudnessCorrector: Sendable {
   /// pair of passes says nothing about loudness per dB of gain.
   public mutating func forgetSlope() { tried = nil }
 
+  /// Starts again from `offsetDB` (bounded), with no slope: the next pass goes back to settings measured before.
+  public mutating func restart(offsetDB: Double) {
+    self.offsetDB = min(maxCorrectionDB, max(-maxCorrectionDB, offsetDB))
+    tried = nil
+  }
+
   private mutating func correct(_ got: Double, _ target: Double) {
     var step = target - got
     if let tried, abs(offsetDB - tried.offsetDB) > 1e-6 {

@@ -59,7 +59,9 @@ public enum AlbumMasterer {
       let rendered = try await RenderStage.run(run, plan: plan, analysis: analysis)
       masters = rendered.masters
       analysis.record(rendered)
-      plan = plan.settled(by: masters)  // the compressors and loudness the renders settled on
+      // The compressors and loudness the renders settled on; a plan given with --plan stays as it was read
+      // (plan.json may be that very file: an input).
+      if given == nil { plan = plan.settled(by: masters) }
       // QA: the album's checks, the preset and codec safety, on the verified masters.
       qa = await QAStage.run(run, masters: masters, plan: plan)
     }

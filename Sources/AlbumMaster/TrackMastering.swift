@@ -81,13 +81,23 @@ struct TrackMastering {
       tuner.needsMeasuring || Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
     {
       var again = true
+      // Each pass's settings, offset and loudness: going back to settings measured before starts from there.
+      var history: [(dynamics: DynamicsPlan?, gainDB: Double, offsetDB: Double, lufs: Double?)] = []
       while again {
+        history.append((tuner.plan.dynamics, tuner.plan.gainDB, corrector.offsetDB, nil))
         let pass = try measure(
-          plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.needsMeasuring, meterInfo: meterInfo,
+          plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.measuresPSR, meterInfo: meterInfo,
           name: name, spill: spill, progress: progress)
         corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
-        again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB)
+        history[history.count - 1].lufs = pass.lufs
+        let target = tuner.plan.targetLUFS ?? 0
+        again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
         if again { corrector.forgetSlope() }
+        if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
+          let lufs = seen.lufs, let target = tuner.plan.targetLUFS
+        {
+          corrector.restart(offsetDB: seen.offsetDB + target - lufs)
+        }
       }
     }
     let plan = tuner.plan
@@ -99,6 +109,7 @@ struct TrackMastering {
       var report = try render(plan: plan, offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
       report.path = relativePath  // reports stay the same wherever they are written
       report.dynamics = tuner.outcome
+      if corrector.offsetDB != 0 { report.dynamics?.gainCorrectionDB = corrector.offsetDB }
       guard verify else {
         return MasterResult(
           file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,

@@ -25,6 +25,9 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
   public var amount: Double = 1
   /// The most gain reduction the static curve gives, in dB (a range control); `nil`: no limit.
   public var rangeDB: Double? = nil
+  /// How far the detector runs ahead of the audio, in ms (`nil` or 0: none): the audio is delayed by as much, so
+  /// the gain has fallen by the time a transient that raised it passes. `Compressor.latencyFrames` frames.
+  public var lookaheadMS: Double? = nil
 
   /// Settings with the defaults above and the given threshold.
   public init(thresholdDBFS: Double) { self.thresholdDBFS = thresholdDBFS }
@@ -51,6 +54,7 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
       ?? bad("attackMS", attackMS, 0.1...10_000) ?? bad("releaseMS", releaseMS, 0.1...10_000)
       ?? bad("detectorMS", detectorMS, 0.1...10_000) ?? bad("makeupGainDB", makeupGainDB, -40...40)
       ?? bad("amount", amount, 0...1) ?? rangeDB.flatMap { bad("rangeDB", $0, 0...60) }
+      ?? lookaheadMS.flatMap { bad("lookaheadMS", $0, 0...50) }
   }
 }
 
@@ -68,6 +72,8 @@ public protocol InPlaceDynamics: ~Copyable {
   var channels: Int { get }
   /// Whether it can change a sample; when false `process` returns at once and the stage can be skipped.
   var isActive: Bool { get }
+  /// Frames the output lags the input by (0 when inactive).
+  var latencyFrames: Int { get }
   /// Processes `frames` interleaved frames at `samples` in place.
   mutating func process(_ samples: UnsafeMutablePointer<Float>, frames: Int)
 }
@@ -78,6 +84,23 @@ extension InPlaceDynamics where Self: ~Copyable {
     precondition(channels == self.channels && block.count >= frames * channels, "block matches the block's channels")
     guard isActive, frames > 0 else { return }
     block.withUnsafeMutableBufferPointer { process($0.baseAddress!, frames: frames) }
+  }
+
+  /// Processes `block` of a stream and keeps the stream aligned with its input: the first `latencyFrames` frames
+  /// that come out are dropped (`dropFrames` counts those still to drop: start it at `latencyFrames`), and with
+  /// `final` as many zero frames are run through after the block, so the delayed end comes out. Over a whole
+  /// stream, frames out = frames in.
+  public mutating func processAligned(_ block: inout [Float], dropFrames: inout Int, final: Bool) {
+    guard isActive else { return }
+    if final && latencyFrames > 0 { block += [Float](repeating: 0, count: latencyFrames * channels) }
+    let frames = block.count / channels
+    guard frames > 0 else { return }
+    block.withUnsafeMutableBufferPointer { process($0.baseAddress!, frames: frames) }
+    if dropFrames > 0 {
+      let drop = min(dropFrames, frames)
+      block.removeFirst(drop * channels)
+      dropFrames -= drop
+    }
   }
 }
 
@@ -103,7 +126,8 @@ public struct CompressorStats: Sendable, Hashable, Codable {
 ///    τ = attack when the target t is below g, else release. After a step of the static gain, the gain in dB
 ///    covers 1 − 1/e of the step in τ (and approaches it as exp(−t/τ)); the detector's lag comes on top;
 /// 4. the linear gain 10^(amount·(g + makeup)/20) is ramped linearly across the next segment (a lag of one to
-///    two segments, no look-ahead, no latency).
+///    two segments);
+/// 5. with `lookaheadMS`, the gain is applied to the audio delayed by `latencyFrames`: it leads what it acts on.
 /// Per sample there are a square, an add and a multiply; logs and exponentials run once per segment.
 public struct Compressor: InPlaceDynamics {
   /// Interleaved channels per frame.
@@ -130,6 +154,10 @@ public struct Compressor: InPlaceDynamics {
   private var intervalMaxDB = 0.0
   private var series: [Double] = []
   private let sampleRateHz: Int
+  /// Frames the output lags the input by: the look-ahead (0 without one).
+  public let latencyFrames: Int
+  /// The last `latencyFrames` input frames, waiting to go out.
+  private var delayLine: [Float]
   /// 20/ln 10: dB per neper of amplitude (exp and log are cheaper than pow and log10).
   private static let dBPerNeper = 20 / log(10.0)
 
@@ -156,6 +184,8 @@ public struct Compressor: InPlaceDynamics {
     rampTo = rampFrom
     segment = Array(repeating: 0, count: k * channels)
     stepsPerInterval = max(1, Int(clamping: (0.1 / stepSeconds).rounded()))  // no trap on a hostile rate
+    latencyFrames = settings.isIdentity ? 0 : Int(clamping: ((settings.lookaheadMS ?? 0) / 1000 * fs).rounded())
+    delayLine = Array(repeating: 0, count: latencyFrames * channels)
   }
 
   /// Whether it can change a sample; when false `process` returns at once and the stage can be skipped.
@@ -165,35 +195,65 @@ public struct Compressor: InPlaceDynamics {
   public mutating func process(_ samples: UnsafeMutablePointer<Float>, frames: Int) {
     guard isActive else { return }
     let ch = channels
-    walk(samples, frames: frames) { offset, count, first, from, step in
-      let p = samples + offset * ch
-      if step == 0 {
-        if from == 1 { return }
-        for i in 0..<(count * ch) { p[i] *= from }
-      } else if ch == 2 {
-        // Four frames at a time; the positions are small whole numbers, exact in Float, so each gain is the
-        // same value the scalar tail would compute.
-        var i = 0
-        var j = SIMD4<Float>(1, 2, 3, 4) + Float(first)
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 4 <= count {
-          let g = from + step * j
-          let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Float>.self)
-          raw.storeBytes(of: v * SIMD8(g[0], g[0], g[1], g[1], g[2], g[2], g[3], g[3]), toByteOffset: i * 8, as: SIMD8<Float>.self)
-          j += 4
-          i += 4
+    guard latencyFrames > 0 else {
+      walk(samples, frames: frames) { offset, count, first, from, step in
+        Self.applyRamp(samples + offset * ch, channels: ch, count: count, first: first, from: from, step: step)
+      }
+      return
+    }
+    // Look-ahead: the detector reads the input, the gain goes onto the input `latencyFrames` ago.
+    let n = frames * ch, l = latencyFrames * ch
+    let input = Array(UnsafeBufferPointer(start: samples, count: n))
+    input.withUnsafeBufferPointer { x in
+      delayLine.withUnsafeMutableBufferPointer { line in
+        let d = line.baseAddress!, p = x.baseAddress!
+        if n >= l {
+          samples.update(from: d, count: l)
+          (samples + l).update(from: p, count: n - l)
+          d.update(from: p + (n - l), count: l)
+        } else {
+          samples.update(from: d, count: n)
+          d.update(from: d + n, count: l - n)  // overlapping: moved as by memmove
+          (d + (l - n)).update(from: p, count: n)
         }
-        while i < count {
-          let g = from + step * Float(first + i + 1)
-          p[2 * i] *= g
-          p[2 * i + 1] *= g
-          i += 1
-        }
-      } else {
-        for i in 0..<count {
-          let g = from + step * Float(first + i + 1)
-          for c in 0..<ch { p[i * ch + c] *= g }
-        }
+      }
+      walk(x.baseAddress!, frames: frames) { offset, count, first, from, step in
+        Self.applyRamp(samples + offset * ch, channels: ch, count: count, first: first, from: from, step: step)
+      }
+    }
+  }
+
+  /// Multiplies `count` interleaved frames at `p` by the ramp rampFrom + rampStep·(first + i + 1).
+  @inline(__always)
+  private static func applyRamp(
+    _ p: UnsafeMutablePointer<Float>, channels ch: Int, count: Int, first: Int, from: Float, step: Float
+  ) {
+    if step == 0 {
+      if from == 1 { return }
+      for i in 0..<(count * ch) { p[i] *= from }
+    } else if ch == 2 {
+      // Four frames at a time; the positions are small whole numbers, exact in Float, so each gain is the
+      // same value the scalar tail would compute.
+      var i = 0
+      var j = SIMD4<Float>(1, 2, 3, 4) + Float(first)
+      let raw = UnsafeMutableRawPointer(p)
+      while i + 4 <= count {
+        let g = from + step * j
+        let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Float>.self)
+        raw.storeBytes(of: v * SIMD8(g[0], g[0], g[1], g[1], g[2], g[2], g[3], g[3]), toByteOffset: i * 8, as: SIMD8<Float>.self)
+        j += 4
+        i += 4
+      }
+      while i < count {
+        let g = from + step * Float(first + i + 1)
+        p[2 * i] *= g
+        p[2 * i + 1] *= g
+        i += 1
+      }
+    } else {
+      for i in 0..<count {
+        let g = from + step * Float(first + i + 1)
+        for c in 0..<ch { p[i * ch + c] *= g }
       }
     }
   }
@@ -234,7 +294,7 @@ public struct Compressor: InPlaceDynamics {
   /// position j is rampFrom + rampStep·(j + 1).
   @inline(__always)
   private mutating func walk(
-    _ samples: UnsafeMutablePointer<Float>, frames: Int, apply: (Int, Int, Int, Float, Float) -> Void
+    _ samples: UnsafePointer<Float>, frames: Int, apply: (Int, Int, Int, Float, Float) -> Void
   ) {
     let k = segmentFrames, ch = channels
     var i = 0
@@ -242,7 +302,7 @@ public struct Compressor: InPlaceDynamics {
       let run = min(frames - i, k - position)
       let step = rampTo == rampFrom ? 0 : (rampTo - rampFrom) / Float(k)
       if run == k {
-        let m = Compressor.sumOfSquares(UnsafePointer(samples + i * ch), count: k * ch)
+        let m = Compressor.sumOfSquares(samples + i * ch, count: k * ch)
         apply(i, run, 0, rampFrom, step)
         endSegment(sumOfSquares: m)
       } else {

@@ -65,6 +65,9 @@ public struct MultibandCompressorSettings: Sendable, Hashable, Codable {
       }
       previous = f
     }
+    if (mid + side).contains(where: { ($0.lookaheadMS ?? 0) > 0 }) {
+      return "multiband compressor bands take no look-ahead (the crossover's delay already leads them)"
+    }
     for (b, s) in mid.enumerated() { if let p = s.problem { return "band \(b + 1) mid: \(p)" } }
     for (b, s) in side.enumerated() { if let p = s.problem { return "band \(b + 1) side: \(p)" } }
     return nil

@@ -14,6 +14,17 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
   /// The limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB
   /// (`LimiterStats.p99GainReductionDB`). Past it the render lowers the track's loudness.
   public var maxLimitingDB: Double
+  /// How far under the ceiling the limiter's threshold goes, dB (`nil`: 0): it shaves the peaks of a track whose
+  /// PSR the compressor cannot bring down (peaks already levelled by the mix), within the limiting budget.
+  @NullCoded public var limiterDriveDB: Double? = nil
+  /// The short-term PSR the limiter may not pull the master under, dB (`nil`: no floor, with dynamics amount 0):
+  /// the lower of the source's and the album's, less `DynamicsPlanner.floorMarginDB`. Past it the render lowers
+  /// the track's loudness.
+  @NullCoded public var floorPSRDB: Double? = nil
+  /// Whether the render settled these settings (`plan.json` after a render): they are rendered as they are, with no
+  /// measuring pass to tune them, and the master is verified against `targetPSRDB`. Edit them, or set it to
+  /// false to tune again.
+  @NullCoded public var settled: Bool? = nil
 
   /// A plan from its parts.
   public init(sourcePSRDB: Double?, targetPSRDB: Double?, compressor: CompressorSettings?, maxLimitingDB: Double) {
@@ -29,8 +40,15 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
       if let v { try MatchingLimits.levelDB.check(v, subject: subject, key: prefix + key) }
     }
     try MatchingLimits.maxLimitingDB.check(maxLimitingDB, subject: subject, key: prefix + "maxLimitingDB")
+    if let v = limiterDriveDB { try MatchingLimits.maxLimitingDB.check(v, subject: subject, key: prefix + "limiterDriveDB") }
+    if let v = floorPSRDB { try MatchingLimits.levelDB.check(v, subject: subject, key: prefix + "floorPSRDB") }
     if let problem = compressor?.problem { throw InputError(subject: subject, key: prefix + "compressor", problem: problem) }
   }
+}
+
+extension TrackPlan {
+  /// The level the limiter holds the true peak to, dBTP: the ceiling, less the dynamics' limiter drive.
+  public var limiterThresholdDBTP: Double { ceilingDBTP - max(0, dynamics?.limiterDriveDB ?? 0) }
 }
 
 /// Plans the dynamics of each track toward the album's: pure functions of the analysis and the options.
@@ -38,7 +56,7 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
 /// The album's dynamics are its median short-term PSR (`DynamicsStats.psrMedianDB`), or `--target-psr`, or the
 /// references'. A track more dynamic than that by more than `toleranceDB` is compressed toward it: the PSR drop
 /// is `dynamicsAmount` × the excess, at most `maxCompressionDB`, by a gentle wideband compressor (2:1, 6 dB soft
-/// knee, 5 ms RMS detection, 10 ms attack, 200 ms release, gain linked across channels): an attack at the short
+/// knee, 5 ms RMS detection, 10 ms attack with as much look-ahead, 200 ms release, gain linked across channels): an attack at the short
 /// end of mastering's range, so that it reaches the loud moments' peaks and not only their body. A track already denser is
 /// never expanded. The render tunes the compressor's threshold until the master's PSR lands on the plan.
 public enum DynamicsPlanner {
@@ -48,6 +66,11 @@ public enum DynamicsPlanner {
   public static let verifyToleranceDB = 1.0
   /// A planned PSR drop under this is not worth a compressor, dB.
   public static let smallestDropDB = 0.5
+  /// How far under the lower of its own PSR and the album's the limiter may pull a track, dB (the PSR floor).
+  public static let floorMarginDB = 0.5
+  /// The compressor's look-ahead, ms: as long as its attack, so a transient meets a gain that has already fallen
+  /// (without it the onsets, which set the PSR's peaks, pass untouched and only the body is compressed).
+  public static let lookaheadMS = 10.0
 
   /// The compressor the plan starts from: threshold `thresholdDBFS`, gain reduction at most `rangeDB`.
   public static func compressor(thresholdDBFS: Double, rangeDB: Double) -> CompressorSettings {
@@ -58,6 +81,7 @@ public enum DynamicsPlanner {
     c.releaseMS = 200
     c.detectorMS = 5
     c.rangeDB = rangeDB
+    c.lookaheadMS = lookaheadMS
     return c
   }
 
@@ -76,6 +100,7 @@ public enum DynamicsPlanner {
       return (options.limiter ? DynamicsPlan(sourcePSRDB: nil, targetPSRDB: nil, compressor: nil, maxLimitingDB: budget) : nil, [])
     }
     var plan = DynamicsPlan(sourcePSRDB: source, targetPSRDB: source, compressor: nil, maxLimitingDB: budget)
+    if options.dynamicsAmount > 0 { plan.floorPSRDB = min(source, albumPSRDB ?? source) - floorMarginDB }
     guard let album = albumPSRDB else { return (plan, []) }
     let excess = source - album
     let psr = "Short-term PSR \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
@@ -89,7 +114,7 @@ public enum DynamicsPlanner {
     plan.compressor = compressor(thresholdDBFS: initialThresholdDBFS(inputLUFS: lufs, sourcePSRDB: source, dropDB: drop),
       rangeDB: options.maxCompressionDB)
     return (plan, [
-      "\(psr): compressed 2:1 (soft knee, 10/200 ms) toward \(Format.fixed(source - drop)) dB"
+      "\(psr): compressed 2:1 (soft knee, 10/200 ms, 10 ms look-ahead) toward \(Format.fixed(source - drop)) dB"
         + (drop < options.dynamicsAmount * excess ? " (at most \(Format.fixed(options.maxCompressionDB)) dB of compression)." : ".")
     ])
   }

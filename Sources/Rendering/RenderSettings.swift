@@ -134,6 +134,10 @@ public struct DynamicsOutcome: Sendable, Hashable, Codable {
   @NullCoded public var expectedPSRDB: Double? = nil
   /// How far the track's loudness was lowered to hold the limiting budget, dB (0: not lowered).
   public var loudnessLoweredDB: Double
+  /// How far under the ceiling the limiter's threshold went, dB (`nil`: not driven).
+  @NullCoded public var limiterDriveDB: Double? = nil
+  /// The loudness correction the master was rendered with on top of the plan's gain, dB (`nil`: none).
+  @NullCoded public var gainCorrectionDB: Double? = nil
   /// One plain sentence per decision.
   public var notes: [String]
 
@@ -153,9 +157,16 @@ extension TrackPlan {
     guard let outcome, var d = dynamics else { return self }
     var p = self
     d.compressor = outcome.compressor
+    d.limiterDriveDB = outcome.limiterDriveDB
+    d.settled = true
     d.targetPSRDB = outcome.expectedPSRDB ?? d.targetPSRDB
     p.dynamics = d
     p.gainDB -= outcome.loudnessLoweredDB
+    if let c = outcome.gainCorrectionDB, c != 0 {
+      // The correction the render measured, folded in: the settled plan renders the same gain.
+      p.gainDB += c
+      p.reasons.append("Loudness correction \(Format.fixed(c, digits: 2, sign: true)) dB, measured at render, is in the gain.")
+    }
     p.targetLUFS = p.targetLUFS.map { $0 - outcome.loudnessLoweredDB }
     p.reasons += outcome.notes
     return p

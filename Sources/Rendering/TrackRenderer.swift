@@ -103,6 +103,7 @@ public enum TrackRenderer {
       compressor = try Compressor(settings: settings, channels: channels, sampleRateHz: info.sampleRate)
       stages.append("compressor")
     }
+    var compressorDrop = compressor?.latencyFrames ?? 0  // its look-ahead, trimmed so the master stays aligned
     var resampler: Resampler? = nil
     if outRate != info.sampleRate {
       resampler = try Resampler(inputRateHz: info.sampleRate, outputRateHz: outRate, channels: channels)
@@ -111,7 +112,7 @@ public enum TrackRenderer {
     var limiter: TruePeakLimiter? = nil
     if plan.limiter {
       limiter = TruePeakLimiter(
-        settings: LimiterSettings(ceilingDBTP: plan.ceilingDBTP), channels: channels, sampleRateHz: outRate)
+        settings: LimiterSettings(ceilingDBTP: plan.limiterThresholdDBTP), channels: channels, sampleRateHz: outRate)
       stages.append("limiter")
     }
     // Dither only where quantization would otherwise be correlated with the signal: integer output from
@@ -153,9 +154,7 @@ public enum TrackRenderer {
     func downstream(_ block: [Float], final: Bool) throws {
       var x = block
       if let g = gain { for i in x.indices { x[i] *= g } }
-      if compressor != nil, !x.isEmpty {
-        x.withUnsafeMutableBufferPointer { compressor!.process($0.baseAddress!, frames: $0.count / channels) }
-      }
+      if compressor != nil { compressor!.processAligned(&x, dropFrames: &compressorDrop, final: final) }
       if resampler != nil {
         var y: [Float] = []
         try x.withUnsafeBufferPointer { (p) throws(ResamplerError) in

@@ -73,6 +73,47 @@ import TestSupport
     #expect(limiting <= 3 + DynamicsTuner.psrToleranceDB + DynamicsTuner.budgetSlackDB)
   }
 
+  @Test("A compressor that cannot lower the PSR hands over to the limiter's drive, within the limiting budget")
+  func drivesTheLimiterWhenTheCompressorStalls() throws {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 1, maxCompressionDB: 6)
+    // Peaks levelled in the mix: the threshold does nothing; each dB of drive takes 0.8 dB of PSR and adds a dB
+    // of limiting over the 0.5 dB it had.
+    Self.run(&tuner) { p in
+      let drive = p.dynamics?.limiterDriveDB ?? 0
+      return (15 - 0.8 * drive, 0.5 + drive)
+    }
+    let drive = try #require(tuner.plan.dynamics?.limiterDriveDB)
+    #expect(drive > 0 && 0.5 + drive <= 3 - DynamicsTuner.driveMarginDB + 1e-9)
+    #expect(tuner.plan.limiterThresholdDBTP == tuner.plan.ceilingDBTP - drive)
+    #expect(tuner.passes <= DynamicsTuner.maxPasses && tuner.loweredDB == 0)
+    #expect(tuner.expectedPSRDB == 15 - 0.8 * drive)
+    #expect(tuner.outcome?.limiterDriveDB == drive)
+    #expect(tuner.outcome?.notes.contains { $0.contains("dB under the ceiling") } == true)
+  }
+
+  @Test("The limiter pulling the PSR under its floor: the loudness is lowered until it holds, and the notes say why")
+  func holdsThePSRFloor() throws {
+    var plan = Self.plan(compressor: false)
+    plan.dynamics?.floorPSRDB = 11
+    var tuner = DynamicsTuner(plan: plan, dynamicsAmount: 1, maxCompressionDB: 6)
+    #expect(tuner.measuresPSR && !tuner.needsMeasuring)
+    // PSR 10 dB at the planned gain, 0.6 dB more per dB of gain taken off; limiting 3 dB less as much.
+    Self.run(&tuner) { p in (10 - 0.6 * p.gainDB, max(0, 2.5 + p.gainDB)) }
+    let psr = try #require(tuner.expectedPSRDB)
+    #expect(psr >= 11 - 0.05 || tuner.passes == DynamicsTuner.maxPasses)
+    #expect(tuner.loweredDB > 1 && tuner.plan.gainDB == -tuner.loweredDB)
+    #expect(tuner.notes.allSatisfy { $0.contains("under the floor of 11.0 dB") })
+  }
+
+  @Test("A pass whose loudness missed its target by more than a dB changes nothing but asks for another")
+  func skewedPassOnlyCorrectsTheGain() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 1, maxCompressionDB: 6)
+    let before = tuner.plan
+    let again = tuner.record(psrDB: 9, limitingDB: 8, loudnessOffDB: 2.5)
+    #expect(again)
+    #expect(tuner.plan == before && tuner.expectedPSRDB == nil && tuner.notes.isEmpty)
+  }
+
   @Test("A plan without dynamics is left alone")
   func noDynamics() {
     var p = Self.plan(compressor: false)

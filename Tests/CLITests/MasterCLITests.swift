@@ -120,14 +120,21 @@ import TestSupport
     #expect((first["render"] as? [String: Any])?["stages"] as? [String] == ["gain", "dither"])
   }
 
-  @Test("A target the ceiling cannot allow is reported loudly and exits 1")
+  @Test("A target the ceiling cannot allow: with the budgets off it is reported loudly and exits 1; with the defaults the loudness is lowered and the plan says why")
   func unreachableTarget() throws {
     let root = TempFolder("master-miss")
     defer { root.remove() }
     let album = try Self.album(root)
-    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--loudness", "track", "--target-lufs", "-2"])
+    let r = try runCLI([
+      "master", album, "--reports", root.file("R"), "--quiet", "--loudness", "track", "--target-lufs", "-2",
+      "--dynamics-amount", "0", "--max-limiting-db", "40",
+    ])
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stderr.contains("MASTER MISSED") && r.stderr.contains("misses the planned"))
+    let d = try runCLI(["master", album, "--reports", root.file("D"), "--quiet", "--loudness", "track", "--target-lufs", "-2"])
+    #expect(d.status == 0, "\(d.stderr)")
+    let plan = try String(contentsOfFile: root.file("D/\((album as NSString).lastPathComponent)/plan.json"), encoding: .utf8)
+    #expect(plan.contains("Loudness lowered from -2.0 to "))
   }
 
   @Test("Output folders inside the album are refused")

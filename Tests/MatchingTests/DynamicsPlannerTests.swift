@@ -43,6 +43,18 @@ import Testing
     #expect(off.0?.compressor == nil && off.0?.maxLimitingDB == o.maxLimitingDB && off.1[0].contains("left as it is"))
   }
 
+  @Test("The PSR floor: the lower of the track's and the album's PSR less the margin; none with amount 0")
+  func floor() {
+    var o = MatchingOptions()
+    let margin = DynamicsPlanner.floorMarginDB
+    #expect(DynamicsPlanner.plan(track: Self.track("d", psr: 8), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 8 - margin)
+    #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 12 - margin)
+    let a = DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0
+    #expect(a?.compressor?.lookaheadMS == DynamicsPlanner.lookaheadMS && a?.limiterDriveDB == nil)
+    o.dynamicsAmount = 0
+    #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == nil)
+  }
+
   @Test("The album target: --target-psr, else the profile's median of the tracks (silent tracks do not count)")
   func albumTarget() {
     let tracks = [Self.track("a", psr: 10), Self.track("b", psr: 14), Self.track("c", psr: 11)]
