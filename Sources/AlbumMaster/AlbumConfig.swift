@@ -20,6 +20,7 @@ import Yams
 /// ceilingDBTP: -1
 /// limiter: on
 /// dynamicsAmount: 1        # 0 turns compression off
+/// multiband: off           # on: compressed tracks get the multiband compressor
 /// targetPSRDB: 10          # default: the tracks' median short-term PSR
 /// maxCompressionDB: 6
 /// maxLimitingDB: 3
@@ -176,6 +177,7 @@ public struct AlbumConfig: Sendable, Hashable {
       case let k where MatchingLimits.options.contains(where: { $0.limits.key == k }):
         for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try r.number(v, key, e.limits) }
       case "limiter": c.matching.limiter = try r.flag(v, key)
+      case "multiband": c.matching.multiband = try r.flag(v, key)
       case MatchingLimits.targetPSRDB.key: c.matching.targetPSRDB = try r.number(v, key, MatchingLimits.targetPSRDB)
       case "tracks":
         guard let tracks = v.mapping else { throw r.fail(v, key, "expected file names with their settings") }
@@ -188,7 +190,7 @@ public struct AlbumConfig: Sendable, Hashable {
         guard let list = v.sequence else { throw r.fail(v, key, "expected a list of formats") }
         for (i, item) in list.enumerated() { c.outputs.append(try r.variant(item, index: i)) }
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, tracks, outputs)")
       }
     }
     return c

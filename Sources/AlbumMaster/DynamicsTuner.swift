@@ -63,8 +63,9 @@ public struct DynamicsTuner: Sendable {
   /// The last drive tried and the PSR excess it left, for the drive's secant.
   private var driveTried: (driveDB: Double, excessDB: Double)? = nil
 
-  /// A tuner for `plan`; `dynamicsAmount` 0 never adds a compressor. A settled plan (`DynamicsPlan.settled`) is
-  /// not tuned: it expects its `targetPSRDB` when it compresses or drives the limiter.
+  /// A tuner for `plan`. With `dynamicsAmount` 0 it does nothing: the limiter alone, as without a dynamics stage
+  /// (the QA still reports the budget). A settled plan (`DynamicsPlan.settled`) is not tuned either: it expects
+  /// its `targetPSRDB` when it compresses or drives the limiter.
   public init(plan: TrackPlan, dynamicsAmount: Double, maxCompressionDB: Double) {
     self.plan = plan
     self.dynamicsAmount = dynamicsAmount
@@ -75,7 +76,7 @@ public struct DynamicsTuner: Sendable {
   }
 
   /// Whether the plan's dynamics are rendered as they are.
-  private var isSettled: Bool { plan.dynamics?.settled == true }
+  private var isSettled: Bool { plan.dynamics?.settled == true || dynamicsAmount == 0 }
 
   /// Whether the plan needs measuring passes for its dynamics (it has a compressor to tune).
   public var needsMeasuring: Bool { !isSettled && plan.dynamics?.compressor != nil }
@@ -112,7 +113,7 @@ public struct DynamicsTuner: Sendable {
     let limiting = limitingDB ?? 0
     let overDB = limiting - d.maxLimitingDB
     let lastPass = passes >= Self.maxPasses
-    if overDB > Self.budgetSlackDB, d.compressor == nil, dynamicsAmount > 0, !lastPass, let level = inputLevelDBFS {
+    if overDB > Self.budgetSlackDB, d.compressor == nil, maxCompressionDB > 0, !lastPass, let level = inputLevelDBFS {
       // The loud moments sit about the limiting over the ceiling: 2:1 takes half of what passes the threshold.
       d.compressor = DynamicsPlanner.compressor(
         thresholdDBFS: level + (d.sourcePSRDB ?? 12) - 3 - 2 * overDB, rangeDB: maxCompressionDB)

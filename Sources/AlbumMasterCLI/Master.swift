@@ -48,6 +48,9 @@ struct MatchingArguments: ParsableArguments {
   @Option(name: .customLong("max-limiting-db"), parsing: .unconditional, help: "Limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB; past it the loudness is lowered (default 3).")
   var maxLimitingDB: Double?
 
+  @Option(help: "Multiband compressor (4 bands, mid and side, slower lows) in place of the wideband one for compressed tracks: on or off (default off).")
+  var multiband: Switch?
+
   @Option(help: "Delivery preset that sets the target and ceiling: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
   var preset: String?
 
@@ -70,6 +73,7 @@ struct MatchingArguments: ParsableArguments {
     flags.targetPSRDB = targetPSRDB
     flags.maxCompressionDB = maxCompressionDB
     flags.maxLimitingDB = maxLimitingDB
+    flags.multiband = multiband.map { $0 == .on }
     request.matching = flags
   }
 }

@@ -146,6 +146,20 @@ public struct MultibandCompressor: InPlaceDynamics, ~Copyable {
     return (0..<channels).map { c in (0..<bands).map { compressors[c * bands + $0].stats } }
   }
 
+  /// What every band did, merged: the deepest reduction of any band, per interval and in all.
+  public var mergedStats: CompressorStats {
+    let all = stats.flatMap { $0 }
+    var series: [Double] = []
+    for s in all {
+      for (i, v) in s.gainReductionDB.enumerated() {
+        if i < series.count { series[i] = max(series[i], v) } else { series.append(v) }
+      }
+    }
+    return CompressorStats(
+      maxGainReductionDB: all.map(\.maxGainReductionDB).max() ?? 0, intervalSeconds: all.first?.intervalSeconds ?? 0.1,
+      gainReductionDB: series)
+  }
+
   /// Compresses `frames` interleaved frames at `samples` in place; the result lags the input by `latencyFrames`.
   public mutating func process(_ samples: UnsafeMutablePointer<Float>, frames: Int) {
     guard isActive else { return }

@@ -1,6 +1,10 @@
 import Analysis
 import DSP
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What the dynamics stage does to one track, and the limiting budget it renders under (in `plan.json`).
 public struct DynamicsPlan: Sendable, Hashable, Codable {
   /// The track's short-term PSR before mastering (the median), dB; `nil` when it has none (shorter than 3 s,
@@ -25,6 +29,9 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
   /// measuring pass to tune them, and the master is verified against `targetPSRDB`. Edit them, or set it to
   /// false to tune again.
   @NullCoded public var settled: Bool? = nil
+  /// The multiband compressor that replaces the wideband one (`--multiband on`); `nil`: the wideband one. Its
+  /// band thresholds follow `compressor`'s, so the render tunes both alike.
+  @NullCoded public var multiband: MultibandPlan? = nil
 
   /// A plan from its parts.
   public init(sourcePSRDB: Double?, targetPSRDB: Double?, compressor: CompressorSettings?, maxLimitingDB: Double) {
@@ -43,6 +50,80 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
     if let v = limiterDriveDB { try MatchingLimits.maxLimitingDB.check(v, subject: subject, key: prefix + "limiterDriveDB") }
     if let v = floorPSRDB { try MatchingLimits.levelDB.check(v, subject: subject, key: prefix + "floorPSRDB") }
     if let problem = compressor?.problem { throw InputError(subject: subject, key: prefix + "compressor", problem: problem) }
+    if let m = multiband {
+      let bands = m.crossoversHz.count + 1
+      guard (3...4).contains(bands), m.midOffsetsDB.count == bands, m.sideOffsetsDB.count == bands,
+        (m.midOffsetsDB + m.sideOffsetsDB).allSatisfy({ MultibandPlan.offsetRangeDB.contains($0) })
+      else {
+        throw InputError(
+          subject: subject, key: prefix + "multiband",
+          problem: "needs 2 or 3 crossovers and one mid and one side offset per band, each within \(MultibandPlan.offsetRangeDB.lowerBound)…\(MultibandPlan.offsetRangeDB.upperBound) dB")
+      }
+    }
+  }
+}
+
+/// A track's multiband compressor: its crossovers and each band's threshold relative to the wideband compressor's,
+/// for the mid and the side (for the channels, off stereo): the band's share of the level the wideband detector
+/// reads, from the analysis's long-term spectrum. A band then starts to compress when it is as much over its
+/// usual share as the whole track would be over the wideband threshold.
+public struct MultibandPlan: Sendable, Hashable, Codable {
+  /// Crossover frequencies, Hz, ascending.
+  public var crossoversHz: [Double]
+  /// Per band, low to high, the mid's (or each channel's) threshold minus the wideband threshold, dB.
+  public var midOffsetsDB: [Double]
+  /// Per band, the side's threshold minus the wideband threshold, dB (stereo only; else unused).
+  public var sideOffsetsDB: [Double]
+  /// A band's offset is kept within this range, dB (an empty band gets the lowest).
+  public static let offsetRangeDB = -40.0...0.0
+
+  /// A plan from its parts.
+  public init(crossoversHz: [Double], midOffsetsDB: [Double], sideOffsetsDB: [Double]) {
+    self.crossoversHz = crossoversHz
+    self.midOffsetsDB = midOffsetsDB
+    self.sideOffsetsDB = sideOffsetsDB
+  }
+
+  /// The plan from a track's long-term spectrum, with the default crossovers.
+  public static func plan(spectrum s: SpectrumStats, channels: Int) -> MultibandPlan {
+    let crossovers = MultibandCompressorSettings.defaultCrossoversHz
+    // Power per band: the mean power per bin times the bins of a 1/6-octave band, which grow as its centre.
+    func bandPowers(_ levels: [Double?]) -> [Double] {
+      var p = [Double](repeating: 0, count: crossovers.count + 1)
+      for (f, l) in zip(s.bandCentersHz, levels) {
+        guard let l, l.isFinite else { continue }
+        p[crossovers.firstIndex { f < $0 } ?? crossovers.count] += pow(10, l / 10) * f
+      }
+      return p
+    }
+    func offsets(_ p: [Double], total: Double) -> [Double] {
+      p.map { total > 0 && $0 > 0 ? min(offsetRangeDB.upperBound, max(offsetRangeDB.lowerBound, 10 * log10($0 / total))) : offsetRangeDB.lowerBound }
+    }
+    if channels == 2, let mid = s.midLevelsDB, let side = s.sideLevelsDB {
+      let m = bandPowers(mid), sd = bandPowers(side)
+      // The wideband detector sums L² + R² = 2 (M² + S²).
+      let total = 2 * (m.reduce(0, +) + sd.reduce(0, +))
+      return MultibandPlan(crossoversHz: crossovers, midOffsetsDB: offsets(m, total: total), sideOffsetsDB: offsets(sd, total: total))
+    }
+    let p = bandPowers(s.levelsDB)
+    let o = offsets(p, total: p.reduce(0, +))
+    return MultibandPlan(crossoversHz: crossovers, midOffsetsDB: o, sideOffsetsDB: o)
+  }
+
+  /// The multiband settings at the wideband compressor `c`: each band's threshold at `c`'s plus its offset,
+  /// `c`'s ratio, knee, range and amount, and time constants slower in the lows (`bandDefaults`).
+  public func settings(compressor c: CompressorSettings) -> MultibandCompressorSettings {
+    func bands(_ offsets: [Double]) -> [CompressorSettings] {
+      offsets.enumerated().map { b, offset in
+        var s = MultibandCompressorSettings.bandDefaults(band: b, of: offsets.count, thresholdDBFS: c.thresholdDBFS + offset)
+        s.ratio = c.ratio
+        s.kneeDB = c.kneeDB
+        s.rangeDB = c.rangeDB
+        s.amount = c.amount
+        return s
+      }
+    }
+    return MultibandCompressorSettings(crossoversHz: crossoversHz, mid: bands(midOffsetsDB), side: bands(sideOffsetsDB))
   }
 }
 
@@ -66,7 +147,8 @@ public enum DynamicsPlanner {
   public static let verifyToleranceDB = 1.0
   /// A planned PSR drop under this is not worth a compressor, dB.
   public static let smallestDropDB = 0.5
-  /// How far under the lower of its own PSR and the album's the limiter may pull a track, dB (the PSR floor).
+  /// How far under the lower of its own PSR and the album's the limiter may pull a track, dB (the PSR floor), with
+  /// the default limiting budget; a higher `--max-limiting-db` lowers the floor by as much.
   public static let floorMarginDB = 0.5
   /// The compressor's look-ahead, ms: as long as its attack, so a transient meets a gain that has already fallen
   /// (without it the onsets, which set the PSR's peaks, pass untouched and only the body is compressed).
@@ -100,7 +182,11 @@ public enum DynamicsPlanner {
       return (options.limiter ? DynamicsPlan(sourcePSRDB: nil, targetPSRDB: nil, compressor: nil, maxLimitingDB: budget) : nil, [])
     }
     var plan = DynamicsPlan(sourcePSRDB: source, targetPSRDB: source, compressor: nil, maxLimitingDB: budget)
-    if options.dynamicsAmount > 0 { plan.floorPSRDB = min(source, albumPSRDB ?? source) - floorMarginDB }
+    if options.dynamicsAmount > 0 {
+      // A budget raised over the default lowers the floor as much: --max-limiting-db trades PSR for loudness too.
+      let raisedDB = max(0, options.maxLimitingDB - MatchingOptions().maxLimitingDB)
+      plan.floorPSRDB = min(source, albumPSRDB ?? source) - floorMarginDB - raisedDB
+    }
     guard let album = albumPSRDB else { return (plan, []) }
     let excess = source - album
     let psr = "Short-term PSR \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
@@ -113,8 +199,9 @@ public enum DynamicsPlanner {
     plan.targetPSRDB = source - drop
     plan.compressor = compressor(thresholdDBFS: initialThresholdDBFS(inputLUFS: lufs, sourcePSRDB: source, dropDB: drop),
       rangeDB: options.maxCompressionDB)
+    if options.multiband { plan.multiband = MultibandPlan.plan(spectrum: t.spectrum, channels: t.channels) }
     return (plan, [
-      "\(psr): compressed 2:1 (soft knee, 10/200 ms, 10 ms look-ahead) toward \(Format.fixed(source - drop)) dB"
+      "\(psr): compressed \(options.multiband ? "by 4 bands, mid and side, 2:1 (soft knee, 40/400 ms in the lows to 10/100 ms in the highs)" : "2:1 (soft knee, 10/200 ms, 10 ms look-ahead)") toward \(Format.fixed(source - drop)) dB"
         + (drop < options.dynamicsAmount * excess ? " (at most \(Format.fixed(options.maxCompressionDB)) dB of compression)." : ".")
     ])
   }

@@ -39,13 +39,15 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
   public var maxCompressionDB: Double = 6
   /// The limiting budget: the most gain reduction the limiter may take in more than 1 % of the time, dB.
   public var maxLimitingDB: Double = 3
+  /// Whether a compressed track gets the multiband compressor (4 bands, mid and side) in place of the wideband one.
+  public var multiband: Bool = false
 
   /// The defaults above.
   public init() {}
 
   private enum CodingKeys: String, CodingKey {
     case loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter
-    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB
+    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband
   }
 
   /// Reads saved options. The dynamics keys may be absent (plans written before them): such a plan had no
@@ -65,6 +67,7 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     targetPSRDB = try c.decodeIfPresent(Double.self, forKey: .targetPSRDB)
     maxCompressionDB = try c.decodeIfPresent(Double.self, forKey: .maxCompressionDB) ?? 6
     maxLimitingDB = try c.decodeIfPresent(Double.self, forKey: .maxLimitingDB) ?? MatchingLimits.maxLimitingDB.range.upperBound
+    multiband = try c.decodeIfPresent(Bool.self, forKey: .multiband) ?? false
   }
 
   /// Writes every key (`targetPSRDB` as `null` when not set).
@@ -83,6 +86,7 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     try c.encode(NullCoded(wrappedValue: targetPSRDB), forKey: .targetPSRDB)
     try c.encode(maxCompressionDB, forKey: .maxCompressionDB)
     try c.encode(maxLimitingDB, forKey: .maxLimitingDB)
+    try c.encode(multiband, forKey: .multiband)
   }
 }
 
@@ -188,6 +192,8 @@ public struct MatchingOverrides: Sendable, Hashable {
   public var maxCompressionDB: Double?
   /// The limiting budget, dB; nil leaves the one below.
   public var maxLimitingDB: Double?
+  /// Whether compressed tracks get the multiband compressor; nil leaves the one below.
+  public var multiband: Bool?
 
   /// Nothing given.
   public init() {}
@@ -208,6 +214,7 @@ public struct MatchingOverrides: Sendable, Hashable {
     if let v = targetPSRDB { o.targetPSRDB = v }
     if let v = maxCompressionDB { o.maxCompressionDB = v }
     if let v = maxLimitingDB { o.maxLimitingDB = v }
+    if let v = multiband { o.multiband = v }
     return o
   }
 }

@@ -99,11 +99,18 @@ public enum TrackRenderer {
     let gain: Float? = abs(gainDB) > 1e-9 ? Float(pow(10, gainDB / 20)) : nil
     if gain != nil { stages.append("gain") }
     var compressor: Compressor? = nil
+    var multiband: MultibandCompressor? = nil
     if let settings = plan.dynamics?.compressor, !settings.isIdentity {
-      compressor = try Compressor(settings: settings, channels: channels, sampleRateHz: info.sampleRate)
-      stages.append("compressor")
+      if let bands = plan.dynamics?.multiband {
+        multiband = try MultibandCompressor(settings: bands.settings(compressor: settings), channels: channels, sampleRateHz: info.sampleRate)
+        stages.append("multiband")
+      } else {
+        compressor = try Compressor(settings: settings, channels: channels, sampleRateHz: info.sampleRate)
+        stages.append("compressor")
+      }
     }
-    var compressorDrop = compressor?.latencyFrames ?? 0  // its look-ahead, trimmed so the master stays aligned
+    // Their latency (look-ahead, crossover), trimmed so the master stays aligned with the source.
+    var compressorDrop = (compressor?.latencyFrames ?? 0) + (multiband?.latencyFrames ?? 0)
     var resampler: Resampler? = nil
     if outRate != info.sampleRate {
       resampler = try Resampler(inputRateHz: info.sampleRate, outputRateHz: outRate, channels: channels)
@@ -155,6 +162,7 @@ public enum TrackRenderer {
       var x = block
       if let g = gain { for i in x.indices { x[i] *= g } }
       if compressor != nil { compressor!.processAligned(&x, dropFrames: &compressorDrop, final: final) }
+      if multiband != nil { multiband!.processAligned(&x, dropFrames: &compressorDrop, final: final) }
       if resampler != nil {
         var y: [Float] = []
         try x.withUnsafeBufferPointer { (p) throws(ResamplerError) in
@@ -210,7 +218,7 @@ public enum TrackRenderer {
       report.limiterOver3DBShare = stats.over3DBShare
       report.limiterGainReduction = GainReductionSeries(intervalSeconds: stats.intervalSeconds, valuesDB: stats.gainReductionDB)
     }
-    if let c = compressor?.stats {
+    if let c = compressor?.stats ?? multiband?.mergedStats {
       report.compressorMaxGainReductionDB = c.maxGainReductionDB
       report.compressorGainReduction = GainReductionSeries(intervalSeconds: c.intervalSeconds, valuesDB: c.gainReductionDB)
     }

@@ -47,9 +47,18 @@ import TestSupport
     #expect(tuner.notes.contains { $0.contains("best threshold") })
   }
 
-  @Test("Over the budget with amount 0: no compressor, the loudness is lowered by the excess and the notes say why")
+  @Test("Amount 0 is the limiter alone: nothing is measured, tuned or lowered")
+  func amountZeroIsInert() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 0, maxCompressionDB: 6)
+    #expect(!tuner.needsMeasuring && !tuner.measuresPSR)
+    let before = tuner.plan
+    let again = tuner.record(psrDB: 20, limitingDB: 12)
+    #expect(!again && tuner.plan == before && tuner.loweredDB == 0 && tuner.notes.isEmpty)
+  }
+
+  @Test("Over the budget with no compression allowed (range 0): the loudness is lowered by the excess and the notes say why")
   func budgetWithoutDynamicsLowersLoudness() {
-    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 0, maxCompressionDB: 6)
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
     // The limiter takes 5 dB at the planned gain, one dB less per dB of gain taken off.
     Self.run(&tuner) { p in (nil, max(0, 5 + p.gainDB)) }
     #expect(tuner.plan.dynamics?.compressor == nil)

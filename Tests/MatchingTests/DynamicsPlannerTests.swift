@@ -49,6 +49,9 @@ import Testing
     let margin = DynamicsPlanner.floorMarginDB
     #expect(DynamicsPlanner.plan(track: Self.track("d", psr: 8), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 8 - margin)
     #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 12 - margin)
+    o.maxLimitingDB = 7  // 4 dB over the default budget: the floor goes 4 dB lower
+    #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 12 - margin - 4)
+    o.maxLimitingDB = MatchingOptions().maxLimitingDB
     let a = DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0
     #expect(a?.compressor?.lookaheadMS == DynamicsPlanner.lookaheadMS && a?.limiterDriveDB == nil)
     o.dynamicsAmount = 0
