@@ -96,12 +96,12 @@ enum HTMLTemplate {
   static let palette = #"""
 :root { --bg: #ffffff; --fg: #1d2228; --muted: #5b6570; --grid: #d9dee4; --card: #f4f6f8; --link: #1a5c99;
   --before: #6b7785; --after: #1d7347; --profile: #1d2228; --band: rgba(29,115,71,0.14); --tp: #b3261e;
-  --side-after: #7b3fa0; --pass: #1d7347; --warn: #8a5300; --fail: #b3261e;
+  --tp-after: #1f5fa8; --side-after: #7b3fa0; --pass: #1d7347; --warn: #8a5300; --fail: #b3261e;
   --c0: #1f77b4; --c1: #d62728; --c2: #2ca02c; --c3: #9467bd; --c4: #ff7f0e; --c5: #17becf; --c6: #8c564b; --c7: #e377c2; }
 @media screen and (prefers-color-scheme: dark) {
   :root { --bg: #15191e; --fg: #e6e9ed; --muted: #9aa5b1; --grid: #2f3740; --card: #1e242b; --link: #8cc4ff;
     --before: #8794a3; --after: #4cc38a; --profile: #e6e9ed; --band: rgba(76,195,138,0.16); --tp: #ff7b6b;
-    --side-after: #c39bff; --pass: #4cc38a; --warn: #f0b429; --fail: #ff7b6b; }
+    --tp-after: #7fb2ff; --side-after: #c39bff; --pass: #4cc38a; --warn: #f0b429; --fail: #ff7b6b; }
 }
 body { background: var(--bg); color: var(--fg); }
 a { color: var(--link); }
@@ -128,7 +128,7 @@ th:first-child, td:first-child, td.text { text-align: left; }
 td { white-space: nowrap; }
 td.file, td.text { white-space: normal; }
 td.file { text-align: left; min-width: 12em; overflow-wrap: break-word; word-break: normal; }
-td.text { min-width: 16em; }
+td.text { min-width: 16em; } td.flags { min-width: 11em; }
 .flag { display: inline-block; margin: 1px 4px 1px 0; font-size: 12px; }
 details summary { cursor: pointer; margin: 10px 0; }
 .chart { overflow-x: auto; max-width: 100%; }
@@ -137,7 +137,7 @@ svg text { fill: var(--fg); font: 12px system-ui, sans-serif; } svg .title { fon
 svg .grid { stroke: var(--grid); stroke-width: 1; } svg .grid.strong { stroke: var(--muted); stroke-dasharray: 3 3; }
 svg .frame { stroke: var(--muted); }
 svg .before { fill: var(--before); } svg .after { fill: var(--after); } svg .band { fill: var(--band); }
-svg .tp { fill: var(--tp); } svg .tp-after { fill: var(--after); stroke: var(--fg); stroke-width: 0.5; }
+svg .tp { fill: var(--tp); } svg .tp-after { fill: var(--tp-after); stroke: var(--fg); stroke-width: 0.5; }
 svg polyline { stroke-width: 1.4; } svg .profile { stroke: var(--profile); stroke-width: 3; fill: none; }
 svg rect.profile { fill: var(--profile); } svg .eq { stroke-dasharray: 5 4; }
 svg .before-line { stroke: var(--before); stroke-width: 2; } svg rect.before-line { fill: var(--before); }
@@ -191,7 +191,7 @@ body { font: 15px/1.45 system-ui, sans-serif; max-width: 900px; margin: 0 auto; 
 table { border-collapse: collapse; width: 100%; } th, td { padding: 6px; border-bottom: 1px solid var(--grid); text-align: left; }
 td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 </head><body>
-<h1>AlbumMaster reports</h1><p>{{count}} albums.</p>
+<h1>AlbumMaster reports</h1><p>{{count}}.</p>
 <div class="scroll"><table><tr><th>Album</th><th>Tracks</th><th>Unreadable</th><th>Mastered</th><th>QA verdict</th></tr>
 {{#albums}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{tracks}}</td><td>{{failures}}</td><td>{{mastered}}</td><td class="{{verdict}}">{{verdict}}</td></tr>
 {{/albums}}</table></div></body></html>
@@ -250,7 +250,7 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 <td title="{{psrRange}}{{#mastered}} → {{psrRangeAfter}}{{/mastered}}">{{psr}}{{#mastered}} → {{psrAfter}}{{/mastered}}</td>
 <td>{{width}}{{#mastered}} → {{widthAfter}}{{/mastered}}</td><td>{{corr}}</td><td>{{dev}}{{#mastered}} → {{devAfter}}{{/mastered}}</td>
 {{#mastered}}<td>{{gr}}</td>{{/mastered}}
-<td class="text">{{#flags}}<a class="flag" href="#{{anchor}}">{{name}}</a>{{/flags}}</td></tr>
+<td class="text flags">{{#flags}}<a class="flag" href="#{{anchor}}">{{name}}</a>{{/flags}}</td></tr>
 {{/tracks}}
 </table></div>
 <h2>Charts</h2>
