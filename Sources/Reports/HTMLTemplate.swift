@@ -124,7 +124,7 @@ h3 { font-size: 16px; margin: 18px 0 6px; overflow-wrap: break-word; }
 .verdict-pass { color: var(--pass); } .verdict-warn { color: var(--warn); } .verdict-fail { color: var(--fail); }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { padding: 5px 6px; border-bottom: 1px solid var(--grid); text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th:first-child, td:first-child, th.text, td.text { text-align: left; }
 td { white-space: nowrap; }
 td.file, td.text { white-space: normal; }
 td.file { text-align: left; min-width: 12em; overflow-wrap: break-word; word-break: normal; }
@@ -200,8 +200,8 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
   /// A table of QA findings, one row per item of the context list `list` (a `Finding`), its last column headed
   /// `lastColumn`: the master's problems and passes, and the sources'.
   static func qaTable(_ list: String, id: String?, lastColumn: String) -> String {
-    #"<div class="scroll"><table\#(id.map { #" id="\#($0)""# } ?? "")><tr><th>Check</th><th>Track</th><th>Status</th>"#
-      + #"<th>Value</th><th>Limit</th><th>\#(lastColumn)</th></tr>"# + "\n"
+    #"<div class="scroll"><table\#(id.map { #" id="\#($0)""# } ?? "")><tr><th>Check</th><th class="text">Track</th><th>Status</th>"#
+      + #"<th>Value</th><th>Limit</th><th class="text">\#(lastColumn)</th></tr>"# + "\n"
       + #"{{#\#(list)}}<tr id="{{id}}"><td>{{check}}</td><td class="file">{{track}}</td><td class="status-{{status}}">{{status}}</td>"#
       + #"<td>{{value}}</td><td>{{limit}}</td><td class="text">{{message}}</td></tr>"# + "\n{{/\(list)}}\n</table></div>"
   }
@@ -243,7 +243,7 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{/hasProblems}}
 <h2>Tracks</h2>
 <div class="scroll"><table id="tracks">
-<tr><th>#</th><th>File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th>Flags</th></tr>
+<tr><th>#</th><th class="text">File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th class="text">Flags</th></tr>
 {{#tracks}}
 <tr><td>{{index}}</td><td class="file"><a href="#{{anchor}}">{{file}}</a></td>
 <td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}{{#mastered}} → {{lraAfter}}{{/mastered}}</td><td>{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}{{#mastered}} → {{plrAfter}}{{/mastered}}</td>
