@@ -17,7 +17,10 @@ demo: build
 ## Run every test, optimized (the CLI tests run the albummaster binary built beside them). Unoptimized, the
 ## SIMD loops of the DSP code are generic calls and the suite takes minutes instead of seconds. No test uses
 ## @testable, and without testable imports `swift test` reuses the build instead of compiling everything again.
+## The tests also need script(1) and setpriv (util-linux), headless Chromium (the report's browser test) and
+## python3-venv (scripts/check-venv.sh); `make demo` and `make install` do not.
 test: deps
+	@scripts/install-deps.sh util-linux chromium python3-venv
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --disable-testable-imports
 
@@ -25,7 +28,7 @@ build: deps
 	$(SWIFT) build -c release --product albummaster
 
 deps:
-	@scripts/install-deps.sh util-linux chromium python3
+	@scripts/install-deps.sh python3
 
 ## Speed and memory against ffmpeg on the same files (not a test: it prints figures); then the distortion benchmark.
 bench: build

@@ -89,6 +89,8 @@ public struct AlbumRun: Sendable {
 
 /// The machine-readable result of a run (`--json`): every album's document and the album-level failures.
 public struct RunResult: Encodable, Sendable {
+  /// The AlbumMaster release that wrote it (`albummaster --version`), so a saved result names its tool.
+  public var albumMasterVersion = AlbumMasterRelease.version
   /// The analysis.json schema the documents follow.
   public var schemaVersion = AnalysisDocument.currentSchemaVersion
   /// One document per album that ran.

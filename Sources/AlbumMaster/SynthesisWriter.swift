@@ -9,7 +9,7 @@ public enum SynthesisWriter {
   /// - Returns: the paths written.
   @discardableResult
   public static func writeDemoAlbum(to folder: String) throws -> [String] {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try makeFolder(folder)
     return try DemoAlbum.tracks.enumerated().map { i, t in
       let path = (folder as NSString).appendingPathComponent(t.fileName)
       let container: AudioContainer = t.container == "FLAC" ? .flac : t.container == "AIFF" ? .aiff : .wav
@@ -19,6 +19,18 @@ public enum SynthesisWriter {
         metadata: AudioMetadata(
           title: t.title, artist: DemoAlbum.artist, album: "AlbumMaster Demo", trackNumber: "\(i + 1)", date: "2026"))
       return path
+    }
+  }
+
+  /// Creates `folder` and the folders above it; a failure is one line naming the folder, not Foundation's
+  /// multi-line error.
+  static func makeFolder(_ folder: String) throws(AudioIOError) {
+    guard !folder.isEmpty else { return }
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      let cause = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+      throw .writeFailed(path: folder, reason: cause?.localizedDescription ?? "the folder cannot be created")
     }
   }
 
@@ -56,10 +68,12 @@ extension SynthesisWriter {
     guard [16, 24].contains(bits) else { throw InputError(subject: "--bits", problem: "expected 16 or 24, found \(bits)") }
   }
 
-  /// Writes `seconds` of music in `style` to `path`.
+  /// Writes `seconds` of music in `style` to `path`; its folder is created if needed, as the demo album's is
+  /// (a new user's first `generate ~/music/MyAlbum/01.wav`).
   public static func writeTrack(
     style: TrackStyle, seconds: Double, sampleRateHz: Int, to path: String, container: AudioContainerName, bits: Int
   ) throws {
+    try makeFolder((path as NSString).deletingLastPathComponent)
     let c: AudioContainer = switch container {
     case .wav: .wav
     case .flac: .flac

@@ -46,7 +46,15 @@ struct AlbumMasterCommand: AsyncParsableCommand {
   /// --version, an exit code after a printed line) goes through ArgumentParser as before.
   static func fail(_ error: any Error, command: any ParsableCommand.Type, arguments: [String]) -> Never {
     let text = message(for: error)
-    guard exitCode(for: error) == .validationFailure, !text.isEmpty else { exit(withError: error) }
+    let code = exitCode(for: error)
+    guard !text.isEmpty, code != .success else { exit(withError: error) }
+    guard code == .validationFailure else {
+      // Any other error with a message (`generate` or `demo` cannot write): the one-line form of every other
+      // error, not ArgumentParser's "Error: …"; the exit code stays ArgumentParser's.
+      let line = text.split(separator: "\n").first.map(String.init) ?? text
+      StandardStreams.err("albummaster: error: \(line.escapedForTerminal)\n")
+      Foundation.exit(code.rawValue)
+    }
     StandardStreams.err(UsageProblem(message: text, command: command, arguments: arguments).rendered)
     Foundation.exit(ExitCode.validationFailure.rawValue)
   }

@@ -31,7 +31,7 @@ public enum HTMLReport {
 
   /// The catalogue page: one row per album report (name, link, tracks, failures, mastered, verdict).
   public static func renderIndex(_ rows: [[String: String]]) throws -> String {
-    try MustacheTemplate(string: HTMLTemplate.index).render(["albums": rows, "count": rows.count])
+    try MustacheTemplate(string: HTMLTemplate.index).render(["albums": rows, "count": TerminalText.count(rows.count, "album")])
   }
 
   struct Flag { let name: String; let anchor: String }

@@ -96,12 +96,12 @@ enum HTMLTemplate {
   static let palette = #"""
 :root { --bg: #ffffff; --fg: #1d2228; --muted: #5b6570; --grid: #d9dee4; --card: #f4f6f8; --link: #1a5c99;
   --before: #6b7785; --after: #1d7347; --profile: #1d2228; --band: rgba(29,115,71,0.14); --tp: #b3261e;
-  --side-after: #7b3fa0; --pass: #1d7347; --warn: #8a5300; --fail: #b3261e;
+  --tp-after: #1f5fa8; --side-after: #7b3fa0; --pass: #1d7347; --warn: #8a5300; --fail: #b3261e;
   --c0: #1f77b4; --c1: #d62728; --c2: #2ca02c; --c3: #9467bd; --c4: #ff7f0e; --c5: #17becf; --c6: #8c564b; --c7: #e377c2; }
 @media screen and (prefers-color-scheme: dark) {
   :root { --bg: #15191e; --fg: #e6e9ed; --muted: #9aa5b1; --grid: #2f3740; --card: #1e242b; --link: #8cc4ff;
     --before: #8794a3; --after: #4cc38a; --profile: #e6e9ed; --band: rgba(76,195,138,0.16); --tp: #ff7b6b;
-    --side-after: #c39bff; --pass: #4cc38a; --warn: #f0b429; --fail: #ff7b6b; }
+    --tp-after: #7fb2ff; --side-after: #c39bff; --pass: #4cc38a; --warn: #f0b429; --fail: #ff7b6b; }
 }
 body { background: var(--bg); color: var(--fg); }
 a { color: var(--link); }
@@ -124,11 +124,11 @@ h3 { font-size: 16px; margin: 18px 0 6px; overflow-wrap: break-word; }
 .verdict-pass { color: var(--pass); } .verdict-warn { color: var(--warn); } .verdict-fail { color: var(--fail); }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { padding: 5px 6px; border-bottom: 1px solid var(--grid); text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th:first-child, td:first-child, th.text, td.text { text-align: left; }
 td { white-space: nowrap; }
 td.file, td.text { white-space: normal; }
 td.file { text-align: left; min-width: 12em; overflow-wrap: break-word; word-break: normal; }
-td.text { min-width: 16em; }
+td.text { min-width: 16em; } td.flags { min-width: 11em; }
 .flag { display: inline-block; margin: 1px 4px 1px 0; font-size: 12px; }
 details summary { cursor: pointer; margin: 10px 0; }
 .chart { overflow-x: auto; max-width: 100%; }
@@ -137,7 +137,7 @@ svg text { fill: var(--fg); font: 12px system-ui, sans-serif; } svg .title { fon
 svg .grid { stroke: var(--grid); stroke-width: 1; } svg .grid.strong { stroke: var(--muted); stroke-dasharray: 3 3; }
 svg .frame { stroke: var(--muted); }
 svg .before { fill: var(--before); } svg .after { fill: var(--after); } svg .band { fill: var(--band); }
-svg .tp { fill: var(--tp); } svg .tp-after { fill: var(--after); stroke: var(--fg); stroke-width: 0.5; }
+svg .tp { fill: var(--tp); } svg .tp-after { fill: var(--tp-after); stroke: var(--fg); stroke-width: 0.5; }
 svg polyline { stroke-width: 1.4; } svg .profile { stroke: var(--profile); stroke-width: 3; fill: none; }
 svg rect.profile { fill: var(--profile); } svg .eq { stroke-dasharray: 5 4; }
 svg .before-line { stroke: var(--before); stroke-width: 2; } svg rect.before-line { fill: var(--before); }
@@ -191,7 +191,7 @@ body { font: 15px/1.45 system-ui, sans-serif; max-width: 900px; margin: 0 auto; 
 table { border-collapse: collapse; width: 100%; } th, td { padding: 6px; border-bottom: 1px solid var(--grid); text-align: left; }
 td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 </head><body>
-<h1>AlbumMaster reports</h1><p>{{count}} albums.</p>
+<h1>AlbumMaster reports</h1><p>{{count}}.</p>
 <div class="scroll"><table><tr><th>Album</th><th>Tracks</th><th>Unreadable</th><th>Mastered</th><th>QA verdict</th></tr>
 {{#albums}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{tracks}}</td><td>{{failures}}</td><td>{{mastered}}</td><td class="{{verdict}}">{{verdict}}</td></tr>
 {{/albums}}</table></div></body></html>
@@ -200,8 +200,8 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
   /// A table of QA findings, one row per item of the context list `list` (a `Finding`), its last column headed
   /// `lastColumn`: the master's problems and passes, and the sources'.
   static func qaTable(_ list: String, id: String?, lastColumn: String) -> String {
-    #"<div class="scroll"><table\#(id.map { #" id="\#($0)""# } ?? "")><tr><th>Check</th><th>Track</th><th>Status</th>"#
-      + #"<th>Value</th><th>Limit</th><th>\#(lastColumn)</th></tr>"# + "\n"
+    #"<div class="scroll"><table\#(id.map { #" id="\#($0)""# } ?? "")><tr><th>Check</th><th class="text">Track</th><th>Status</th>"#
+      + #"<th>Value</th><th>Limit</th><th class="text">\#(lastColumn)</th></tr>"# + "\n"
       + #"{{#\#(list)}}<tr id="{{id}}"><td>{{check}}</td><td class="file">{{track}}</td><td class="status-{{status}}">{{status}}</td>"#
       + #"<td>{{value}}</td><td>{{limit}}</td><td class="text">{{message}}</td></tr>"# + "\n{{/\(list)}}\n</table></div>"
   }
@@ -243,14 +243,14 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{/hasProblems}}
 <h2>Tracks</h2>
 <div class="scroll"><table id="tracks">
-<tr><th>#</th><th>File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th>Flags</th></tr>
+<tr><th>#</th><th class="text">File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th class="text">Flags</th></tr>
 {{#tracks}}
 <tr><td>{{index}}</td><td class="file"><a href="#{{anchor}}">{{file}}</a></td>
 <td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}{{#mastered}} → {{lraAfter}}{{/mastered}}</td><td>{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}{{#mastered}} → {{plrAfter}}{{/mastered}}</td>
 <td title="{{psrRange}}{{#mastered}} → {{psrRangeAfter}}{{/mastered}}">{{psr}}{{#mastered}} → {{psrAfter}}{{/mastered}}</td>
 <td>{{width}}{{#mastered}} → {{widthAfter}}{{/mastered}}</td><td>{{corr}}</td><td>{{dev}}{{#mastered}} → {{devAfter}}{{/mastered}}</td>
 {{#mastered}}<td>{{gr}}</td>{{/mastered}}
-<td class="text">{{#flags}}<a class="flag" href="#{{anchor}}">{{name}}</a>{{/flags}}</td></tr>
+<td class="text flags">{{#flags}}<a class="flag" href="#{{anchor}}">{{name}}</a>{{/flags}}</td></tr>
 {{/tracks}}
 </table></div>
 <h2>Charts</h2>

@@ -24,6 +24,22 @@ import TestSupport
         svg.querySelectorAll('text').forEach(function (t) { min = Math.min(min, parseFloat(w.getComputedStyle(t).fontSize) * scale); });
       });
       out.minChartTextPx = min;
+      // Legend swatches of one chart never share a colour; the masters are linked; the album's and each track's
+      // loudness over time show before and after.
+      out.legendClashes = [];
+      d.querySelectorAll('svg').forEach(function (svg) {
+        var seen = {};
+        svg.querySelectorAll('rect.swatch').forEach(function (r) {
+          var fill = w.getComputedStyle(r).fill, label = r.nextElementSibling ? r.nextElementSibling.textContent : '';
+          if (seen[fill] !== undefined) out.legendClashes.push(svg.getAttribute('aria-label') + ': ' + seen[fill] + ' / ' + label);
+          else seen[fill] = label;
+        });
+      });
+      out.masterLinks = Array.prototype.map.call(d.querySelectorAll('a[href^="masters/"]'), function (a) { return a.getAttribute('href'); });
+      out.trackTimelines = Array.prototype.filter.call(d.querySelectorAll('svg'), function (svg) {
+        return /^Short-term loudness (over time|through the album) .*, before and after$/.test(svg.getAttribute('aria-label'))
+          && svg.querySelectorAll('polyline.before-line').length > 0 && svg.querySelectorAll('polyline.after-line').length > 0;
+      }).length;
       var audios = Array.prototype.slice.call(d.querySelectorAll('audio'));
       out.audios = audios.length;
       out.ready = audios.filter(function (a) { return a.dataset.ready === '1'; }).length;
@@ -67,7 +83,7 @@ import TestSupport
     return regex?.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) ?? 0
   }
 
-  @Test("At 390 px the page does not overflow and chart text is at least 10 px; every player's source loads, the AIFF's via its preview; one player plays at a time and A/B keeps the position; print gives a PDF of a sane page count")
+  @Test("At 390 px the page does not overflow and chart text is at least 10 px; legend colours differ within each chart; masters are linked and the album's and each track's loudness over time show before and after; the mailed-report note; every player's source loads, the AIFF's via its preview; one player plays at a time and A/B keeps the position; print gives a PDF of a sane page count")
   func phonePrintAndPlayers() throws {
     let chromium = try BrowserTests.requiredChromium()
     let root = TempFolder("report-browser")
@@ -102,6 +118,14 @@ import TestSupport
     #expect(scrollWidth <= innerWidth, "page is \(scrollWidth) px wide at \(innerWidth) px")
     let minText = try #require(probe["minChartTextPx"] as? Double)
     #expect(minText >= 10, "smallest chart text \(minText) px")
+    // Distinct legend colours in every chart; links to both masters; loudness over time before and after per track.
+    #expect((probe["legendClashes"] as? [String])?.isEmpty == true, "\(probe["legendClashes"] ?? "none")")
+    let links = try #require(probe["masterLinks"] as? [String])
+    #expect(names.allSatisfy { n in links.contains { $0.removingPercentEncoding?.hasSuffix(n) == true } }, "\(links)")
+    #expect(probe["trackTimelines"] as? Int == names.count + 1, "the album's and each track's: \(probe)")
+    // Mailed reports: the page says plainly that a copy without the album has no A side (docs/report.md).
+    let page = String(decoding: fileBytes(folder + "/index.html"), as: UTF8.self)
+    #expect(page.contains("a copy of this report folder without the album has no A side"))
     // Every source loads; the AIFF original plays from its preview.
     #expect(probe["audios"] as? Int == 4 && probe["ready"] as? Int == 4, "\(probe)")
     let sources = try #require(probe["sources"] as? [String])
