@@ -33,10 +33,15 @@ public struct DynamicsTuner: Sendable {
   public static let driveMarginDB = 0.3
   /// A pass whose loudness missed its target by more than this says little about the limiting: it only
   /// corrects the gain, dB.
-  public static let loudnessSkewDB = 1.0
+  public static let loudnessSkewDB = 0.5
   /// The loudness taken off per dB of PSR under the floor: a limiter-bound PSR rises by less than the gain comes
   /// down (about 0.5–1 dB per dB), so a step of the shortfall alone would take many passes.
   public static let floorStepFactor = 1.5
+  /// How far under its floor a PSR may measure before the loudness is lowered, dB: a pass (and its CPU) is not
+  /// spent on a shortfall the size of the PSR's own run-to-run movement.
+  public static let floorSlackDB = 0.25
+  /// The most loudness the PSR floor may take from a track, dB.
+  public static let maxFloorLoweringDB = 2.0
   /// The most the threshold moves in one pass, dB.
   public static let maxThresholdStepDB = 6.0
   /// Less PSR than this per dB of threshold (or of drive) means more of it no longer helps.
@@ -60,6 +65,8 @@ public struct DynamicsTuner: Sendable {
   /// Set when more compression stopped lowering the error: a slow compressor on the body of a track lowers its
   /// loudness as much as its peaks, and the PSR no longer falls. The best threshold is kept.
   private var stalled = false
+  /// The loudness given up to the PSR floor so far, dB.
+  private var floorLoweredDB = 0.0
   /// The last drive tried and the PSR excess it left, for the drive's secant.
   private var driveTried: (driveDB: Double, excessDB: Double)? = nil
 
@@ -123,8 +130,10 @@ public struct DynamicsTuner: Sendable {
         "The limiter would take \(Format.fixed(limiting)) dB (budget \(Format.fixed(d.maxLimitingDB)) dB): a compressor takes part of it.")
       return true  // measure the new compressor before tuning it
     }
-    if let psr = psrDB, let floor = d.floorPSRDB, psr < floor, limiting > Self.budgetSlackDB {
-      return holdFloor(psrDB: psr, floorDB: floor, lastPass: lastPass)
+    if let psr = psrDB, let floor = d.floorPSRDB, psr < floor - Self.floorSlackDB, limiting > Self.budgetSlackDB,
+      let again = holdFloor(psrDB: psr, floorDB: floor, lastPass: lastPass)
+    {
+      return again
     }
     // The error the threshold is tuned on: the PSR over its target, or the limiting over its budget, whichever
     // asks for more compression. Both grow with the threshold.
@@ -133,7 +142,7 @@ public struct DynamicsTuner: Sendable {
     if overDB > Self.budgetSlackDB || (errors.isEmpty && d.compressor != nil) { errors.append(overDB) }
     var psrNow = psrDB, limitingNow = limiting
     if let e = errors.max(), let c = d.compressor {
-      if best == nil || abs(e) < abs(best!.errorDB) { best = (c.thresholdDBFS, e, psrDB, limiting) }
+      if abs(e) < abs(best?.errorDB ?? .infinity) { best = (c.thresholdDBFS, e, psrDB, limiting) }
       if !lastPass, !stalled, let next = nextThreshold(errorDB: e) {
         plan.dynamics?.compressor?.thresholdDBFS = next
         return true
@@ -145,16 +154,17 @@ public struct DynamicsTuner: Sendable {
         psrNow = b.psrDB
         limitingNow = b.limitingDB
         notes.append("More compression stopped lowering the PSR: the compressor keeps its best threshold.")
-        if lastPass { return false }
       }
     }
-    if !lastPass, d.compressor != nil, overDB <= Self.budgetSlackDB, let psr = psrNow, let target = d.targetPSRDB,
+    // From here on, what the settings now in the plan measured (the best threshold's pass, when it went back).
+    let overNowDB = limitingNow - d.maxLimitingDB
+    if !lastPass, d.compressor != nil, overNowDB <= Self.budgetSlackDB, let psr = psrNow, let target = d.targetPSRDB,
       psr - target > Self.psrToleranceDB, drive(excessDB: psr - target, limitingDB: limitingNow)
     {
       return true
     }
-    if overDB > Self.budgetSlackDB {
-      lower(by: overDB, because: "reaching it would take \(Format.fixed(limiting)) dB of limiting, over the "
+    if overNowDB > Self.budgetSlackDB {
+      lower(by: overNowDB, because: "reaching it would take \(Format.fixed(limitingNow)) dB of limiting, over the "
         + "\(Format.fixed(d.maxLimitingDB)) dB budget (--max-limiting-db trades distortion for loudness).")
       return !lastPass
     }
@@ -183,14 +193,20 @@ public struct DynamicsTuner: Sendable {
 
   /// The limiter pulls the PSR under the floor: its drive comes back first, then the loudness goes down by
   /// `floorStepFactor` × the shortfall.
-  private mutating func holdFloor(psrDB: Double, floorDB: Double, lastPass: Bool) -> Bool {
+  /// Returns whether to measure again, or `nil` when the floor can take no more (the tuning goes on without it).
+  private mutating func holdFloor(psrDB: Double, floorDB: Double, lastPass: Bool) -> Bool? {
     let short = floorDB - psrDB
     if let drive = plan.dynamics?.limiterDriveDB, drive > 0 {
       plan.dynamics?.limiterDriveDB = max(0, drive - short)
       driveTried = nil
       return !lastPass
     }
-    lower(by: Self.floorStepFactor * short, because: "its limiting would pull the short-term PSR to \(Format.fixed(psrDB)) dB, under the "
+    // The floor guards an album's consistency, not a loudness the user asked for: it costs at most
+    // `maxFloorLoweringDB` (a PSR out of reach at the target is the limiting budget's to judge).
+    let step = min(Self.floorStepFactor * short, Self.maxFloorLoweringDB - floorLoweredDB)
+    guard step > 0.05 else { return nil }
+    floorLoweredDB += step
+    lower(by: step, because: "its limiting would pull the short-term PSR to \(Format.fixed(psrDB)) dB, under the "
       + "floor of \(Format.fixed(floorDB)) dB (the lower of the track's own and the album's, less "
       + "\(Format.fixed(DynamicsPlanner.floorMarginDB)) dB).")
     return !lastPass

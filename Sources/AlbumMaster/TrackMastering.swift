@@ -143,12 +143,12 @@ struct TrackMastering {
   }
 
   /// A measuring pass of `plan` at `offsetDB`: the chain without quantizing or writing; its integrated loudness,
-  /// its PSR with `withPSR` (the whole analysis then runs), and the limiter's load.
+  /// its PSR with `withPSR` (the loudness and true-peak meters then run), and the limiter's load.
   private func measure(
     plan: TrackPlan, offsetDB: Double, withPSR: Bool, meterInfo: AudioFileInfo, name: String, spill: SpillFile?,
     progress: ((String, Double) -> Void)?
   ) throws -> Measured {
-    let meter = BackgroundMeters(info: meterInfo, file: name, scope: withPSR ? .analysis : .integratedLoudness)
+    let meter = BackgroundMeters(info: meterInfo, file: name, scope: withPSR ? .loudnessAndPSR : .integratedLoudness)
     let report: RenderReport
     do {
       report = try TrackRenderer.measure(
@@ -158,11 +158,8 @@ struct TrackMastering {
       _ = try? meter.finishIntegratedLUFS()  // stop its thread
       throw error
     }
-    if withPSR {
-      let a = try meter.finish()
-      return Measured(lufs: a.loudness.integratedLUFS, psrDB: a.dynamics.psrMedianDB, limitingDB: report.limiterP99GainReductionDB)
-    }
-    return Measured(lufs: try meter.finishIntegratedLUFS(), psrDB: nil, limitingDB: report.limiterP99GainReductionDB)
+    let (lufs, psr) = try meter.finishLoudnessAndPSR()
+    return Measured(lufs: lufs, psrDB: psr, limitingDB: report.limiterP99GainReductionDB)
   }
 
   /// One render of `plan` at `offsetDB` on top of its gain, fed to `meters` as it is written.

@@ -19,11 +19,15 @@ public final class BackgroundMeters: @unchecked Sendable {
     case analysis
     /// Integrated loudness alone (libebur128's K-weighting and gating): `finishIntegratedLUFS()`.
     case integratedLoudness
+    /// Integrated loudness and the median short-term PSR (the loudness and true-peak meters, nothing else):
+    /// `finishLoudnessAndPSR()`. What the dynamics' measuring passes need, at about half the analysis's cost.
+    case loudnessAndPSR
   }
 
   private enum Measured {
     case analysis(TrackAnalysis)
     case integratedLUFS(Double?)
+    case loudnessAndPSR(Double?, Double?)
   }
 
   private let queue: BlockQueue
@@ -37,6 +41,9 @@ public final class BackgroundMeters: @unchecked Sendable {
       switch scope {
       case .analysis: return .analysis(try Self.runAnalysis(info: info, file: file, queue: queue))
       case .integratedLoudness: return .integratedLUFS(try Self.runLoudness(info: info, queue: queue))
+      case .loudnessAndPSR:
+        let (lufs, psr) = try Self.runLoudnessAndPSR(info: info, queue: queue)
+        return .loudnessAndPSR(lufs, psr)
       }
     }
   }
@@ -53,9 +60,16 @@ public final class BackgroundMeters: @unchecked Sendable {
 
   /// Ends the stream and returns the integrated loudness (`nil` when all of it is gated out).
   public func finishIntegratedLUFS() throws(LoudnessMeterError) -> Double? {
+    try finishLoudnessAndPSR().lufs
+  }
+
+  /// Ends the stream and returns the integrated loudness and the median short-term PSR (`nil` when not
+  /// measured: scope `.integratedLoudness`, or a track too short or silent).
+  public func finishLoudnessAndPSR() throws(LoudnessMeterError) -> (lufs: Double?, psrDB: Double?) {
     switch try measured() {
-    case .integratedLUFS(let lufs): return lufs
-    case .analysis(let analysis): return analysis.loudness.integratedLUFS
+    case .integratedLUFS(let lufs): return (lufs, nil)
+    case .loudnessAndPSR(let lufs, let psr): return (lufs, psr)
+    case .analysis(let analysis): return (analysis.loudness.integratedLUFS, analysis.dynamics.psrMedianDB)
     }
   }
 
@@ -65,6 +79,23 @@ public final class BackgroundMeters: @unchecked Sendable {
     var meters = try TrackMeters(info: info)
     try drain(queue, channels: info.channels) { (p, frames) in meters.add(p, frames: frames) }
     return try meters.result(file: file, info: info)
+  }
+
+  private static func runLoudnessAndPSR(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> (Double?, Double?) {
+    var truePeak = try TruePeakMeter(
+      channels: info.channels, sampleRateHz: info.sampleRate,
+      blockFrames: ShortTermPSRMeter.blockFrames(sampleRateHz: info.sampleRate))
+    let loudness = LoudnessThread(info: info)
+    // As `TrackMeters.add`: the true peaks of each block reach the loudness thread before its samples.
+    try drain(queue, channels: info.channels) { (p, frames) in
+      truePeak.add(p, frames: frames)
+      loudness.feedTruePeakBlocks(truePeak.takeBlockPeaks())
+      loudness.feed(p, frames: frames)
+    }
+    _ = truePeak.finish()
+    loudness.feedTruePeakBlocks(truePeak.takeBlockPeaks())
+    let measured = try loudness.finish()
+    return (measured.loudness.integratedLUFS, measured.shortTermPSR?.medianDB)
   }
 
   private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {

@@ -109,9 +109,19 @@ import TestSupport
     // PSR 10 dB at the planned gain, 0.6 dB more per dB of gain taken off; limiting 3 dB less as much.
     Self.run(&tuner) { p in (10 - 0.6 * p.gainDB, max(0, 2.5 + p.gainDB)) }
     let psr = try #require(tuner.expectedPSRDB)
-    #expect(psr >= 11 - 0.05 || tuner.passes == DynamicsTuner.maxPasses)
+    #expect(psr >= 11 - DynamicsTuner.floorSlackDB - 0.05 || tuner.passes == DynamicsTuner.maxPasses)
     #expect(tuner.loweredDB > 1 && tuner.plan.gainDB == -tuner.loweredDB)
     #expect(tuner.notes.allSatisfy { $0.contains("under the floor of 11.0 dB") })
+  }
+
+  @Test("A floor out of reach (a loud target) costs at most maxFloorLoweringDB of loudness; the budget judges the rest")
+  func floorCostIsCapped() {
+    var plan = Self.plan(compressor: false)
+    plan.dynamics?.floorPSRDB = 16
+    var tuner = DynamicsTuner(plan: plan, dynamicsAmount: 1, maxCompressionDB: 0)
+    // PSR 8 dB, hardly rising as the gain comes down; the limiter within its budget.
+    Self.run(&tuner) { p in (8 - 0.1 * p.gainDB, 2) }
+    #expect(abs(tuner.loweredDB - DynamicsTuner.maxFloorLoweringDB) < 1e-9)
   }
 
   @Test("A pass whose loudness missed its target by more than a dB changes nothing but asks for another")
