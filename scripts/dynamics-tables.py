@@ -51,7 +51,7 @@ def decode(path):
                             "stream=sample_rate,channels", "-of", "json", path], capture_output=True, text=True, check=True)
     s = json.loads(probe.stdout)["streams"][0]
     rate, channels = int(s["sample_rate"]), int(s["channels"])
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-acodec", "pcm_f32le", "-"],
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "f32le", "-acodec", "pcm_f32le", "-"],
                          capture_output=True, check=True).stdout
     return np.frombuffer(raw, dtype=np.float32).reshape(-1, channels).astype(np.float64), rate
 
