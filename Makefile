@@ -7,7 +7,7 @@ DESTDIR ?=
 # The accuracy checks' own Python environment (pip-installed numpy, SciPy, Matchering); gitignored.
 VENV := .venv-check
 
-.PHONY: demo test build deps bench bench-distortion crosscheck memcheck interrupt-stress install uninstall clean check-docs
+.PHONY: demo test build deps bench bench-distortion crosscheck dynamics-tables outlier-album real-album memcheck interrupt-stress install uninstall clean check-docs
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -53,6 +53,29 @@ crosscheck: build
 	@scripts/check-venv.sh $(VENV) numpy scipy matchering
 	@$(VENV)/bin/python scripts/crosscheck.py
 	@$(VENV)/bin/python scripts/mastercheck.py
+
+## Issue 14's evidence: masters ALBUM with the defaults and with --dynamics-amount 0 (into a temp folder), measures
+## both independently (NumPy/SciPy/ffmpeg) and prints the PSR, limiting and loudness tables with PASS/FAIL lines
+## (exit 1 on FAIL). `make dynamics-tables ALBUM=folder [MASTER_ARGS="--loudness track --target-lufs -14"]`;
+## `make outlier-album` and `make real-album` assemble real albums for it into .build-bench/.
+ALBUM ?=
+MASTER_ARGS ?=
+dynamics-tables: build
+	@test -n "$(ALBUM)" || { echo "usage: make dynamics-tables ALBUM=folder (e.g. .build-bench/outlier/Outlier)"; exit 2; }
+	@scripts/install-deps.sh ffmpeg python3 python3-venv
+	@scripts/check-venv.sh $(VENV) numpy scipy
+	@$(VENV)/bin/python scripts/dynamics-tables.py --self-test
+	@ALBUMMASTER=$(BIN) $(VENV)/bin/python scripts/dynamics-tables.py --master "$(ALBUM)" -- $(MASTER_ARGS)
+
+## Four dense orchestral tracks (wesnoth-1.16-music) and a sparse ambient one (singularity-music): a dynamic outlier.
+outlier-album:
+	@scripts/install-deps.sh ffmpeg python3 wesnoth-1.16-music singularity-music
+	@python3 scripts/dynamics-albums.py outlier .build-bench/outlier
+
+## The real album of scripts/mastercheck.py (singularity-music and asc-music), kept in .build-bench/real.
+real-album:
+	@scripts/install-deps.sh ffmpeg python3 singularity-music asc-music
+	@python3 scripts/dynamics-albums.py real .build-bench/real
 
 ## Memory stays flat: a 2-hour file analysed (< 150 MB) and mastered (< 256 MB). CI runs it.
 memcheck: build
