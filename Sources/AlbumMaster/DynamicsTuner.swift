@@ -57,6 +57,8 @@ public struct DynamicsTuner: Sendable {
   public private(set) var notes: [String] = []
   /// Measuring passes recorded.
   public private(set) var passes = 0
+  /// The plan the last recorded pass measured.
+  private var measuredPlan: TrackPlan? = nil
   private let dynamicsAmount: Double
   private let maxCompressionDB: Double
   private var tried: (thresholdDBFS: Double, psrDB: Double)? = nil  // the last threshold and its error
@@ -105,6 +107,16 @@ public struct DynamicsTuner: Sendable {
     return o
   }
 
+  /// Whether the last pass left the plan changed without measuring it (the last pass lowered the loudness): its
+  /// PSR is then not the one to expect, and `confirm` should record one more pass.
+  public var needsConfirming: Bool { measuredPlan != nil && measuredPlan != plan && plan.dynamics?.settled != true }
+
+  /// Records a pass of the final plan, which changes nothing but the PSR to expect.
+  public mutating func confirm(psrDB: Double?) {
+    measuredPlan = plan
+    expectedPSRDB = psrDB ?? expectedPSRDB
+  }
+
   /// The compressor's input level, dBFS (the detector's reading of the planned loudness).
   private var inputLevelDBFS: Double? { plan.targetLUFS.map { $0 + 0.691 } }
 
@@ -113,6 +125,7 @@ public struct DynamicsTuner: Sendable {
   /// - Returns: whether another measuring pass should run with the tuned `plan`.
   public mutating func record(psrDB: Double?, limitingDB: Double?, loudnessOffDB: Double? = nil) -> Bool {
     passes += 1
+    measuredPlan = plan
     if isSettled { return false }
     if let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, passes < Self.maxPasses { return true }
     if psrDB != nil { expectedPSRDB = psrDB }

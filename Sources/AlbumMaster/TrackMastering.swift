@@ -93,6 +93,14 @@ struct TrackMastering {
         let target = tuner.plan.targetLUFS ?? 0
         again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
         if again { corrector.forgetSlope() }
+        if !again && tuner.needsConfirming {
+          // The last pass changed the plan: one more, so the PSR the verification expects is this plan's.
+          let last = try measure(
+            plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
+            progress: progress)
+          corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
+          tuner.confirm(psrDB: last.psrDB)
+        }
         if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
           let lufs = seen.lufs, let target = tuner.plan.targetLUFS
         {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Dynamics through the binary: `--dynamics-amount 0` and album.yaml's `dynamics: off` plan no compressor for a
-/// dynamic outlier that the defaults would compress, and a bad amount is a usage error.
+/// Dynamics through the binary: a dynamic outlier is compressed toward the album and says so, the settled plan
+/// renders the same masters, `--dynamics-amount 0` and album.yaml's `dynamics: off` compress nothing, and a bad
+/// amount is a usage error.
 @Suite struct DynamicsCLITests {
   /// Each run takes a few seconds; a hang fails its test instead of stalling the suite.
   static let timeoutSeconds = 60.0
@@ -37,6 +38,29 @@ import TestSupport
     var out: [String: [String: Any]] = [:]
     for t in plan["tracks"] as? [[String: Any]] ?? [] { out[t["file"] as? String ?? ""] = t["dynamics"] as? [String: Any] ?? [:] }
     return out
+  }
+
+  @Test("The outlier gets a compressor with a reason; every master verified; render --plan of the settled plan is byte-identical")
+  func outlierIsCompressed() throws {
+    let dir = TempFolder("dyncli")
+    defer { dir.remove() }
+    let album = try Self.album(dir)
+    let r = try #require(try runCLI(["master", album, "--reports", dir.file("R"), "--quiet"], timeoutSeconds: Self.timeoutSeconds))
+    #expect(r.status == 0, "\(r.stderr)")
+    let plan = try Self.json(dir.file("R/Dyn/plan.json"))
+    let d = Self.dynamics(plan)
+    #expect(d["04 sparse.wav"]?["compressor"] is [String: Any])
+    #expect(d["01 dense.wav"]?["compressor"] is NSNull)
+    let reasons = (plan["tracks"] as? [[String: Any]])?.last?["reasons"] as? [String] ?? []
+    #expect(reasons.contains { $0.contains("compressed 2:1") })
+    let masters = try Self.json(dir.file("R/Dyn/analysis.json"))["masters"] as? [[String: Any]] ?? []
+    #expect(masters.count == 4 && masters.allSatisfy { $0["verdict"] as? String == "ok" })
+    let again = try #require(try runCLI(["render", album, "--plan", dir.file("R/Dyn/plan.json"), "--reports", dir.file("P"), "--quiet"], timeoutSeconds: Self.timeoutSeconds))
+    #expect(again.status == 0, "\(again.stderr)")
+    for f in ["01 dense.wav", "04 sparse.wav"] {
+      let mismatch = fileByteMismatch(dir.file("R/Dyn/masters/\(f)"), dir.file("P/Dyn/masters/\(f)"))
+      #expect(mismatch == nil, "\(mismatch ?? "")")
+    }
   }
 
   @Test("The defaults plan a compressor for the outlier only; --dynamics-amount 0 and album.yaml dynamics: off plan none; a bad value is a usage error naming the flag")
