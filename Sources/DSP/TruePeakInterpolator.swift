@@ -91,7 +91,8 @@ public struct TruePeakInterpolator {
       if factor > 1 && blockMax * bound > threshold {
         interpolated = true
         Self.interpolatePeaks(
-          base, frames: frames, delay: delay, coefficients: coefficients, offsets: offsets, into: peaks)
+          base, frames: frames, delay: delay, coefficients: coefficients, offsets: offsets, into: peaks,
+          bound: bound, interpolateAbove: threshold)
       } else {
         let x0 = base - delay
         for i in 0..<frames { peaks[i] = max(peaks[i], abs(x0[i])) }
@@ -105,16 +106,37 @@ public struct TruePeakInterpolator {
 
   /// peaks[i] = max(peaks[i], |x[i − delay]|, |phase f at i| for every f), 16 frames at a time with the
   /// sums in registers. Each phase value is summed tap by tap in the same order as a scalar loop would.
+  /// The phases of 16 frames are skipped, as for a whole block, when `bound` · max|x| over the samples they
+  /// depend on is ≤ `interpolateAbove`: music leaves most groups well under the level that matters.
   private static func interpolatePeaks(
     _ base: UnsafePointer<Float>, frames: Int, delay: Int, coefficients: [[Float]], offsets: [[Int]],
-    into peaks: UnsafeMutablePointer<Float>
+    into peaks: UnsafeMutablePointer<Float>, bound: Float, interpolateAbove threshold: Float
   ) {
     typealias V = SIMD16<Float>
     let raw = UnsafeRawPointer(base)
     let peaksRaw = UnsafeMutableRawPointer(peaks)
+    // Group i…i+15 reads x[i − reach]…x[i + 15] (reach: the longest offset, 12 at 4×, 24 at 2×).
+    let reach = offsets.joined().max() ?? 0
+    let limit = V(repeating: threshold)
     var i = 0
     while i + 16 <= frames {
       var m = raw.loadUnaligned(fromByteOffset: (i - delay) * 4, as: V.self).magnitudes
+      do {
+        var window = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self).magnitudes
+        let far = raw.loadUnaligned(fromByteOffset: (i - reach) * 4, as: V.self).magnitudes
+        window.replace(with: far, where: far .> window)
+        if reach > 16 {
+          let middle = raw.loadUnaligned(fromByteOffset: (i - 16) * 4, as: V.self).magnitudes
+          window.replace(with: middle, where: middle .> window)
+        }
+        if !any(window * bound .> limit) {
+          var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+          old.replace(with: m, where: m .> old)
+          peaksRaw.storeBytes(of: old, toByteOffset: i * 4, as: V.self)
+          i += 16
+          continue
+        }
+      }
       for f in 1..<coefficients.count {
         let cs = coefficients[f], os = offsets[f]
         var a = V()
