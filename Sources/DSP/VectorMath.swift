@@ -23,6 +23,28 @@ public enum VectorMath {
     }
     return m
   }
+
+  /// `x[i] · gain` for every i, in a new array written once by a loop the compiler vectorizes (`map` appends
+  /// element by element).
+  public static func scaled(_ x: [Float], by gain: Float) -> [Float] {
+    [Float](unsafeUninitializedCapacity: x.count) { out, count in
+      x.withUnsafeBufferPointer { src in
+        for i in 0..<src.count { out[i] = src[i] * gain }
+      }
+      count = x.count
+    }
+  }
+
+  /// `Float(x[i]) · scale` for every i, in a new array (e.g. left-justified integers read back as libsndfile
+  /// reads them, scale 2⁻³¹).
+  public static func floats(_ x: [Int32], scale: Float) -> [Float] {
+    [Float](unsafeUninitializedCapacity: x.count) { out, count in
+      x.withUnsafeBufferPointer { src in
+        for i in 0..<src.count { out[i] = Float(src[i]) * scale }
+      }
+      count = x.count
+    }
+  }
 }
 
 // |x| lane by lane by clearing the sign bits: one AND, where `abs` on a SIMD vector goes lane by lane.

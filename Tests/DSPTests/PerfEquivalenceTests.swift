@@ -33,6 +33,15 @@ import TestSupport
     }
   }
 
+  @Test("VectorMath.scaled and floats give map's values, element for element")
+  func vectorHelpersUnchanged() {
+    let x = Signals.whiteNoise(amplitude: 1.5, seconds: 0.01, sampleRateHz: 48_000, channels: 2, seed: 6) + [0, -0.0, 1e9]
+    #expect(VectorMath.scaled(x, by: 0.7071).map(\.bitPattern) == x.map { $0 * 0.7071 }.map(\.bitPattern))
+    let ints = x.map { Int32(clamping: Int64($0 * 2e9)) } + [.min, .max, 0, 1, -1]
+    #expect(VectorMath.floats(ints, scale: 0x1p-31).map(\.bitPattern) == ints.map { Float($0) * 0x1p-31 }.map(\.bitPattern))
+    #expect(VectorMath.scaled([], by: 2).isEmpty && VectorMath.floats([], scale: 1).isEmpty)
+  }
+
   /// Peaks of one channel of `x` with the phases interpolated only where they may exceed `threshold`.
   static func peaks(_ x: [Float], channels: Int, rate: Int, threshold: Float, block: Int) -> [Float] {
     var interpolator = TruePeakInterpolator(channels: channels, sampleRateHz: rate)
