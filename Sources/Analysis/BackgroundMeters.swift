@@ -102,10 +102,23 @@ public final class BackgroundMeters: @unchecked Sendable {
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: width)
     defer { buffer.deallocate() }
     var filled = 0
-    while let block = queue.pop() {
+    while var block = queue.pop() {
       var offset = 0
       while offset < block.count {
         let n = min(width - filled, block.count - offset)
+        if filled == 0 && n == width {
+          // A whole block lies in the queued one: fed from there, not copied (the meters may zero samples in it).
+          do {
+            try block.withUnsafeMutableBufferPointer { (b) throws(LoudnessMeterError) in
+              try add(b.baseAddress! + offset, TrackAnalyzer.blockFrames)
+            }
+          } catch {
+            queue.abandon()
+            throw error
+          }
+          offset += n
+          continue
+        }
         block.withUnsafeBufferPointer { (buffer + filled).update(from: $0.baseAddress! + offset, count: n) }
         filled += n
         offset += n
