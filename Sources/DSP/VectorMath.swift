@@ -14,9 +14,22 @@ public enum VectorMath {
       m1.replace(with: b, where: b .> m1)
       i += 16
     }
+    // The rest 8 and 4 at a time: short counts (the true-peak meter's 61-value pieces) are common.
+    if i + 8 <= count {
+      let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self).magnitudes
+      m0.replace(with: a, where: a .> m0)
+      i += 8
+    }
     m0.replace(with: m1, where: m1 .> m0)
+    var m4 = m0.lowHalf
+    m4.replace(with: m0.highHalf, where: m0.highHalf .> m4)
+    if i + 4 <= count {
+      let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self).magnitudes
+      m4.replace(with: a, where: a .> m4)
+      i += 4
+    }
     var m: Float = 0
-    for lane in 0..<8 { m = max(m, m0[lane]) }
+    for lane in 0..<4 { m = max(m, m4[lane]) }
     while i < count {
       m = max(m, abs(p[i]))
       i += 1
@@ -59,5 +72,12 @@ extension SIMD16 where Scalar == Float {
   /// |x| of every lane.
   @inline(__always) public var magnitudes: Self {
     unsafeBitCast(unsafeBitCast(self, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7fff_ffff), to: Self.self)
+  }
+}
+
+extension SIMD4 where Scalar == Float {
+  /// |x| of every lane.
+  @inline(__always) public var magnitudes: Self {
+    unsafeBitCast(unsafeBitCast(self, to: SIMD4<UInt32>.self) & SIMD4<UInt32>(repeating: 0x7fff_ffff), to: Self.self)
   }
 }
