@@ -94,7 +94,7 @@ public struct TruePeakInterpolator {
     pieceFrames: Int, interpolateAbove threshold: Float
   ) -> (maxAbs: Float, interpolated: Bool) {
     if line.count < historyFrames + frames { line = Array(repeating: 0, count: historyFrames + frames) }
-    let h = historyFrames, stride = channels, piece = max(1, pieceFrames)
+    let h = historyFrames, piece = max(1, pieceFrames), channels = channels
     let factor = factor, bound = boundFactor, delay = delayFrames, reach = reach
     let coefficients = phaseCoefficients, offsets = phaseOffsets, starts = phaseStarts
     var maxAbs: Float = 0, interpolated = false, running = threshold
@@ -102,11 +102,7 @@ public struct TruePeakInterpolator {
       channelHistory[c].withUnsafeBufferPointer { hist in
         for i in 0..<h { b[i] = hist[i] }
       }
-      var src = samples + c
-      for i in 0..<frames {
-        b[h + i] = src.pointee
-        src += stride
-      }
+      VectorMath.deinterleave(samples, channels: channels, channel: c, frames: frames, into: b.baseAddress! + h)
       var start = 0
       while start < frames {
         let n = min(piece, frames - start)

@@ -37,6 +37,28 @@ public enum VectorMath {
     return m
   }
 
+  /// Copies channel `channel` of `frames` interleaved frames of `channels` channels into `dst`, contiguous. Stereo,
+  /// the common case, goes 8 frames at a time (one load, one shuffle, one store) instead of a strided scalar loop.
+  public static func deinterleave(
+    _ src: UnsafePointer<Float>, channels: Int, channel: Int, frames: Int, into dst: UnsafeMutablePointer<Float>
+  ) {
+    var i = 0
+    if channels == 2 {
+      let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst)
+      while i + 8 <= frames {
+        let v = raw.loadUnaligned(fromByteOffset: 2 * i * 4, as: SIMD16<Float>.self)
+        out.storeBytes(of: channel == 0 ? v.evenHalf : v.oddHalf, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+      }
+    }
+    var p = src + i * channels + channel
+    while i < frames {
+      dst[i] = p.pointee
+      p += channels
+      i += 1
+    }
+  }
+
   /// `x[i] · gain` for every i, in a new array written once by a loop the compiler vectorizes (`map` appends
   /// element by element).
   public static func scaled(_ x: [Float], by gain: Float) -> [Float] {

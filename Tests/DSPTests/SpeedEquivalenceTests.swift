@@ -116,4 +116,23 @@ import TestSupport
       }
     }
   }
+
+  @Test("deinterleave copies one channel exactly, for 1 to 3 channels and every frame count to 40")
+  func deinterleaveExact() {
+    for channels in 1...3 {
+      let x = (0..<(40 * channels)).map { Float($0) - 0.5 }
+      for frames in 0...40 {
+        for c in 0..<channels {
+          var out = [Float](repeating: .nan, count: frames + 1)
+          x.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer {
+              VectorMath.deinterleave(p.baseAddress!, channels: channels, channel: c, frames: frames, into: $0.baseAddress!)
+            }
+          }
+          #expect(Array(out.prefix(frames)) == (0..<frames).map { x[$0 * channels + c] }, "\(channels) ch, \(frames) frames")
+          #expect(out[frames].isNaN)  // nothing written past the frames
+        }
+      }
+    }
+  }
 }
