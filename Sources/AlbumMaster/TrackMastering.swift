@@ -80,33 +80,7 @@ struct TrackMastering {
     if verify, plan.targetLUFS != nil, let meterInfo,
       tuner.needsMeasuring || Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
     {
-      var again = true
-      // Each pass's settings, offset and loudness: going back to settings measured before starts from there.
-      var history: [(dynamics: DynamicsPlan?, gainDB: Double, offsetDB: Double, lufs: Double?)] = []
-      while again {
-        history.append((tuner.plan.dynamics, tuner.plan.gainDB, corrector.offsetDB, nil))
-        let pass = try measure(
-          plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.measuresPSR, meterInfo: meterInfo,
-          name: name, spill: spill, progress: progress)
-        corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
-        history[history.count - 1].lufs = pass.lufs
-        let target = tuner.plan.targetLUFS ?? 0
-        again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
-        if again { corrector.forgetSlope() }
-        if !again && tuner.needsConfirming {
-          // The last pass changed the plan: one more, so the PSR the verification expects is this plan's.
-          let last = try measure(
-            plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
-            progress: progress)
-          corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
-          tuner.confirm(psrDB: last.psrDB)
-        }
-        if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
-          let lufs = seen.lufs, let target = tuner.plan.targetLUFS
-        {
-          corrector.restart(offsetDB: seen.offsetDB + target - lufs)
-        }
-      }
+      try runMeasuringPasses(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, progress: progress)
     }
     let plan = tuner.plan
     var renders = 0
@@ -132,6 +106,41 @@ struct TrackMastering {
         file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
         attempts: corrector.attempts, render: report, analysis: master, verdict: problems.isEmpty ? .ok : .missed,
         message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+  }
+
+  /// Measuring passes: the loudness (and the PSR when the tuner asks) the chain gives, and the limiter's load,
+  /// until the tuner settles; then one more when its last pass changed the plan unmeasured.
+  private func runMeasuringPasses(
+    _ tuner: inout DynamicsTuner, _ corrector: inout LoudnessCorrector, meterInfo: AudioFileInfo, name: String,
+    spill: SpillFile?, progress: ((String, Double) -> Void)?
+  ) throws {
+    var again = true
+    // Each pass's settings, offset and loudness: going back to settings measured before starts from there.
+    var history: [(dynamics: DynamicsPlan?, gainDB: Double, offsetDB: Double, lufs: Double?)] = []
+    while again {
+      history.append((tuner.plan.dynamics, tuner.plan.gainDB, corrector.offsetDB, nil))
+      let pass = try measure(
+        plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.measuresPSR, meterInfo: meterInfo,
+        name: name, spill: spill, progress: progress)
+      corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
+      history[history.count - 1].lufs = pass.lufs
+      let target = tuner.plan.targetLUFS ?? 0
+      again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
+      if again { corrector.forgetSlope() }
+      if !again && tuner.needsConfirming {
+        // The last pass changed the plan: one more, so the PSR the verification expects is this plan's.
+        let last = try measure(
+          plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
+          progress: progress)
+        corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
+        tuner.confirm(psrDB: last.psrDB)
+      }
+      if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
+        let lufs = seen.lufs, let target = tuner.plan.targetLUFS
+      {
+        corrector.restart(offsetDB: seen.offsetDB + target - lufs)
+      }
     }
   }
 

@@ -101,8 +101,27 @@ public final class BackgroundMeters: @unchecked Sendable {
   private static func runLoudness(info: AudioFileInfo, queue: BlockQueue) throws(LoudnessMeterError) -> Double? {
     var meter = try LoudnessMeter(
       channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap, integratedOnly: true)
-    try drain(queue, channels: info.channels) { (p, frames) throws(LoudnessMeterError) in try meter.add(p, frames: frames) }
+    // Loudness does not depend on where the stream is cut: the blocks go in as they come, not copied into
+    // `TrackAnalyzer.blockFrames`-frame blocks.
+    try consume(queue) { block throws(LoudnessMeterError) in
+      try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
+        try meter.add(p.baseAddress!, frames: block.count / info.channels)
+      }
+    }
     return meter.result(truePeaks: [], samplePeakDBFS: nil).integratedLUFS
+  }
+
+  /// Hands every queued block to `add` until the stream is closed; after a failure it abandons the queue, so the
+  /// feeder never waits on a dead consumer.
+  fileprivate static func consume(
+    _ queue: BlockQueue, _ add: ([Float]) throws(LoudnessMeterError) -> Void
+  ) throws(LoudnessMeterError) {
+    while let block = queue.pop() {
+      do { try add(block) } catch {
+        queue.abandon()
+        throw error
+      }
+    }
   }
 
   /// Hands the queued audio to `add` in `TrackAnalyzer.blockFrames`-frame blocks (the last one shorter),
@@ -114,10 +133,23 @@ public final class BackgroundMeters: @unchecked Sendable {
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: width)
     defer { buffer.deallocate() }
     var filled = 0
-    while let block = queue.pop() {
+    while var block = queue.pop() {
       var offset = 0
       while offset < block.count {
         let n = min(width - filled, block.count - offset)
+        if filled == 0 && n == width {
+          // A whole block lies in the queued one: fed from there, not copied (the meters may zero samples in it).
+          do {
+            try block.withUnsafeMutableBufferPointer { (b) throws(LoudnessMeterError) in
+              try add(b.baseAddress! + offset, TrackAnalyzer.blockFrames)
+            }
+          } catch {
+            queue.abandon()
+            throw error
+          }
+          offset += n
+          continue
+        }
         block.withUnsafeBufferPointer { (buffer + filled).update(from: $0.baseAddress! + offset, count: n) }
         filled += n
         offset += n
@@ -158,16 +190,11 @@ final class LoudnessThread: @unchecked Sendable {
     channels = info.channels
     worker = BackgroundThread(name: "loudness") { () throws -> LoudnessThreadResult in
       var meter = try LoudnessMeter(channels: info.channels, sampleRateHz: info.sampleRate, channelMap: info.channelMap)
-      while let block = queue.pop() {
+      try BackgroundMeters.consume(queue) { block throws(LoudnessMeterError) in
         // The peaks of this block's audio were handed over before it was queued.
         meter.addTruePeakBlocks(peaks.take())
-        do {
-          try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
-            try meter.add(p.baseAddress!, frames: block.count / info.channels)
-          }
-        } catch {
-          queue.abandon()
-          throw error
+        try block.withUnsafeBufferPointer { (p) throws(LoudnessMeterError) in
+          try meter.add(p.baseAddress!, frames: block.count / info.channels)
         }
       }
       meter.addTruePeakBlocks(peaks.take())

@@ -64,12 +64,8 @@ public struct SpectrumMeter: ~Copyable {
       let take = min(frames - offset, n - filled)
       frame.withUnsafeMutableBufferPointer { f in
         for c in 0..<channels {
-          let dst = f.baseAddress! + c * n + filled
-          var src = samples + offset * channels + c
-          for i in 0..<take {
-            dst[i] = src.pointee
-            src += channels
-          }
+          VectorMath.deinterleave(
+            samples + offset * channels, channels: channels, channel: c, frames: take, into: f.baseAddress! + c * n + filled)
         }
       }
       offset += take

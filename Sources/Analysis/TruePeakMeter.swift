@@ -147,21 +147,9 @@ public struct TruePeakMeter: ~Copyable {
           // Below the threshold the bound alone proves a piece harmless: no Float interpolation. Only maxima are
           // wanted (the channel's, the block's), so the threshold rises to the largest value found so far,
           // piece by piece (unless the segment straddles two blocks, which need one maximum each).
-          let piece = parts <= 1 ? Self.pieceFrames : frames
-          var maxAbs: Float = 0, interpolated = false, running = threshold, start = 0
-          while start < frames {
-            let n = min(piece, frames - start)
-            let r = estimator.accumulatePeaks(
-              p.baseAddress! + start * channels, frames: n, channel: c, into: e.baseAddress! + start,
-              interpolateAbove: running)
-            maxAbs = max(maxAbs, r.maxAbs)
-            if r.interpolated {
-              interpolated = true
-              running = max(running, VectorMath.maxMagnitude(e.baseAddress! + start, count: n))
-            }
-            start += n
-          }
-          return (maxAbs, interpolated)
+          return estimator.accumulatePeaks(
+            p.baseAddress!, frames: frames, channel: c, into: e.baseAddress!,
+            pieceFrames: parts <= 1 ? Self.pieceFrames : frames, interpolateAbove: threshold)
         }
       }
       // Not interpolated (with oversampling): every value is under the threshold, so under the block's peak.

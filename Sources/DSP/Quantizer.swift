@@ -25,20 +25,33 @@ public struct Quantizer {
 
   /// Quantizes `count` samples into `out`.
   public mutating func quantize(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Int32>) {
-    let s = Double(scale), top = s - 1, bottom = -s
-    // Adding and subtracting 1.5·2⁵² rounds a |v| < 2⁵¹ to the nearest integer, ties to even, without a libm call.
+    let s = Double(scale)
+    rng = Self.run(x, count: count, into: out, scale: s, top: s - 1, bottom: -s, shift: shift, dither: dither, rng)
+  }
+
+  /// The loop, with the generator passed by value so that its state stays in a register. Clamping before
+  /// rounding gives what rounding then clamping gave (the bounds are integers); once clamped, adding 1.5·2⁵²
+  /// rounds to the nearest integer, ties to even, and leaves it in the low 32 bits of the sum's bit pattern.
+  @inline(__always)
+  private static func run(
+    _ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Int32>, scale s: Double, top: Double,
+    bottom: Double, shift: Int32, dither: Bool, _ generator: SplitMix64
+  ) -> SplitMix64 {
     let magic = 6_755_399_441_055_744.0
-    var r = rng
-    for i in 0..<count {
-      var v = Double(x[i]) * s
-      if dither {
+    var r = generator
+    if dither {
+      for i in 0..<count {
         // Two independent 24-bit uniforms from one draw; their difference is triangular over ±1 LSB.
         let z = r.next()
-        v += Double(Int64(z >> 40) - Int64((z >> 16) & 0xFF_FFFF)) * 0x1p-24
+        let v = Double(x[i]) * s + Double(Int32(truncatingIfNeeded: z >> 40) - Int32(truncatingIfNeeded: (z >> 16) & 0xFF_FFFF)) * 0x1p-24
+        out[i] = Int32(truncatingIfNeeded: (min(top, max(bottom, v)) + magic).bitPattern) &<< shift
       }
-      let q = min(top, max(bottom, (v + magic) - magic))
-      out[i] = Int32(q) << shift
+    } else {
+      for i in 0..<count {
+        let v = Double(x[i]) * s
+        out[i] = Int32(truncatingIfNeeded: (min(top, max(bottom, v)) + magic).bitPattern) &<< shift
+      }
     }
-    rng = r
+    return r
   }
 }

@@ -113,7 +113,9 @@ public struct TruePeakLimiter {
   private var minGain = 1.0
   private var limitedFrames = 0
   /// Limited frames per 0.1 dB of gain reduction (the last bin holds everything deeper).
-  private var histogram = [Int](repeating: 0, count: 400)
+  private var histogram = [Int](repeating: 0, count: HistogramBins.count)
+  /// The bin of the last limited frame: where the next one's search starts.
+  private var lastBin = 0
   /// 0.1 dB: the resolution of the limiting statistic.
   static let histogramStepDB = 0.1
   private let intervalFrames: Int
@@ -283,14 +285,19 @@ public struct TruePeakLimiter {
       delayLine.withUnsafeBufferPointer { d in
         out.withUnsafeMutableBufferPointer { o in
           let src = d.baseAddress! + delayHead, dst = o.baseAddress! + start
+          let edges = HistogramBins.edges
+          var bin = lastBin
           for i in 0..<counted {
             if g[i] < 0.99999 {
               limited += 1
-              // Clamped in Float first: a gain of 0 gives +inf, which Int() would trap on.
-              histogram[Int(min(Float(histogram.count - 1), max(0, -20 * log10f(g[i]) / Float(Self.histogramStepDB))))] += 1
+              // `HistogramBins.bin(g[i])` found from the last one: the gain moves by a bin or two per frame.
+              while bin < HistogramBins.count - 1 && g[i] < edges[bin + 1] { bin += 1 }
+              while bin > 0 && !(g[i] < edges[bin]) { bin -= 1 }
+              histogram[bin] += 1
             }
             if g[i] < lowest { lowest = g[i] }  // rarely true: no chain of dependent minimums
           }
+          lastBin = bin
           var i = 0
           while i < counted {  // the deepest reduction per 100 ms
             let take = min(counted - i, intervalFrames - intervalFill)
@@ -352,5 +359,43 @@ struct BoxFilter {
       for v in ring { sum += v }
     }
     return sum / Double(ring.count)
+  }
+}
+
+/// The limiter's gain-reduction histogram bins: `bin(g)` = ⌊−20·log10(g) / 0.1 dB⌋ in Float, clamped to 0…399.
+/// The limiter looks a gain's bin up in `edges` (a comparison or two from the previous frame's bin) instead of
+/// taking a logarithm per limited frame; `bin` is a monotonic function of g, so the edges give its value exactly
+/// (HistogramBinTests compare the two for every Float from 0.004 to 1).
+public enum HistogramBins {
+  /// Bins: 0.1 dB each, the last one holding everything deeper (40 dB).
+  public static let count = 400
+
+  /// The bin by the formula.
+  public static func bin(_ g: Float) -> Int {
+    // Clamped in Float first: a gain of 0 gives +inf, which Int() would trap on.
+    Int(min(Float(count - 1), max(0, -20 * log10f(g) / Float(TruePeakLimiter.histogramStepDB))))
+  }
+
+  /// `edges[k]` (k ≥ 1) is the smallest positive Float g with `bin(g)` < k: `bin(g)` ≥ k exactly when g < edges[k].
+  /// `edges[0]` is +∞.
+  public static let edges: [Float] = {
+    var edges: [Float] = [.infinity]
+    for k in 1..<count {
+      // Bisection on the bit patterns (their order is the values' order for positive Floats).
+      var low = Float.leastNonzeroMagnitude.bitPattern, high = Float(1).bitPattern  // bin(low) ≥ k > bin(high)
+      while high - low > 1 {
+        let mid = low + (high - low) / 2
+        if bin(Float(bitPattern: mid)) < k { high = mid } else { low = mid }
+      }
+      edges.append(Float(bitPattern: high))
+    }
+    return edges
+  }()
+
+  /// `bin(g)` looked up in `edges` (for the tests).
+  public static func lookUp(_ g: Float) -> Int {
+    var k = 0
+    while k < count - 1 && g < edges[k + 1] { k += 1 }
+    return k
   }
 }

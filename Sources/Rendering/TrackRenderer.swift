@@ -143,13 +143,13 @@ public enum TrackRenderer {
       guard !block.isEmpty else { return }
       let frames = block.count / channels
       if var q = quantizer {
-        var ints = [Int32](repeating: 0, count: block.count)
-        block.withUnsafeBufferPointer { b in
-          ints.withUnsafeMutableBufferPointer { q.quantize(b.baseAddress!, count: block.count, into: $0.baseAddress!) }
+        let ints = [Int32](unsafeUninitializedCapacity: block.count) { buffer, count in
+          block.withUnsafeBufferPointer { q.quantize($0.baseAddress!, count: block.count, into: buffer.baseAddress!) }
+          count = block.count
         }
         quantizer = q
         try ints.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer?.writeIntegers(p.baseAddress!, frames: frames) }
-        tap?(ints.map { Float($0) * 0x1p-31 })
+        tap?(VectorMath.floats(ints, scale: 0x1p-31))
       } else {
         try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer?.write(p, frames: frames) }
         tap?(block)
@@ -159,8 +159,7 @@ public enum TrackRenderer {
 
     /// Everything after the filter: gain, resampling, limiting, writing.
     func downstream(_ block: [Float], final: Bool) throws {
-      var x = block
-      if let g = gain { for i in x.indices { x[i] *= g } }
+      var x = gain.map { VectorMath.scaled(block, by: $0) } ?? block
       if compressor != nil { compressor!.processAligned(&x, dropFrames: &compressorDrop, final: final) }
       if multiband != nil { multiband!.processAligned(&x, dropFrames: &compressorDrop, final: final) }
       if resampler != nil {
