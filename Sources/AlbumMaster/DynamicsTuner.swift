@@ -26,13 +26,13 @@ public struct DynamicsTuner: Sendable {
   /// and run-to-run movement of the loudness correction).
   public static let budgetSlackDB = 0.2
   /// Measuring passes at most.
-  public static let maxPasses = 4
+  public static let maxPasses = 5
   /// How far the threshold may move from the track's level at the compressor, dB.
   public static let thresholdSpanDB = 24.0
   /// What the limiter's drive leaves of the budget, dB: the limiting grows about as much as the drive.
   public static let driveMarginDB = 0.3
-  /// A pass whose loudness missed its target by more than this says little about the limiting: it only
-  /// corrects the gain, dB.
+  /// A pass whose loudness missed its target by more than this, with the limiter at work, says little about the
+  /// limiting: it only corrects the gain, dB.
   public static let loudnessSkewDB = 0.5
   /// The loudness taken off per dB of PSR under the floor: a limiter-bound PSR rises by less than the gain comes
   /// down (about 0.5–1 dB per dB), so a step of the shortfall alone would take many passes.
@@ -59,6 +59,8 @@ public struct DynamicsTuner: Sendable {
   public private(set) var passes = 0
   /// The plan the last recorded pass measured.
   private var measuredPlan: TrackPlan? = nil
+  /// The limiting the last recorded pass measured, dB.
+  private var lastLimitingDB: Double? = nil
   private let dynamicsAmount: Double
   private let maxCompressionDB: Double
   private var tried: (thresholdDBFS: Double, psrDB: Double)? = nil  // the last threshold and its error
@@ -99,8 +101,9 @@ public struct DynamicsTuner: Sendable {
     var notes = notes
     if let drive = d.limiterDriveDB, drive > 0 {
       notes.append(
-        "The compressor could not bring the PSR down to the album's (the track's peaks are levelled in the mix): the "
-          + "limiter's threshold goes \(Format.fixed(drive)) dB under the ceiling, within the \(Format.fixed(d.maxLimitingDB)) dB limiting budget.")
+        "The compressor could not bring the PSR down to the album's on its own: the limiter's threshold goes "
+          + "\(Format.fixed(drive)) dB under the ceiling to shave the peaks (it takes \(Format.fixed(lastLimitingDB ?? 0)) dB at its "
+          + "99th percentile, within the \(Format.fixed(d.maxLimitingDB)) dB budget).")
     }
     var o = DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
     o.limiterDriveDB = d.limiterDriveDB
@@ -111,10 +114,11 @@ public struct DynamicsTuner: Sendable {
   /// PSR is then not the one to expect, and `confirm` should record one more pass.
   public var needsConfirming: Bool { measuredPlan != nil && measuredPlan != plan && plan.dynamics?.settled != true }
 
-  /// Records a pass of the final plan, which changes nothing but the PSR to expect.
-  public mutating func confirm(psrDB: Double?) {
+  /// Records a pass of the final plan, which changes nothing but the PSR to expect (and the limiting to report).
+  public mutating func confirm(psrDB: Double?, limitingDB: Double?) {
     measuredPlan = plan
     expectedPSRDB = psrDB ?? expectedPSRDB
+    lastLimitingDB = limitingDB ?? lastLimitingDB
   }
 
   /// The compressor's input level, dBFS (the detector's reading of the planned loudness).
@@ -126,8 +130,14 @@ public struct DynamicsTuner: Sendable {
   public mutating func record(psrDB: Double?, limitingDB: Double?, loudnessOffDB: Double? = nil) -> Bool {
     passes += 1
     measuredPlan = plan
+    lastLimitingDB = limitingDB
     if isSettled { return false }
-    if let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, passes < Self.maxPasses { return true }
+    // Off its loudness, a pass misjudges what the limiter does (a PSR with no limiting does not depend on the gain).
+    if let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, (limitingDB ?? 0) > Self.budgetSlackDB,
+      passes < Self.maxPasses
+    {
+      return true
+    }
     if psrDB != nil { expectedPSRDB = psrDB }
     guard var d = plan.dynamics else { return false }
     let limiting = limitingDB ?? 0

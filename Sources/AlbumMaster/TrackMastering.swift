@@ -134,7 +134,7 @@ struct TrackMastering {
           plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
           progress: progress)
         corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
-        tuner.confirm(psrDB: last.psrDB)
+        tuner.confirm(psrDB: last.psrDB, limitingDB: last.limitingDB)
       }
       if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
         let lufs = seen.lufs, let target = tuner.plan.targetLUFS
