@@ -105,7 +105,8 @@ public enum HTMLReport {
         tonalChart: Charts.beforeAfterTonal(t, after: m?.analysis, profile: doc.profile, eq: plans[t.file]?.eq),
         timeChart: Charts.trackTimeline(t, after: m?.analysis),
         grChart: Charts.gainReduction(m?.render, budgetDB: plans[t.file]?.dynamics?.maxLimitingDB),
-        hasGR: m?.render.limiterGainReduction != nil || m?.render.compressorGainReduction != nil,
+        // No chart of a flat line: only when the compressor or the limiter took something.
+        hasGR: [m?.render.limiterGainReduction, m?.render.compressorGainReduction].contains { ($0?.valuesDB.max() ?? 0) > 0 },
         reasons: plans[t.file]?.reasons ?? []))
     }
     let lufsBefore = doc.tracks.compactMap(\.loudness.integratedLUFS)
