@@ -320,6 +320,7 @@ public struct AlbumConfig: Sendable, Hashable {
       }
       if !o.dynamics, t.dynamics != nil {
         t.dynamics = nil
+        t.reasons.removeAll { $0.hasPrefix(DynamicsPlanner.reasonPrefix) }  // the planner's, now void
         t.reasons.append("Dynamics off (album.yaml): not compressed, and the limiter has no budget.")
       }
       if o.keepLoudness, let src = t.sourceLUFS {

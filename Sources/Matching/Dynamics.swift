@@ -145,6 +145,8 @@ public enum DynamicsPlanner {
   public static let toleranceDB = 1.0
   /// How far a master's PSR may be from its plan, dB.
   public static let verifyToleranceDB = 1.0
+  /// How the planner's sentence about a track's dynamics begins (album.yaml's `dynamics: off` replaces it).
+  public static let reasonPrefix = "Short-term PSR"
   /// A planned PSR drop under this is not worth a compressor, dB.
   public static let smallestDropDB = 0.5
   /// How far under the lower of its own PSR and the album's the limiter may pull a track, dB (the PSR floor), with
@@ -189,7 +191,7 @@ public enum DynamicsPlanner {
     }
     guard let album = albumPSRDB else { return (plan, []) }
     let excess = source - album
-    let psr = "Short-term PSR \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
+    let psr = "\(reasonPrefix) \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
     if excess < -toleranceDB { return (plan, ["\(psr): denser than the album, never expanded."]) }
     if excess <= toleranceDB { return (plan, ["\(psr): within ±\(Format.fixed(toleranceDB)) dB, not compressed."]) }
     let drop = min(options.dynamicsAmount * excess, options.maxCompressionDB)

@@ -212,6 +212,9 @@ public enum HTMLReport {
       out.append("ceiling \(f(o.ceilingDBTP)) dBTP, limiter \(o.limiter ? "on" : "off")")
       out.append("EQ \(f(o.eqAmount * 100, 0)) % (max ±\(f(o.maxEQDB)) dB)")
       out.append("width \(f(o.widthAmount * 100, 0)) % (max ±\(f(o.maxWidthDB)) dB)")
+      out.append(
+        "dynamics \(f(o.dynamicsAmount * 100, 0)) % toward \(o.targetPSRDB.map { "PSR \(f($0)) dB" } ?? "the album's PSR")"
+          + " (compression max \(f(o.maxCompressionDB)) dB\(o.multiband ? ", multiband" : ""), limiting budget \(f(o.maxLimitingDB)) dB)")
     } else {
       out.append("analysis only")
     }

@@ -82,6 +82,10 @@ import TestSupport
     #expect(off.status == 0)
     let plan = try Self.json(dir.file("O/Dyn/plan.json"))
     #expect(Self.dynamics(plan)["04 sparse.wav"]?.isEmpty == true)  // null: no dynamics at all
+    let sparse = (plan["tracks"] as? [[String: Any]])?.first { $0["file"] as? String == "04 sparse.wav" }
+    let reasons = sparse?["reasons"] as? [String] ?? []
+    // One sentence about its dynamics, the true one: the planner's "Short-term PSR … compressed" is gone.
+    #expect(reasons.contains { $0.hasPrefix("Dynamics off (album.yaml)") } && !reasons.contains { $0.hasPrefix("Short-term PSR") }, "\(reasons)")
     let bad = try #require(try runCLI(["master", album, "--reports", dir.file("B"), "--dynamics-amount", "2"], timeoutSeconds: Self.timeoutSeconds))
     #expect(bad.status == 64 && bad.stderr.contains("--dynamics-amount: expected a number from 0 to 1, found 2"))
     var after = snapshot(album)
