@@ -102,8 +102,8 @@ public struct DynamicsTuner: Sendable {
     if let drive = d.limiterDriveDB, drive > 0 {
       notes.append(
         "The compressor could not bring the PSR down to the album's on its own: the limiter's threshold goes "
-          + "\(Format.fixed(drive)) dB under the ceiling to shave the peaks (it takes \(Format.fixed(lastLimitingDB ?? 0)) dB at its "
-          + "99th percentile, within the \(Format.fixed(d.maxLimitingDB)) dB budget).")
+          + "\(Format.fixed(drive)) dB under the ceiling to shave the peaks (the limiter's 99th-percentile reduction: "
+          + "\(Format.fixed(lastLimitingDB ?? 0)) dB; budget \(Format.fixed(d.maxLimitingDB)) dB).")
     }
     var o = DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
     o.limiterDriveDB = d.limiterDriveDB
@@ -185,6 +185,12 @@ public struct DynamicsTuner: Sendable {
       psr - target > Self.psrToleranceDB, drive(excessDB: psr - target, limitingDB: limitingNow)
     {
       return true
+    }
+    if overNowDB > Self.budgetSlackDB, let drive = d.limiterDriveDB, drive > 0 {
+      // Over the budget with the limiter driven: the drive comes back before any loudness goes.
+      plan.dynamics?.limiterDriveDB = max(0, drive - overNowDB)
+      driveTried = nil
+      return !lastPass
     }
     if overNowDB > Self.budgetSlackDB {
       lower(by: overNowDB, because: "reaching it would take \(Format.fixed(limitingNow)) dB of limiting, over the "

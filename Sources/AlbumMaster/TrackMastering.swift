@@ -54,12 +54,15 @@ struct TrackMastering {
   /// Renders and verifies the master.
   /// - Throws: `RenderError`, or `TrackFailure` when the master cannot be analysed.
   func run(progress: ((String, Double) -> Void)? = nil) throws -> MasterResult {
-    // A compressor takes loudness as well as peaks: the correction may give back up to its range on top.
+    // A compressor takes loudness as well as peaks, and a driven limiter some more: the correction may give back
+    // up to the compressor's range and the limiting budget on top; the tuning passes (and a confirming one) come
+    // on top of the renders' attempts.
     let compressing = plan.dynamics != nil && (plan.dynamics?.compressor != nil || dynamicsAmount > 0)
     var corrector = LoudnessCorrector(
       thresholdLU: AlbumMasterer.correctionThresholdLU,
-      maxCorrectionDB: AlbumMasterer.maxCorrectionDB + (compressing ? maxCompressionDB : 0),
-      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses : 0))
+      maxCorrectionDB: AlbumMasterer.maxCorrectionDB
+        + (compressing ? maxCompressionDB + min(plan.dynamics?.maxLimitingDB ?? 0, maxCompressionDB) : 0),
+      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 1 : 0))
     let name = (masterPath as NSString).lastPathComponent
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
@@ -101,7 +104,8 @@ struct TrackMastering {
       let again = corrector.record(measuredLUFS: master.loudness.integratedLUFS, targetLUFS: plan.targetLUFS)
       if again { continue }
       master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
-      let problems = Verification.problems(plan: plan, master: master, expectedPSRDB: tuner.expectedPSRDB)
+      // A lossy master's PSR is the codec's as much as the plan's: held only where the samples are the render's.
+      let problems = Verification.problems(plan: plan, master: master, expectedPSRDB: inline ? tuner.expectedPSRDB : nil)
       return MasterResult(
         file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
         attempts: corrector.attempts, render: report, analysis: master, verdict: problems.isEmpty ? .ok : .missed,

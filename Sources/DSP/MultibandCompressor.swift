@@ -48,6 +48,11 @@ public struct MultibandCompressorSettings: Sendable, Hashable, Codable {
     return s
   }
 
+  /// The highest crossover a rate allows: the top lowpass's transition ends below Nyquist.
+  public static func highestCrossoverHz(sampleRateHz: Int) -> Double {
+    Double(sampleRateHz) / 2 / pow(2, LinearPhaseCrossover.transitionOctaves / 2)
+  }
+
   /// Why these settings cannot be run at `sampleRateHz` (one line, naming the field), or nil when they can.
   public func problem(sampleRateHz: Int) -> String? {
     guard (2...3).contains(crossoversHz.count) else {
@@ -57,7 +62,7 @@ public struct MultibandCompressorSettings: Sendable, Hashable, Codable {
       return "multiband compressor needs one mid and one side setting per band (\(crossoversHz.count + 1) bands)"
     }
     // The top lowpass's transition ends below Nyquist.
-    let highest = Double(sampleRateHz) / 2 / pow(2, LinearPhaseCrossover.transitionOctaves / 2)
+    let highest = Self.highestCrossoverHz(sampleRateHz: sampleRateHz)
     var previous = Self.lowestCrossoverHz
     for (i, f) in crossoversHz.enumerated() {
       guard f.isFinite, f >= previous, f < highest, i == 0 || f > previous else {

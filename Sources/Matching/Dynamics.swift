@@ -110,9 +110,23 @@ public struct MultibandPlan: Sendable, Hashable, Codable {
     return MultibandPlan(crossoversHz: crossovers, midOffsetsDB: o, sideOffsetsDB: o)
   }
 
-  /// The multiband settings at the wideband compressor `c`: each band's threshold at `c`'s plus its offset,
-  /// `c`'s ratio, knee, range and amount, and time constants slower in the lows (`bandDefaults`).
-  public func settings(compressor c: CompressorSettings) -> MultibandCompressorSettings {
+  /// The multiband settings at the wideband compressor `c` for `sampleRateHz`: each band's threshold at `c`'s plus
+  /// its offset, `c`'s ratio, knee, range and amount, and time constants slower in the lows (`bandDefaults`).
+  /// Crossovers the rate cannot carry (6 kHz at 16 kHz and under) are dropped, the bands above them merged into
+  /// the top one (their shares summed); `nil` when fewer than two crossovers remain (the wideband compressor then).
+  public func settings(compressor c: CompressorSettings, sampleRateHz: Int) -> MultibandCompressorSettings? {
+    let keep = crossoversHz.filter { $0 < MultibandCompressorSettings.highestCrossoverHz(sampleRateHz: sampleRateHz) }.count
+    guard keep >= 2, midOffsetsDB.count == crossoversHz.count + 1, sideOffsetsDB.count == midOffsetsDB.count else { return nil }
+    func merged(_ offsets: [Double]) -> [Double] {
+      let top = offsets[keep...].map { pow(10, $0 / 10) }.reduce(0, +)
+      return Array(offsets[..<keep]) + [min(Self.offsetRangeDB.upperBound, 10 * log10(top))]
+    }
+    return MultibandPlan(crossoversHz: Array(crossoversHz[..<keep]), midOffsetsDB: merged(midOffsetsDB), sideOffsetsDB: merged(sideOffsetsDB))
+      .settings(compressor: c)
+  }
+
+  /// The multiband settings at the wideband compressor `c`, crossovers as planned.
+  func settings(compressor c: CompressorSettings) -> MultibandCompressorSettings {
     func bands(_ offsets: [Double]) -> [CompressorSettings] {
       offsets.enumerated().map { b, offset in
         var s = MultibandCompressorSettings.bandDefaults(band: b, of: offsets.count, thresholdDBFS: c.thresholdDBFS + offset)

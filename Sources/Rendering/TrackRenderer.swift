@@ -101,8 +101,8 @@ public enum TrackRenderer {
     var compressor: Compressor? = nil
     var multiband: MultibandCompressor? = nil
     if let settings = plan.dynamics?.compressor, !settings.isIdentity {
-      if let bands = plan.dynamics?.multiband {
-        multiband = try MultibandCompressor(settings: bands.settings(compressor: settings), channels: channels, sampleRateHz: info.sampleRate)
+      if let bands = plan.dynamics?.multiband?.settings(compressor: settings, sampleRateHz: info.sampleRate) {
+        multiband = try MultibandCompressor(settings: bands, channels: channels, sampleRateHz: info.sampleRate)
         stages.append("multiband")
       } else {
         compressor = try Compressor(settings: settings, channels: channels, sampleRateHz: info.sampleRate)

@@ -41,13 +41,25 @@ import Testing
     let p = MultibandPlan.plan(spectrum: Self.spectrum(midDB: -30, sideDB: -40), channels: 2)
     var c = DynamicsPlanner.compressor(thresholdDBFS: -20, rangeDB: 4)
     c.amount = 0.7
-    let m = p.settings(compressor: c)
+    let m = try #require(p.settings(compressor: c, sampleRateHz: 44_100))
     #expect(m.problem(sampleRateHz: 44_100) == nil)
     for b in 0..<4 {
       #expect(m.mid[b].thresholdDBFS == -20 + p.midOffsetsDB[b] && m.side[b].thresholdDBFS == -20 + p.sideOffsetsDB[b])
       #expect(m.mid[b].ratio == 2 && m.mid[b].kneeDB == 6 && m.mid[b].rangeDB == 4 && m.mid[b].amount == 0.7)
     }
     #expect(m.mid[0].attackMS > m.mid[3].attackMS && m.mid[0].releaseMS > m.mid[3].releaseMS)
+  }
+
+  @Test("A rate too low for the top crossover merges the top bands (shares summed); under two crossovers: none")
+  func lowRates() throws {
+    let p = MultibandPlan.plan(spectrum: Self.spectrum(midDB: -30, sideDB: -40), channels: 2)
+    let c = DynamicsPlanner.compressor(thresholdDBFS: -20, rangeDB: 6)
+    let m = try #require(p.settings(compressor: c, sampleRateHz: 16_000))
+    #expect(m.crossoversHz == [120, 1000] && m.problem(sampleRateHz: 16_000) == nil)
+    let top = 10 * log10(pow(10, p.midOffsetsDB[2] / 10) + pow(10, p.midOffsetsDB[3] / 10))
+    #expect(abs(m.mid[2].thresholdDBFS - (-20 + top)) < 1e-9)
+    #expect(try #require(p.settings(compressor: c, sampleRateHz: 8_000)).problem(sampleRateHz: 8_000) == nil)
+    #expect(p.settings(compressor: c, sampleRateHz: 2_000) == nil)
   }
 
   @Test("The planner gives a compressed track a multiband plan with --multiband on, and says so")
