@@ -62,7 +62,7 @@ struct TrackMastering {
       thresholdLU: AlbumMasterer.correctionThresholdLU,
       maxCorrectionDB: AlbumMasterer.maxCorrectionDB
         + (compressing ? maxCompressionDB + min(plan.dynamics?.maxLimitingDB ?? 0, maxCompressionDB) : 0),
-      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 1 : 0))
+      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 2 : 0))
     let name = (masterPath as NSString).lastPathComponent
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
@@ -132,13 +132,18 @@ struct TrackMastering {
       let target = tuner.plan.targetLUFS ?? 0
       again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
       if again { corrector.forgetSlope() }
-      if !again && tuner.needsConfirming {
-        // The last pass changed the plan: one more, so the PSR the verification expects is this plan's.
+      // The last pass changed the plan: one more (two if the first lands off its loudness: a limited PSR moves
+      // with the gain), so the PSR the verification expects is this plan's at the gain the master gets.
+      var confirming = !again && tuner.needsConfirming ? 2 : 0
+      while confirming > 0 {
+        confirming -= 1
         let last = try measure(
           plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
           progress: progress)
-        corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
+        let target = tuner.plan.targetLUFS ?? 0
+        corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: target)
         tuner.confirm(psrDB: last.psrDB, limitingDB: last.limitingDB)
+        if let lufs = last.lufs, abs(lufs - target) <= AlbumMasterer.correctionThresholdLU { confirming = 0 }
       }
       if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
         let lufs = seen.lufs, let target = tuner.plan.targetLUFS

@@ -21,7 +21,8 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
   /// How far under the ceiling the limiter's threshold goes, dB (`nil`: 0): it shaves the peaks of a track whose
   /// PSR the compressor cannot bring down (peaks already levelled by the mix), within the limiting budget.
   @NullCoded public var limiterDriveDB: Double? = nil
-  /// The short-term PSR the limiter may not pull the master under, dB (`nil`: no floor, with dynamics amount 0):
+  /// The short-term PSR the limiter may not pull the master under, dB (`nil`: no floor: dynamics amount 0, or a
+  /// loudness mode other than album):
   /// the lower of the source's and the album's, less `DynamicsPlanner.floorMarginDB`. Past it the render lowers
   /// the track's loudness.
   @NullCoded public var floorPSRDB: Double? = nil
@@ -198,7 +199,9 @@ public enum DynamicsPlanner {
       return (options.limiter ? DynamicsPlan(sourcePSRDB: nil, targetPSRDB: nil, compressor: nil, maxLimitingDB: budget) : nil, [])
     }
     var plan = DynamicsPlan(sourcePSRDB: source, targetPSRDB: source, compressor: nil, maxLimitingDB: budget)
-    if options.dynamicsAmount > 0 {
+    // The floor guards an album's consistency (album mode: the tracks keep their places); where each track is
+    // sent to a loudness of its own (track mode), the loudness asked for wins, and only the budget holds it back.
+    if options.dynamicsAmount > 0, options.loudness == .album {
       // A budget raised over the default lowers the floor as much: --max-limiting-db trades PSR for loudness too.
       let raisedDB = max(0, options.maxLimitingDB - MatchingOptions().maxLimitingDB)
       plan.floorPSRDB = min(source, albumPSRDB ?? source) - floorMarginDB - raisedDB

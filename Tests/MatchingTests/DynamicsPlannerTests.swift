@@ -43,7 +43,7 @@ import Testing
     #expect(off.0?.compressor == nil && off.0?.maxLimitingDB == o.maxLimitingDB && off.1[0].contains("left as it is"))
   }
 
-  @Test("The PSR floor: the lower of the track's and the album's PSR less the margin; none with amount 0")
+  @Test("The PSR floor: the lower of the track's and the album's PSR less the margin; none with amount 0 or in track mode")
   func floor() {
     var o = MatchingOptions()
     let margin = DynamicsPlanner.floorMarginDB
@@ -52,6 +52,9 @@ import Testing
     o.maxLimitingDB = 7  // 4 dB over the default budget: the floor goes 4 dB lower
     #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == 12 - margin - 4)
     o.maxLimitingDB = MatchingOptions().maxLimitingDB
+    o.loudness = .track  // each track to its own loudness: the loudness asked for wins, no floor
+    #expect(DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0?.floorPSRDB == nil)
+    o.loudness = .album
     let a = DynamicsPlanner.plan(track: Self.track("a", psr: 16), albumPSRDB: 12, inputLUFS: -14, options: o).0
     #expect(a?.compressor?.lookaheadMS == DynamicsPlanner.lookaheadMS && a?.limiterDriveDB == nil)
     o.dynamicsAmount = 0
