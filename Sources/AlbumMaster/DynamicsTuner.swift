@@ -140,7 +140,10 @@ public struct DynamicsTuner: Sendable {
     }
     if psrDB != nil { expectedPSRDB = psrDB }
     guard var d = plan.dynamics else { return false }
-    let limiting = limitingDB ?? 0
+    // A pass quieter than its target understates the limiting its master will get: with the limiter at work,
+    // about a dB more per dB of gain still to come.
+    var limiting = limitingDB ?? 0
+    if limiting > Self.budgetSlackDB, let off = loudnessOffDB, off < 0 { limiting -= off }
     let overDB = limiting - d.maxLimitingDB
     let lastPass = passes >= Self.maxPasses
     if overDB > Self.budgetSlackDB, d.compressor == nil, maxCompressionDB > 0, !lastPass, let level = inputLevelDBFS {

@@ -124,6 +124,16 @@ import TestSupport
     #expect(abs(tuner.loweredDB - DynamicsTuner.maxFloorLoweringDB) < 1e-9)
   }
 
+  @Test("A pass 0.4 LU quiet with the limiter at work counts 0.4 dB more limiting: the budget is judged at the target")
+  func quietPassCountsTheGainToCome() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
+    _ = tuner.record(psrDB: nil, limitingDB: 2.9, loudnessOffDB: -0.4)
+    #expect(abs(tuner.loweredDB - 0.3) < 1e-9)  // 2.9 + 0.4 − 3 dB
+    var loud = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
+    _ = loud.record(psrDB: nil, limitingDB: 2.9, loudnessOffDB: 0.4)  // louder than its target: taken as measured
+    #expect(loud.loweredDB == 0)
+  }
+
   @Test("A pass whose loudness missed its target by more than a dB changes nothing but asks for another")
   func skewedPassOnlyCorrectsTheGain() {
     var tuner = DynamicsTuner(plan: Self.plan(compressor: true), dynamicsAmount: 1, maxCompressionDB: 6)
