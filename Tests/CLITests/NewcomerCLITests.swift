@@ -8,13 +8,13 @@ import TestSupport
   /// A two-track album, one with a name far longer than a narrow terminal.
   static let longName = "01 A Very Long Track Name That Would Never Fit In A Sixty Column Pane (Extended Remix).wav"
 
-  static func newcomerAlbum(_ root: TempFolder, tracks: Int = 2) throws -> String {
+  static func newcomerAlbum(_ root: TempFolder, tracks: Int = 2, seconds: Double = 3) throws -> String {
     let dir = root.file("Newcomer")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let names = [longName, "02 short.wav"].prefix(tracks)
     for (i, name) in names.enumerated() {
       try writeAudio(
-        Signals.sine(frequencyHz: 330 * Double(i + 1), amplitude: 0.2, seconds: 3, sampleRateHz: 48_000), channels: 2,
+        Signals.sine(frequencyHz: 330 * Double(i + 1), amplitude: 0.2, seconds: seconds, sampleRateHz: 48_000), channels: 2,
         sampleRateHz: 48_000, to: (dir as NSString).appendingPathComponent(name),
         format: .init(container: .wav, encoding: .pcm24))
     }
@@ -90,7 +90,8 @@ import TestSupport
   func terminalFits() throws {
     let root = TempFolder("newcomer-tty")
     defer { root.remove() }
-    let album = try Self.newcomerAlbum(root)
+    // Long enough that the live area redraws (at most every 0.1 s) while the long-named track is in progress.
+    let album = try Self.newcomerAlbum(root, seconds: 60)
     let cmd = "'\(albummasterPath)' check '\(album)' --preset spotify -j 1 --reports '\(root.file("R"))' >/dev/null"
     let (status, tty) = try Self.newcomerOnTerminal(cmd, root: root, environment: ["TERM": "xterm", "COLUMNS": "40"])
     #expect(status == 0 || status == 1, "\(tty)")
