@@ -16,7 +16,7 @@ public struct TonalShape: Sendable, Hashable {
   public static let highHz = 12_000.0
   /// Band indices whose centres lie inside [lowHz, highHz]: 62.5 Hz … 11.3 kHz.
   public static let meanBands: ClosedRange<Int> =
-    Int((6 * log2(lowHz / 1000)).rounded(.up))...Int((6 * log2(highHz / 1000)).rounded(.down))
+    Int(clamping: (6 * log2(lowHz / 1000)).rounded(.up))...Int(clamping: (6 * log2(highHz / 1000)).rounded(.down))
 
   /// 1/3-octave-smoothed level per 1/6-octave band index (`FractionalOctaveBands.nearestIndex`), dB.
   public let smoothedDB: [Int: Double]
