@@ -29,6 +29,7 @@ import Yams
 ///   "06 Wild.wav": { dynamics: off }
 ///   "07 Outro.wav": { gainDB: -2 }
 ///   "99 Demo take.wav": { exclude: yes }
+/// release: { title: Night Drive, artist: The Examples, upc: "012345678905" }  # see ReleaseMetadata
 /// outputs:                 # delivery variants besides the main master
 ///   - { format: flac, bits: 16, sampleRate: 44100 }
 ///   - { format: mp3 }
@@ -42,6 +43,10 @@ public struct AlbumConfig: Sendable, Hashable {
   public var tracks: [String: TrackOverride] = [:]
   /// Delivery variants rendered beside the main master.
   public var outputs: [OutputVariant] = []
+  /// An `outputs:` entry `{ cd: true }`: write the CD image and its CUE sheet and TOC.
+  public var cd = false
+  /// The `release:` section: album title, artist, UPC/EAN, credits, CD gaps.
+  public var release = ReleaseMetadata()
   /// Where each `tracks:` entry stands in the file (its path and line), for `checkTracks`.
   public var trackLines: [String: Int] = [:]
   /// The file this config was read from.
@@ -71,6 +76,8 @@ public struct AlbumConfig: Sendable, Hashable {
     public var gainDB: Double?
     /// Leave the track out of the album.
     public var exclude = false
+    /// Title, artist, ISRC and CD gap (see `ReleaseMetadata`).
+    public var metadata = TrackMetadata()
   }
 
   /// An extra delivery format, written to `masters/<name>/`.
@@ -188,9 +195,16 @@ public struct AlbumConfig: Sendable, Hashable {
         }
       case "outputs":
         guard let list = v.sequence else { throw r.fail(v, key, "expected a list of formats") }
-        for (i, item) in list.enumerated() { c.outputs.append(try r.variant(item, index: i)) }
+        for (i, item) in list.enumerated() {
+          if let m = item.mapping, m.count == 1, let only = m.first, only.key.string == "cd" {
+            c.cd = try r.flag(only.value, "outputs[\(i)].cd")
+          } else {
+            c.outputs.append(try r.variant(item, index: i))
+          }
+        }
+      case "release": c.release = try release(v, path: path)
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, release, tracks, outputs)")
       }
     }
     return c
@@ -219,7 +233,7 @@ public struct AlbumConfig: Sendable, Hashable {
 
     /// One `tracks:` entry.
     func trackOverride(_ tv: Node, file: String) throws(ConfigError) -> TrackOverride {
-      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, dynamics, loudness, gainDB, exclude)") }
+      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, dynamics, loudness, gainDB, exclude, title, artist, isrc, cdGapSeconds)") }
       var o = TrackOverride()
       for (sk, sv) in settings {
         let name = "tracks.\(file).\(sk.string ?? "?")"
@@ -231,7 +245,8 @@ public struct AlbumConfig: Sendable, Hashable {
           o.keepLoudness = true
         case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
         case "exclude": o.exclude = try flag(sv, name)
-        default: throw fail(sk, name, "unknown setting (eq, dynamics, loudness, gainDB, exclude)")
+        case let k? where try AlbumConfig.trackMetadata(k, sv, name: name, path: path, into: &o.metadata): break
+        default: throw fail(sk, name, "unknown setting (eq, dynamics, loudness, gainDB, exclude, title, artist, isrc, cdGapSeconds)")
         }
       }
       return o
