@@ -122,12 +122,7 @@ struct OutputArguments: ParsableArguments {
 
 extension OutputBits: ExpressibleByArgument {}
 extension OutputFormatName: ExpressibleByArgument {}
-extension OutputFormatChoice: ExpressibleByArgument {
-  /// A format name or `same`.
-  public init?(argument: String) { self.init(name: argument) }
-  /// The names `--help` and errors list.
-  public static var allValueStrings: [String] { OutputFormatName.allCases.map(\.rawValue) + [OutputFormatChoice.sameName] }
-}
+extension OutputFormatChoice: ExpressibleByArgument {}
 extension DitherMode: ExpressibleByArgument {}
 
 struct Master: AsyncParsableCommand {

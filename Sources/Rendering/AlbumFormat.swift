@@ -39,7 +39,7 @@ extension RenderSettings {
 }
 
 /// What `--format` names: a format, or `same` (each master in its source's format, `formatPerTrack`).
-public enum OutputFormatChoice: Sendable, Hashable {
+public enum OutputFormatChoice: Sendable, Hashable, CaseIterable, RawRepresentable {
   /// Every master in this format.
   case format(OutputFormatName)
   /// Each master in its own source's format.
@@ -48,19 +48,33 @@ public enum OutputFormatChoice: Sendable, Hashable {
   /// The spelling `same`.
   public static let sameName = "same"
 
+  /// Every choice: the formats, then `same`.
+  public static var allCases: [OutputFormatChoice] { OutputFormatName.allCases.map { .format($0) } + [.same] }
+
   /// Parses a `--format` value: a name of `OutputFormatName` or `same`.
-  public init?(name: String) {
-    if name == Self.sameName {
+  public init?(rawValue: String) {
+    if rawValue == Self.sameName {
       self = .same
-    } else if let f = OutputFormatName(rawValue: name) {
+    } else if let f = OutputFormatName(rawValue: rawValue) {
       self = .format(f)
     } else {
       return nil
     }
   }
 
+  /// The spelling: the format's name or `same`.
+  public var rawValue: String {
+    switch self {
+    case .format(let f): f.rawValue
+    case .same: Self.sameName
+    }
+  }
+
   /// The names for a message: "wav, aiff, flac, ogg, opus, mp3 or same".
-  public static var choices: String { OutputFormatName.allCases.map(\.rawValue).joined(separator: ", ") + " or " + sameName }
+  public static var choices: String {
+    let names = allCases.map(\.rawValue)
+    return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+  }
 
   /// `settings` with this choice applied.
   public func applied(to settings: RenderSettings) -> RenderSettings {
