@@ -71,10 +71,7 @@ public enum OutputFormatChoice: Sendable, Hashable, CaseIterable, RawRepresentab
   }
 
   /// The names for a message: "wav, aiff, flac, ogg, opus, mp3 or same".
-  public static var choices: String {
-    let names = allCases.map(\.rawValue)
-    return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
-  }
+  public static var choices: String { OutputFormatName.allCases.map(\.rawValue).joined(separator: ", ") + " or " + sameName }
 
   /// `settings` with this choice applied.
   public func applied(to settings: RenderSettings) -> RenderSettings {

@@ -39,6 +39,28 @@ import TestSupport
     #expect(snapshot(album) == before)
   }
 
+  @Test("A uniform lossless album (24-bit 48 kHz WAV, quiet ends): the default masters are byte-identical to --format same")
+  func uniformAlbumKeepsItsBytes() async throws {
+    let tmp = TempFolder("format16-uniform")
+    defer { tmp.remove() }
+    let album = tmp.file("Uniform")
+    try FileManager.default.createDirectory(atPath: album, withIntermediateDirectories: true)
+    for i in 1...2 {
+      try writeAudio(music(seed: UInt64(i), seconds: 4, gainDB: -12 - 4 * Double(i)), channels: 2, sampleRateHz: 48_000,
+                     to: album + "/0\(i) t.wav", format: .init(container: .wav, encoding: .pcm24))
+    }
+    let rule = try await master(album, tmp)
+    let tmp2 = TempFolder("format16-uniform-same")
+    defer { tmp2.remove() }
+    let same = try await master(album, tmp2) { $0.render = OutputFormatChoice.same.applied(to: $0.render) }
+    #expect(rule.masters.map(\.master) == ["masters/01 t.wav", "masters/02 t.wav"])
+    for m in rule.masters {
+      #expect(fileBytes(tmp.file("Reports/Uniform/" + m.master)) == fileBytes(tmp2.file("Reports/Uniform/" + m.master)))
+      #expect(!m.render.stages.contains { $0.hasPrefix("fade") })
+    }
+    #expect(same.masters.count == 2)
+  }
+
   /// MP3 at 44.1 kHz, 16-bit WAV at 44.1 kHz and 24-bit WAV at 48 kHz, all starting and ending at level.
   func mixedAlbum(_ tmp: TempFolder, yaml: String? = nil) throws -> String {
     let dir = tmp.file("Mixed")
