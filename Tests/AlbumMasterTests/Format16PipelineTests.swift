@@ -108,6 +108,21 @@ import TestSupport
     #expect(snapshot(album) == before)
   }
 
+  @Test("album.yaml variants get the album's format too: { format: flac } on the mixed album is FLAC 24-bit 48 kHz for every track")
+  func variantsFollowTheAlbum() async throws {
+    let tmp = TempFolder("format16-variant")
+    defer { tmp.remove() }
+    let album = try mixedAlbum(tmp, yaml: "outputs:\n  - { format: flac }\n  - { format: wav, bits: 16, sampleRate: 44100 }\n")
+    let run = try await master(album, tmp)
+    #expect(run.failures.isEmpty)
+    for name in ["01 lossy", "02 cd", "03 hires"] {
+      let flac = try AudioFileReader(path: tmp.file("Reports/Mixed/masters/flac/\(name).flac")).info
+      #expect(flac.format == AudioFileFormat(container: .flac, encoding: .pcm24) && flac.sampleRate == 48_000, "\(name)")
+      let wav = try AudioFileReader(path: tmp.file("Reports/Mixed/masters/wav-16-44100/\(name).wav")).info
+      #expect(wav.format == AudioFileFormat(container: .wav, encoding: .pcm16) && wav.sampleRate == 44_100, "\(name)")
+    }
+  }
+
   @Test("album.yaml fadeMS with a per-track override: the overridden track stays unfaded (and clicks), even under --fade-ms")
   func perTrackFadeOverride() async throws {
     let tmp = TempFolder("format16-override")
