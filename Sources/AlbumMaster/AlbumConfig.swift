@@ -24,11 +24,13 @@ import Yams
 /// targetPSRDB: 10          # default: the tracks' median short-term PSR
 /// maxCompressionDB: 6
 /// maxLimitingDB: 3
+/// fadeMS: 5                # fade an edge at level (0: off); trimStartMS/trimEndMS: silence kept, ms
 /// tracks:
 ///   "05 Interlude.wav": { loudness: keep, eq: off }
 ///   "06 Wild.wav": { dynamics: off }
 ///   "07 Outro.wav": { gainDB: -2 }
 ///   "99 Demo take.wav": { exclude: yes }
+///   "08 Segue.wav": { fadeMS: 0, trimEndMS: 500 }
 /// release: { title: Night Drive, artist: The Examples, upc: "012345678905" }  # see ReleaseMetadata
 /// outputs:                 # delivery variants besides the main master
 ///   - { format: flac, bits: 16, sampleRate: 44100 }
@@ -43,6 +45,8 @@ public struct AlbumConfig: Sendable, Hashable {
   public var tracks: [String: TrackOverride] = [:]
   /// Delivery variants rendered beside the main master.
   public var outputs: [OutputVariant] = []
+  /// Album-wide fades and trims (`fadeMS`, `trimStartMS`, `trimEndMS`).
+  public var edits = EditSettings()
   /// An `outputs:` entry `{ cd: true }`: write the CD image and its CUE sheet and TOC.
   public var cd = false
   /// The `release:` section: album title, artist, UPC/EAN, credits, CD gaps.
@@ -76,6 +80,8 @@ public struct AlbumConfig: Sendable, Hashable {
     public var gainDB: Double?
     /// Leave the track out of the album.
     public var exclude = false
+    /// Its own fades and trims, over the album's and the flags'.
+    public var edits = EditSettings()
     /// Title, artist, ISRC and CD gap (see `ReleaseMetadata`).
     public var metadata = TrackMetadata()
   }
@@ -183,6 +189,8 @@ public struct AlbumConfig: Sendable, Hashable {
         c.matching.loudness = m
       case let k where MatchingLimits.options.contains(where: { $0.limits.key == k }):
         for e in MatchingLimits.options where e.limits.key == key { c.matching[keyPath: e.override] = try r.number(v, key, e.limits) }
+      case let k where EditLimits.options.contains(where: { $0.limits.key == k }):
+        for e in EditLimits.options where e.limits.key == key { c.edits[keyPath: e.setting] = try r.number(v, key, e.limits) }
       case "limiter": c.matching.limiter = try r.flag(v, key)
       case "multiband": c.matching.multiband = try r.flag(v, key)
       case MatchingLimits.targetPSRDB.key: c.matching.targetPSRDB = try r.number(v, key, MatchingLimits.targetPSRDB)
@@ -204,7 +212,7 @@ public struct AlbumConfig: Sendable, Hashable {
         }
       case "release": c.release = try release(v, path: path)
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, release, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, fadeMS, trimStartMS, trimEndMS, release, tracks, outputs)")
       }
     }
     return c
@@ -233,7 +241,7 @@ public struct AlbumConfig: Sendable, Hashable {
 
     /// One `tracks:` entry.
     func trackOverride(_ tv: Node, file: String) throws(ConfigError) -> TrackOverride {
-      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, dynamics, loudness, gainDB, exclude, title, artist, isrc, cdGapSeconds)") }
+      guard let settings = tv.mapping else { throw fail(tv, "tracks.\(file)", "expected settings (eq, dynamics, loudness, gainDB, exclude, fadeMS, trimStartMS, trimEndMS, title, artist, isrc, cdGapSeconds)") }
       var o = TrackOverride()
       for (sk, sv) in settings {
         let name = "tracks.\(file).\(sk.string ?? "?")"
@@ -245,8 +253,10 @@ public struct AlbumConfig: Sendable, Hashable {
           o.keepLoudness = true
         case "gainDB": o.gainDB = try number(sv, name, MatchingLimits.fixedGainDB)
         case "exclude": o.exclude = try flag(sv, name)
+        case let k? where EditLimits.options.contains(where: { $0.limits.key == k }):
+          for e in EditLimits.options where e.limits.key == k { o.edits[keyPath: e.setting] = try number(sv, name, e.limits) }
         case let k? where try AlbumConfig.trackMetadata(k, sv, name: name, path: path, into: &o.metadata): break
-        default: throw fail(sk, name, "unknown setting (eq, dynamics, loudness, gainDB, exclude, title, artist, isrc, cdGapSeconds)")
+        default: throw fail(sk, name, "unknown setting (eq, dynamics, loudness, gainDB, exclude, fadeMS, trimStartMS, trimEndMS, title, artist, isrc, cdGapSeconds)")
         }
       }
       return o

@@ -25,10 +25,11 @@ enum RenderStage {
     let verify = !run.options.skipVerification
     let analysed = Set(verify ? analysis.tracks.map(\.file) : run.album.files)
     let jobs = plan.tracks.filter { analysed.contains($0.file) }
-    let settings = run.options.render
-    // Each source's header is read once here, for the names, the renders and the variants.
+    // Each source's header is read once here, for the album's format, the names, the renders and the variants.
     var headers: [String: AudioFileInfo] = [:]
     for t in jobs { headers[t.file] = try? AudioFileReader(path: run.album.path(of: t.file)).info }
+    let albumSources = jobs.compactMap { headers[$0.file] }
+    let settings = run.options.render.resolved(forAlbum: albumSources)
     let names = AlbumMasterer.masterNames(jobs.map(\.file), format: { file in headers[file].map { settings.outputFormat(for: $0) } })
     // Exact: no master may be renamed onto an input (the folder checks already refuse most such runs).
     for name in names { try run.writeGuard.checkFile((out as NSString).appendingPathComponent(name), role: "the master") }
@@ -36,7 +37,6 @@ enum RenderStage {
     let caching = BackgroundWork()
     defer { caching.joinAll() }
     let hashes = analysis.contentHashes
-    let settingsData = (try? JSONReport.encode(settings)) ?? Data()
     let sourcePeaks = Dictionary(
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
     let sourceHeaders = headers
@@ -45,10 +45,13 @@ enum RenderStage {
       let (tp, name) = pair
       let source = run.album.path(of: tp.file)
       if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
-      let track = TrackMastering(
-        source: source, plan: tp, settings: settings, masterPath: (out as NSString).appendingPathComponent(name),
+      let trackSettings = run.options.renderSettings(for: tp.file, album: settings)
+      let settingsData = (try? JSONReport.encode(trackSettings)) ?? Data()
+      var track = TrackMastering(
+        source: source, plan: tp, settings: trackSettings, masterPath: (out as NSString).appendingPathComponent(name),
         reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify,
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
+      track.albumSources = albumSources
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
       let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
         ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
@@ -105,7 +108,10 @@ enum RenderStage {
     let out = (track.masterPath as NSString).deletingLastPathComponent
     let name = (track.masterPath as NSString).lastPathComponent
     for v in run.options.config?.outputs ?? [] {
-      let vs = v.renderSettings
+      var vs = v.renderSettings
+      vs.edits = track.settings.edits  // the track's fades and trims, as in its main master
+      vs.formatPerTrack = track.settings.formatPerTrack
+      vs = vs.resolved(forAlbum: track.albumSources)  // one rate and depth for the album's variant too
       let dir = (out as NSString).appendingPathComponent(v.name)
       try run.writeGuard.checkFolder(dir, role: "the variant folder")
       try ReportFolder.create(dir, role: "the variant folder")

@@ -70,6 +70,7 @@ public struct MasterRequest: Sendable {
     try matching.validateFlags()
     try FlagChecks.jobs(jobs)
     if let hz = render.sampleRateHz { try FlagChecks.sampleRate(hz) }
+    try render.edits.validateFlags()
     if let problem = render.problemBeforeInput { throw InputError(subject: "--format/--bits/--sample-rate", problem: problem) }
     if profilePath != nil && !referencePaths.isEmpty {
       throw InputError(subject: "--reference/--profile", problem: "give --reference or --profile, not both")

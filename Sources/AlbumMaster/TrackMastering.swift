@@ -37,6 +37,8 @@ struct TrackMastering {
   var dynamicsAmount = 0.0
   /// `MatchingOptions.maxCompressionDB`: the range of a compressor added to hold the budget.
   var maxCompressionDB = 0.0
+  /// The headers of the album's tracks: album.yaml's variants get the album's format from them.
+  var albumSources: [AudioFileInfo] = []
 
   /// The most filtered samples a measuring pass keeps for the renders after it (1 GiB of floats: 50 minutes
   /// of 44.1 kHz stereo). Longer tracks are filtered again.

@@ -82,13 +82,13 @@ extension LoudnessMode: ExpressibleByArgument {}
 
 /// How masters are written.
 struct OutputArguments: ParsableArguments {
-  @Option(help: "Output format: \(OutputFormatName.choices) (default: the input's).")
-  var format: OutputFormatName?
+  @Option(help: "Output format: \(OutputFormatChoice.choices) (default: one lossless format for the album, see docs/cli.md; same: each track's own).")
+  var format: OutputFormatChoice?
 
-  @Option(help: "Bits for PCM formats: 16, 24 or 32f (default: the input's).")
+  @Option(help: "Bits for PCM formats: 16, 24 or 32f (default: the album's deepest).")
   var bits: OutputBits?
 
-  @Option(name: .customLong("sample-rate"), parsing: .unconditional, help: "Output sample rate in Hz (default: the input's), via libsoxr.")
+  @Option(name: .customLong("sample-rate"), parsing: .unconditional, help: "Output sample rate in Hz (default: the album's highest), via libsoxr.")
   var sampleRate: Int?
 
   @Option(help: "Dither for integer outputs: tpdf or none.")
@@ -97,12 +97,24 @@ struct OutputArguments: ParsableArguments {
   @Option(help: "Folder for the masters (default: <reports>/<album>/masters).")
   var output: String?
 
+  @Option(name: .customLong("fade-ms"), parsing: .unconditional, help: "Fade a track's start or end that is at level (the click check), ms; 0 turns fades off (default 5).")
+  var fadeMS: Double?
+
+  @Option(name: .customLong("trim-start-ms"), parsing: .unconditional, help: "Trim leading silence to at most this many ms (default: no trim).")
+  var trimStartMS: Double?
+
+  @Option(name: .customLong("trim-end-ms"), parsing: .unconditional, help: "Trim trailing silence to at most this many ms (default: no trim).")
+  var trimEndMS: Double?
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
     s.bits = bits
     s.sampleRateHz = sampleRate
     s.dither = dither
+    s.edits.fadeMS = fadeMS
+    s.edits.trimStartMS = trimStartMS
+    s.edits.trimEndMS = trimEndMS
     request.render = s
     request.outputFolder = output
   }
@@ -110,6 +122,7 @@ struct OutputArguments: ParsableArguments {
 
 extension OutputBits: ExpressibleByArgument {}
 extension OutputFormatName: ExpressibleByArgument {}
+extension OutputFormatChoice: ExpressibleByArgument {}
 extension DitherMode: ExpressibleByArgument {}
 
 struct Master: AsyncParsableCommand {

@@ -1,3 +1,5 @@
+import DSP
+
 /// The thresholds of the pre-release checks, with the defaults of measurements.md: the one table that both the
 /// track flags (`TrackAnalysis.flags`, hints in tables and CSV) and delivery QA (`QualityChecks`, as
 /// `QAThresholds`) read.
@@ -36,4 +38,11 @@ public struct DefectThresholds: Sendable, Hashable, Codable {
 
   /// The defaults, which the track flags use.
   public static let standard = DefectThresholds()
+
+  /// Whether a track that starts or ends at `levelDBFS` (its first or last frame's largest |x|) clicks: the
+  /// `click` check's condition, and where the renderer fades.
+  public func isClick(levelDBFS: Double?) -> Bool { (levelDBFS ?? -.infinity) >= clickDBFS }
+
+  /// `isClick` for a frame's largest |x| (linear; 0 is silence and never clicks).
+  public func isClick(framePeak: Float) -> Bool { isClick(levelDBFS: Decibels.fromAmplitude(Double(framePeak))) }
 }

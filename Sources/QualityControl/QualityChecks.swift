@@ -140,7 +140,7 @@ public enum QualityChecks {
           "\(Format.fixed(d.trailingSilenceSeconds)) s", "≤ \(Format.fixed(t.trailingSilenceSeconds)) s",
           "Long silence after the music delays the next track; trim it unless it is intended.")
       let click = max(d.firstSampleDBFS ?? -200, d.lastSampleDBFS ?? -200)
-      add("click", name, click >= t.clickDBFS ? .warn : nil, Format.level(click > -200 ? click : nil, unit: "dBFS"), "< \(Format.fixed(t.clickDBFS)) dBFS",
+      add("click", name, t.isClick(levelDBFS: click) ? .warn : nil, Format.level(click > -200 ? click : nil, unit: "dBFS"), "< \(Format.fixed(t.clickDBFS)) dBFS",
           "A track that starts or ends at a high level clicks; add a short fade.")
       if let c = x.stereo.correlation {
         add("phase", name, c < t.minimumCorrelation ? .fail : nil, Format.fixed(c, digits: 2), "≥ \(Format.compact(t.minimumCorrelation))",

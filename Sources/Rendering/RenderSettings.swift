@@ -29,6 +29,11 @@ public struct RenderSettings: Sendable, Hashable, Codable {
   public var dither: DitherMode = .tpdf
   /// Seeds the dither; with the file name it fixes every dither value, so masters are byte-identical run to run.
   public var seed: UInt64 = 0x416C_6275_6D4D_6173
+  /// `--format same`: each master follows its own source (container, rate, depth), as before the album rule
+  /// (`resolved(forAlbum:)`); lossy sources then give lossy masters.
+  public var formatPerTrack = false
+  /// Fades and trims at the ends of the track.
+  public var edits = EditSettings()
 
   /// The defaults: everything follows the input, TPDF dither, the fixed seed.
   public init() {}
@@ -80,7 +85,8 @@ public struct RenderReport: Sendable, Hashable, Codable {
   public var sampleRateHz: Int
   /// Container and encoding of the master.
   public var format: AudioFileFormat
-  /// The stages that ran, in order ("eq", "width", "gain", "resample", "limiter", "dither").
+  /// The stages that ran, in order ("eq", "width", "gain", "resample", "limiter", "dither"), then any edits
+  /// ("fade-in", "fade-out", "trim").
   public var stages: [String]
   /// The limiter's deepest gain reduction, dB (0 when it never acted or did not run).
   public var limiterMaxGainReductionDB: Double

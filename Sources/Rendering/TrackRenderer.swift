@@ -138,6 +138,9 @@ public enum TrackRenderer {
     }
     var written: Int64 = 0
     let tap = readsBackExactly(format) || path == nil ? tap : nil
+    // Fades at the output rate, after everything that changes the frame count; they never decide the dither.
+    let fadeFrames = settings.edits.fadeFrames(rateHz: outRate)
+    var fade = fadeFrames > 0 ? EdgeFade(channels: channels, fadeFrames: fadeFrames) : nil
 
     func emit(_ block: [Float]) throws {
       guard !block.isEmpty else { return }
@@ -176,18 +179,21 @@ public enum TrackRenderer {
         if final { limiter!.finish(into: &y) }
         x = y
       }
+      if fade != nil { x = fade!.process(x) + (final ? fade!.finish() : []) }
       try emit(x)
     }
 
     // Reading and the FIR filter run on a thread of their own, a few blocks ahead of the rest.
     let queue = BlockQueue(capacity: 4)
+    let replaying = spill.map { filtered && $0.isComplete } == true
+    let kept = replaying ? nil : try SilenceTrim.keptFrames(source: source, settings: settings)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
       if let spill, filtered, spill.isComplete {
         try replay(spill, channels: channels, into: queue)
       } else {
         let keep = filtered && spill?.isEmpty == true ? spill : nil
-        try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep)
+        try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep, kept: kept)
       }
     }
     var consumed: Int64 = 0
@@ -207,6 +213,9 @@ public enum TrackRenderer {
       throw error
     }
     try writer?.finish()
+    if fade?.fadedIn == true { stages.append("fade-in") }
+    if fade?.fadedOut == true { stages.append("fade-out") }
+    if let kept, kept.upperBound - kept.lowerBound < info.frames { stages.append("trim") }
     let stats = limiter?.stats ?? LimiterStats(maxGainReductionDB: 0, limitedShare: 0)
     var report = RenderReport(
       path: path ?? "", frames: written, sampleRateHz: outRate, format: format, stages: stages,
@@ -228,17 +237,22 @@ public enum TrackRenderer {
   /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
   /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
   private static func readAndFilter(
-    source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue, keep: SpillFile?
+    source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue, keep: SpillFile?, kept: Range<Int64>? = nil
   ) throws {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
     var filter = filtered ? FilterStage(plan: plan, channels: info.channels, sampleRateHz: info.sampleRate) : nil
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)
     defer { buffer.deallocate() }
-    while true {
+    var window = kept.map { TrimWindow(kept: $0, channels: info.channels) }
+    while window?.isPast != true {
       let got = try reader.read(into: buffer, maxFrames: blockFrames)
       if got == 0 { break }
       var block = Array(buffer.prefix(got * info.channels))
+      if window != nil {
+        block = window!.clip(block)
+        if block.isEmpty { continue }
+      }
       // Never pass NaN, ±Inf or corrupt huge values on (the comparison is false for NaN).
       for i in block.indices where !(abs(block[i]) <= AudioLimits.maxSampleMagnitude) { block[i] = 0 }
       if filter != nil {

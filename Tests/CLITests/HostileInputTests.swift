@@ -64,7 +64,8 @@ import TestSupport
     let album = root.file("Hostile")
     let cases = try Self.hostileAlbum(album)
     let before = snapshot(album)
-    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--json", root.file("out.json")])
+    // --format same: each master keeps its source's rate and length (the album rule would resample).
+    let r = try runCLI(["master", album, "--reports", root.file("R"), "--quiet", "--format", "same", "--json", root.file("out.json")])
     #expect(r.status == 2, "\(r.stderr)")
     let doc = try #require(((try JSONSerialization.jsonObject(with: fileBytes(root.file("out.json"))) as? [String: Any])?["albums"] as? [[String: Any]])?.first)
     let failures = Dictionary(uniqueKeysWithValues: try #require(doc["failures"] as? [[String: Any]]).map { ($0["file"] as! String, $0["error"] as! String) })

@@ -121,7 +121,9 @@ import TestSupport
     // Distinct legend colours in every chart; links to both masters; loudness over time before and after per track.
     #expect((probe["legendClashes"] as? [String])?.isEmpty == true, "\(probe["legendClashes"] ?? "none")")
     let links = try #require(probe["masterLinks"] as? [String])
-    #expect(names.allSatisfy { n in links.contains { $0.removingPercentEncoding?.hasSuffix(n) == true } }, "\(links)")
+    // WAV and AIFF sources: the album's masters are FLAC.
+    let masterNames = names.map { ($0 as NSString).deletingPathExtension + ".flac" }
+    #expect(masterNames.allSatisfy { n in links.contains { $0.removingPercentEncoding?.hasSuffix(n) == true } }, "\(links)")
     #expect(probe["trackTimelines"] as? Int == names.count + 1, "the album's and each track's: \(probe)")
     // Mailed reports: the page says plainly that a copy without the album has no A side (docs/report.md).
     let page = String(decoding: fileBytes(folder + "/index.html"), as: UTF8.self)
