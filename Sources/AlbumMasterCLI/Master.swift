@@ -97,6 +97,9 @@ struct OutputArguments: ParsableArguments {
   @Option(help: "Folder for the masters (default: <reports>/<album>/masters).")
   var output: String?
 
+  @Flag(help: "Also write a CD image: <masters>/cd/image.wav with image.cue and image.toc (cdrdao), from 16-bit 44.1 kHz masters.")
+  var cd = false
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
@@ -105,6 +108,7 @@ struct OutputArguments: ParsableArguments {
     s.dither = dither
     request.render = s
     request.outputFolder = output
+    request.cd = cd
   }
 }
 
