@@ -182,4 +182,49 @@ import TestSupport
     try Self.cd16CheckSplit(masters: masters, names: wavs)
     #expect(hiddenTempFiles(reports).isEmpty)
   }
+
+  @Test func aMonoMasterFillsBothChannels() throws {
+    let root = TempFolder("cd16-mono")
+    defer { root.remove() }
+    let album = root.file("Album")
+    try FileManager.default.createDirectory(atPath: album, withIntermediateDirectories: true)
+    let stereo = music(seed: 50, seconds: 4.5, rate: 44_100)
+    let mono = stride(from: 0, to: stereo.count, by: 2).map { stereo[$0] }
+    _ = try writeAudio(mono, channels: 1, sampleRateHz: 44_100, to: album + "/01 mono.wav", format: .init(container: .wav, encoding: .pcm24))
+    let reports = root.file("Reports")
+    let r = try runCLI(["master", album, "--cd", "--reports", reports, "-q"], timeoutSeconds: 300)
+    #expect(r?.status == 0, "\(r?.stderr ?? "")")
+    let masters = reports + "/Album/masters"
+    let master = try Self.cd16Samples(masters + "/wav-16-44100/01 mono.wav")
+    let image = try Self.cd16Samples(masters + "/cd/image.wav")
+    #expect(master.channels == 1 && image.channels == 2)
+    let start = 150 * 588 * 2
+    #expect(image.samples.count == start + (master.samples.count + 587) / 588 * 588 * 2)
+    #expect(stride(from: 0, to: master.samples.count, by: 1).allSatisfy {
+      image.samples[start + 2 * $0] == master.samples[$0] && image.samples[start + 2 * $0 + 1] == master.samples[$0]
+    })
+    #expect(try Self.cd16Tool("cdrdao show-toc image.toc", in: masters + "/cd").status == 0)
+  }
+
+  @Test func theCDFolderNeverLandsInsideTheAlbum() throws {
+    let root = TempFolder("cd16-guard")
+    defer { root.remove() }
+    let album = try Self.cd16Album(root, seconds: [4.5], yaml: nil)
+    let before = snapshot(album)
+    // The CD folder, or one of its files, is a link into the album.
+    let folder = root.file("R1")
+    try FileManager.default.createDirectory(atPath: folder + "/Album/masters", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: folder + "/Album/masters/cd", withDestinationPath: album)
+    let r1 = try runCLI(["master", album, "--cd", "--reports", folder, "-q"], timeoutSeconds: 300)
+    #expect(r1?.status == 2)
+    #expect(r1?.stderr.contains("masters/cd: the CD image folder lies inside the input album") == true, "\(r1?.stderr ?? "")")
+    let file = root.file("R2")
+    try FileManager.default.createDirectory(atPath: file + "/Album/masters/cd", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: file + "/Album/masters/cd/image.wav", withDestinationPath: album + "/01 a.wav")
+    let r2 = try runCLI(["master", album, "--cd", "--reports", file, "-q"], timeoutSeconds: 300)
+    #expect(r2?.status == 2)
+    #expect(r2?.stderr.contains("cd/image.wav: the CD image lies inside the input album") == true, "\(r2?.stderr ?? "")")
+    #expect(snapshot(album) == before)
+    #expect(hiddenTempFiles(root.path).isEmpty)
+  }
 }
