@@ -15,7 +15,7 @@ enum CDImageStage {
   /// Writes the image and its sheets when the run asks for a CD; returns the QA rows (none otherwise).
   /// - Throws: a write-guard or folder error, or `AudioIOError` when the image cannot be read or written (its
   ///   files are then left as they were).
-  static func run(_ run: AlbumContext, plan: AlbumPlan, masters: [MasterResult]) throws -> [QAFinding] {
+  static func run(_ run: AlbumContext, masters: [MasterResult]) throws -> [QAFinding] {
     guard run.options.cd else { return [] }
     let folder = (run.mastersFolder as NSString).appendingPathComponent(CDSheets.folderName)
     let paths = [CDSheets.imageName, CDSheets.cueName, CDSheets.tocName].map { (folder as NSString).appendingPathComponent($0) }
@@ -24,10 +24,11 @@ enum CDImageStage {
     let made = Dictionary(masters.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
     var entries: [(file: String, samples: Int64, gapSeconds: Double)] = []
     var sources: [String] = []
-    var problems: [String] = []
-    for t in plan.tracks {
-      guard let m = made[t.file] else {
-        problems.append("\(t.file) has no master")
+    // Every track of the album: one that failed before it was planned must not leave a silent hole in the disc.
+    var problems = run.album.unreadableNames.map { "\($0) has no master" }
+    for file in run.album.files {
+      guard let m = made[file] else {
+        problems.append("\(file) has no master")
         continue
       }
       let master = (run.mastersFolder as NSString).appendingPathComponent((m.master as NSString).lastPathComponent)
@@ -39,7 +40,7 @@ enum CDImageStage {
           problems.append("\(source): \(info.sampleRate) Hz, \(info.format.encoding.rawValue), \(info.channels) channels")
           continue
         }
-        entries.append((t.file, info.frames, run.options.config?.cdGapSeconds(before: t.file) ?? ReleaseMetadata.defaultCDGapSeconds))
+        entries.append((file, info.frames, run.options.config?.cdGapSeconds(before: file) ?? ReleaseMetadata.defaultCDGapSeconds))
         sources.append(source)
       } catch {
         problems.append(error.description)

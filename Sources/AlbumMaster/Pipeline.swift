@@ -63,7 +63,7 @@ public enum AlbumMasterer {
       // (plan.json may be that very file: an input).
       if given == nil { plan = plan.settled(by: masters) }
       // The CD image (--cd) from the 16-bit 44.1 kHz masters, and its Red Book rows.
-      let cd = try CDImageStage.run(run, plan: plan, masters: masters)
+      let cd = try CDImageStage.run(run, masters: masters)
       // QA: the album's checks, the preset and codec safety, on the verified masters.
       qa = await QAStage.run(run, masters: masters, plan: plan)?.adding(cd)
     }

@@ -227,4 +227,25 @@ import TestSupport
     #expect(snapshot(album) == before)
     #expect(hiddenTempFiles(root.path).isEmpty)
   }
+
+  @Test func aTrackWithoutAMasterLeavesNoImage() throws {
+    let root = TempFolder("cd16-missing")
+    defer { root.remove() }
+    let album = try Self.cd16Album(root, seconds: [4.5, 4.5], yaml: nil)
+    let reports = root.file("Reports")
+    let first = try runCLI(["master", album, "--cd", "--reports", reports, "-q"], timeoutSeconds: 300)
+    #expect(first?.status == 0)
+    let cd = reports + "/Album/masters/cd"
+    #expect(FileManager.default.fileExists(atPath: cd + "/image.wav"))
+    // A third track that cannot be read: no master, so no image (the earlier one is removed, not left to pass
+    // for this run's).
+    try Data("not audio".utf8).write(to: URL(fileURLWithPath: album + "/03 c.wav"))
+    let r = try runCLI(["master", album, "--cd", "--reports", reports, "-q"], timeoutSeconds: 300)
+    #expect(r?.status == 2)
+    for f in ["image.wav", "image.cue", "image.toc"] { #expect(!FileManager.default.fileExists(atPath: cd + "/" + f), "\(f) left") }
+    let row = try Self.cd16QA(reports + "/Album").first { $0["check"] as? String == "cd-image" }
+    #expect(row?["status"] as? String == "fail")
+    #expect(row?["value"] as? String == "not written: 03 c.wav has no master")
+    #expect(hiddenTempFiles(reports).isEmpty)
+  }
 }
