@@ -29,6 +29,8 @@ public struct MasterOptions: Sendable {
   public var outputFolder: String?
   /// The album's `album.yaml`: per-track overrides and delivery variants.
   public var config: AlbumConfig?
+  /// Write the CD image, its CUE sheet and cdrdao TOC to `<masters>/cd/` (`--cd`, album.yaml's `{ cd: true }`).
+  public var cd = false
   /// A pool shared with other albums processed at the same time (`nil`: `jobs` for this album alone).
   public var slots: JobSlots?
   /// Whether cached analyses and masters may be reused (`--force` turns it off).

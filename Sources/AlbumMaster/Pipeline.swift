@@ -62,8 +62,10 @@ public enum AlbumMasterer {
       // The compressors and loudness the renders settled on; a plan given with --plan stays as it was read
       // (plan.json may be that very file: an input).
       if given == nil { plan = plan.settled(by: masters) }
+      // The CD image (--cd) from the 16-bit 44.1 kHz masters, and its Red Book rows.
+      let cd = try CDImageStage.run(run, masters: masters)
       // QA: the album's checks, the preset and codec safety, on the verified masters.
-      qa = await QAStage.run(run, masters: masters, plan: plan)
+      qa = await QAStage.run(run, masters: masters, plan: plan)?.adding(cd)
     }
     // Report: analysis.json with the masters and QA, the CSVs and index.html.
     try Cancellation.check(run.reportFolder)  // reports of an interrupted run would record its interruptions as failures

@@ -57,6 +57,12 @@ enum RenderStage {
         ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
       } : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
+        // A variant asked for since the master was cached (a new output, --cd) is made now, from its settings.
+        do {
+          try variants(track, run: run, plan: tp.applying(cached.render.dynamics), appliedGainDB: cached.render.gainDB, missingOnly: true)
+        } catch {
+          return .failure(TrackFailure(file: tp.file, error: "\(error)"))
+        }
         cached.reused = true
         run.onEvent(.track(.finished(file: tp.file)))
         return .success(cached)
@@ -103,24 +109,33 @@ enum RenderStage {
 
   /// album.yaml's delivery variants of one track, from the plan as the main master's render settled it
   /// (`applying` its dynamics outcome), at the main master's applied gain.
-  private static func variants(_ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double) throws {
+  /// With `missingOnly`, only the variants whose file does not exist yet (beside a cached master).
+  private static func variants(
+    _ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double, missingOnly: Bool = false
+  ) throws {
     let gainOffsetDB = appliedGainDB - plan.gainDB
-    let out = (track.masterPath as NSString).deletingLastPathComponent
-    let name = (track.masterPath as NSString).lastPathComponent
-    for v in run.options.config?.outputs ?? [] {
+    for v in run.variants {
       var vs = v.renderSettings
       vs.edits = track.settings.edits  // the track's fades and trims, as in its main master
       vs.formatPerTrack = track.settings.formatPerTrack
       vs = vs.resolved(forAlbum: track.albumSources)  // one rate and depth for the album's variant too
-      let dir = (out as NSString).appendingPathComponent(v.name)
+      let vpath = variantPath(masterPath: track.masterPath, variant: v, sourceInfo: track.sourceInfo)
+      let dir = (vpath as NSString).deletingLastPathComponent
       try run.writeGuard.checkFolder(dir, role: "the variant folder")
+      if missingOnly && PathFacts.kind(vpath) != .missing { continue }
       try ReportFolder.create(dir, role: "the variant folder")
-      let ext = track.sourceInfo.map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
-      let stem = (name as NSString).deletingPathExtension
-      let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
       try run.writeGuard.checkFile(vpath, role: "the variant master")
       _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
     }
+  }
+
+  /// Where `variant` of the master at `masterPath` goes: `<masters>/<variant name>/<master stem>.<ext>`, the
+  /// extension that of the format the variant gives `sourceInfo` (WAV without it).
+  static func variantPath(masterPath: String, variant: AlbumConfig.OutputVariant, sourceInfo: AudioFileInfo?) -> String {
+    let dir = ((masterPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(variant.name)
+    let ext = sourceInfo.map { variant.renderSettings.outputFormat(for: $0).container.fileExtension } ?? "wav"
+    let stem = ((masterPath as NSString).lastPathComponent as NSString).deletingPathExtension
+    return (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
   }
 }
 

@@ -31,6 +31,8 @@ public struct MasterRequest: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// Write the CD image (`--cd`); album.yaml's `{ cd: true }` asks for it too.
+  public var cd = false
   /// Tracks processed at once, across all albums.
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
   /// Whether cached analyses and masters may be reused.
@@ -109,6 +111,7 @@ struct ValidatedRequest: Sendable {
     options.outputFolder = request.outputFolder
     options.jobs = request.jobs
     options.useCache = request.useCache
+    options.cd = request.cd
     if let plan {
       options.matching = plan.options
       return (album, options)
@@ -120,6 +123,7 @@ struct ValidatedRequest: Sendable {
     options.targetGiven = preset != nil || config?.matching.targetLUFS != nil || request.matching.targetLUFS != nil
     options.preset = preset
     options.config = config
+    options.cd = request.cd || config?.cd == true
     if let config {
       album.files = album.files.filter { config.tracks[$0]?.exclude != true }
       if album.files.isEmpty && album.unreadableNames.isEmpty {

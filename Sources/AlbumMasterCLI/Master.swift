@@ -106,6 +106,9 @@ struct OutputArguments: ParsableArguments {
   @Option(name: .customLong("trim-end-ms"), parsing: .unconditional, help: "Trim trailing silence to at most this many ms (default: no trim).")
   var trimEndMS: Double?
 
+  @Flag(help: "Also write a CD image: <masters>/cd/image.wav with image.cue and image.toc (cdrdao), from 16-bit 44.1 kHz masters.")
+  var cd = false
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
@@ -117,6 +120,7 @@ struct OutputArguments: ParsableArguments {
     s.edits.trimEndMS = trimEndMS
     request.render = s
     request.outputFolder = output
+    request.cd = cd
   }
 }
 

@@ -104,6 +104,25 @@ public struct AudioFileReader: ~Copyable {
     return got
   }
 
+  /// Reads up to `maxFrames` frames as left-justified 32-bit integers (a 16-bit sample in the top 16 bits):
+  /// integer PCM passes through exactly, where floats would be scaled twice (libsndfile reads by 1/32768 and
+  /// writes by 32767). For copying samples bit for bit (`AudioFileWriter.writeIntegers`).
+  /// - Returns: the frames read; 0 at the end of the file.
+  /// - Throws: as `read(into:maxFrames:)`.
+  public mutating func readIntegers(into buffer: UnsafeMutableBufferPointer<Int32>, maxFrames: Int) throws(AudioIOError) -> Int {
+    precondition(buffer.count >= maxFrames * info.channels, "buffer too small")
+    try Cancellation.check(path)
+    let got = Int(sf_readf_int(handle, buffer.baseAddress, sf_count_t(maxFrames)))
+    if sf_error(handle) != Int32(SF_ERR_NO_ERROR) {
+      throw .readFailed(path: path, reason: String(cString: sf_strerror(handle)))
+    }
+    framesRead += Int64(got)
+    if got == 0 && framesRead < info.frames {
+      throw .readFailed(path: path, reason: "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)")
+    }
+    return got
+  }
+
   private static func string(_ h: OpaquePointer, _ kind: Int32) -> String? {
     guard let c = sf_get_string(h, kind) else { return nil }
     let s = String(cString: c)

@@ -64,7 +64,9 @@ public struct DeliveryPreset: Sendable, Hashable, Codable {
     .init("ebu-r128", target: -23, tolerance: 0.5, requirement: true, ceiling: -1, psrFloor: 10, source: "EBU R 128"),
     .init("atsc-a85", target: -24, tolerance: 2, requirement: true, ceiling: -2, psrFloor: 10, source: "ATSC A/85"),
     .init("aes-td1008-album", target: -14, ceiling: -1, source: "AES TD1008"),
-    .init("cd-redbook", target: nil, ceiling: -0.1, rate: 44_100, bits: 16, channels: 2, minimumSeconds: 4, source: "Red Book"),
+    .init(
+      "cd-redbook", target: nil, ceiling: -0.1, rate: RedBook.sampleRateHz, bits: RedBook.bits, channels: RedBook.channels,
+      minimumSeconds: RedBook.minTrackSeconds, source: "Red Book"),
   ]
 
   /// The preset called `name`, if any.
