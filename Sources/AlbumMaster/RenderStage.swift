@@ -36,7 +36,6 @@ enum RenderStage {
     let caching = BackgroundWork()
     defer { caching.joinAll() }
     let hashes = analysis.contentHashes
-    let settingsData = (try? JSONReport.encode(settings)) ?? Data()
     let sourcePeaks = Dictionary(
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
     let sourceHeaders = headers
@@ -50,9 +49,7 @@ enum RenderStage {
         reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify,
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
-      let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
-        ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
-      } : nil
+      let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: settings) : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
         cached.reused = true
         run.onEvent(.track(.finished(file: tp.file)))
@@ -102,16 +99,12 @@ enum RenderStage {
   /// (`applying` its dynamics outcome), at the main master's applied gain.
   private static func variants(_ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double) throws {
     let gainOffsetDB = appliedGainDB - plan.gainDB
-    let out = (track.masterPath as NSString).deletingLastPathComponent
-    let name = (track.masterPath as NSString).lastPathComponent
     for v in run.options.config?.outputs ?? [] {
       let vs = v.renderSettings
-      let dir = (out as NSString).appendingPathComponent(v.name)
+      let vpath = v.masterPath(of: track.masterPath, sourceInfo: track.sourceInfo)
+      let dir = (vpath as NSString).deletingLastPathComponent
       try run.writeGuard.checkFolder(dir, role: "the variant folder")
       try ReportFolder.create(dir, role: "the variant folder")
-      let ext = track.sourceInfo.map { vs.outputFormat(for: $0).container.fileExtension } ?? "wav"
-      let stem = (name as NSString).deletingPathExtension
-      let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
       try run.writeGuard.checkFile(vpath, role: "the variant master")
       _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
     }

@@ -31,6 +31,8 @@ public struct MasterRequest: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// Loudness tags and album.yaml's identifiers in the masters (`--no-tags` turns them off).
+  public var writeTags = true
   /// Tracks processed at once, across all albums.
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
   /// Whether cached analyses and masters may be reused.
@@ -106,6 +108,7 @@ struct ValidatedRequest: Sendable {
     options.planOnly = request.planOnly
     options.skipVerification = request.skipVerification
     options.outputFolder = request.outputFolder
+    options.writeTags = request.writeTags
     options.jobs = request.jobs
     options.useCache = request.useCache
     if let plan {

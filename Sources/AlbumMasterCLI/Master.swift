@@ -97,6 +97,9 @@ struct OutputArguments: ParsableArguments {
   @Option(help: "Folder for the masters (default: <reports>/<album>/masters).")
   var output: String?
 
+  @Flag(name: .customLong("no-tags"), help: "Write no loudness tags (ReplayGain, R128, BWF loudness) and no album.yaml identifiers into the masters.")
+  var noTags = false
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
@@ -105,6 +108,7 @@ struct OutputArguments: ParsableArguments {
     s.dither = dither
     request.render = s
     request.outputFolder = output
+    request.writeTags = !noTags
   }
 }
 

@@ -104,6 +104,30 @@ public struct AudioFileReader: ~Copyable {
     return got
   }
 
+  /// Reads up to `maxFrames` frames of left-justified 32-bit integers (libsndfile's `sf_readf_int`): integer
+  /// PCM comes out exactly, for a copy that must keep every sample (`AudioTagger`'s BWF rewrite).
+  /// - Returns: the frames read; 0 at the end of the file.
+  public mutating func readIntegers(into buffer: UnsafeMutableBufferPointer<Int32>, maxFrames: Int) throws(AudioIOError) -> Int {
+    precondition(buffer.count >= maxFrames * info.channels, "buffer too small")
+    try Cancellation.check(path)
+    let got = Int(sf_readf_int(handle, buffer.baseAddress, sf_count_t(maxFrames)))
+    if sf_error(handle) != Int32(SF_ERR_NO_ERROR) {
+      throw .readFailed(path: path, reason: String(cString: sf_strerror(handle)))
+    }
+    framesRead += Int64(got)
+    return got
+  }
+
+  /// The EBU Tech 3285 v2 loudness fields of a BWF `bext` chunk; nil when the file has none (or is no WAV).
+  public func broadcastLoudness() -> BroadcastLoudness? {
+    var b = SF_BROADCAST_INFO()
+    guard sf_command(handle, Int32(SFC_GET_BROADCAST_INFO), &b, Int32(MemoryLayout<SF_BROADCAST_INFO>.size)) == Int32(SF_TRUE)
+    else { return nil }
+    return BroadcastLoudness(
+      loudnessValue: b.loudness_value, loudnessRange: b.loudness_range, maxTruePeakLevel: b.max_true_peak_level,
+      maxMomentaryLoudness: b.max_momentary_loudness, maxShortTermLoudness: b.max_shortterm_loudness)
+  }
+
   private static func string(_ h: OpaquePointer, _ kind: Int32) -> String? {
     guard let c = sf_get_string(h, kind) else { return nil }
     let s = String(cString: c)
