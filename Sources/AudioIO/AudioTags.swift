@@ -64,8 +64,9 @@ public struct AudioTags: Sendable, Hashable {
 /// TagLib (the `CTagLib` shim). A WAV's `bext` chunk must exist before the first sample, so a WAV is copied
 /// through libsndfile with the chunk set, sample for sample.
 public enum AudioTagger {
-  /// Whether masters of `format` are tagged: FLAC, Ogg Vorbis, Opus, MP3, WAV and RF64.
-  public static func canTag(_ format: AudioFileFormat) -> Bool { kind(format) != nil }
+  /// Whether masters of `format` are tagged: FLAC, Ogg Vorbis, Opus, MP3, WAV and RF64 (RF64: its `bext` chunk
+  /// only; TagLib reads no RF64 header).
+  public static func canTag(_ format: AudioFileFormat) -> Bool { kind(format) != nil || format.container == .rf64 }
 
   /// Whether `format` holds a `bext` chunk.
   public static func holdsBroadcast(_ format: AudioFileFormat) -> Bool { format.container == .wav || format.container == .rf64 }
@@ -76,7 +77,7 @@ public enum AudioTagger {
     case (.ogg, .vorbis): Int32(AM_TAG_VORBIS.rawValue)
     case (.ogg, .opus): Int32(AM_TAG_OPUS.rawValue)
     case (.mp3, _): Int32(AM_TAG_MPEG.rawValue)
-    case (.wav, _), (.rf64, _): Int32(AM_TAG_WAV.rawValue)
+    case (.wav, _): Int32(AM_TAG_WAV.rawValue)
     default: nil
     }
   }
@@ -101,9 +102,11 @@ public enum AudioTagger {
 
   /// Whether the file at `path` already carries `tags` (then it is left as it is: same bytes, same hash).
   public static func carries(_ path: String, format: AudioFileFormat, tags: AudioTags) throws(AudioIOError) -> Bool {
-    let current = try properties(of: path, format: format)
-    for key in tags.managedKeys.union(tags.properties.keys) where (current[key] ?? []) != (tags.properties[key] ?? []) {
-      return false
+    if kind(format) != nil {
+      let current = try properties(of: path, format: format)
+      for key in tags.managedKeys.union(tags.properties.keys) where (current[key] ?? []) != (tags.properties[key] ?? []) {
+        return false
+      }
     }
     guard holdsBroadcast(format), let want = tags.broadcast else { return true }
     return try AudioFileReader(path: path).broadcastLoudness() == want
@@ -114,7 +117,7 @@ public enum AudioTagger {
   /// - Throws: `.writeFailed` or `.readFailed` naming `path`; the master is then unchanged.
   @discardableResult
   public static func apply(_ tags: AudioTags, to path: String, format: AudioFileFormat) throws(AudioIOError) -> Bool {
-    guard let kind = kind(format) else { return false }
+    guard canTag(format) else { return false }
     if try carries(path, format: format, tags: tags) { return false }
     let (staging, fd) = TemporaryFiles.create(for: path)
     guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
@@ -126,7 +129,7 @@ public enum AudioTagger {
         defer { close(fd) }
         try copyBytes(from: path, to: fd)
       }
-      try writeProperties(tags, to: staging, kind: kind, reportedAs: path)
+      if let kind = kind(format) { try writeProperties(tags, to: staging, kind: kind, reportedAs: path) }
       try flush(staging, reportedAs: path)
       guard rename(staging, path) == 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
       TemporaryFiles.done(staging)

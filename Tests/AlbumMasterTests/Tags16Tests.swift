@@ -66,6 +66,28 @@ import TestSupport
     #expect(hiddenTempFiles(dir.path).isEmpty)
   }
 
+  /// RF64 gets its `bext` chunk through libsndfile (TagLib reads no RF64 header), samples unchanged.
+  @Test func rf64GetsItsBroadcastChunk() throws {
+    let dir = TempFolder("tags16-rf64")
+    defer { dir.remove() }
+    let path = dir.file("m.wav")
+    let format = AudioFileFormat(container: .rf64, encoding: .pcm16)
+    try writeAudio(music(seed: 17, seconds: 1, rate: 48_000), channels: 2, sampleRateHz: 48_000, to: path, format: format)
+    var before = try AudioFileReader(path: path)
+    let oldSamples = try Self.integers(&before)
+    var tags = AudioTags()
+    tags.properties = ["ISRC": ["GBXYZ2600001"]]
+    tags.broadcast = BroadcastLoudness(
+      loudnessValue: -1600, loudnessRange: 300, maxTruePeakLevel: -120, maxMomentaryLoudness: -1000, maxShortTermLoudness: -1200)
+    #expect(try AudioTagger.apply(tags, to: path, format: format))
+    var after = try AudioFileReader(path: path)
+    #expect(after.info.format == format)
+    #expect(try Self.integers(&after) == oldSamples)
+    #expect(after.broadcastLoudness() == tags.broadcast)
+    #expect(try !AudioTagger.apply(tags, to: path, format: format))
+    #expect(hiddenTempFiles(dir.path).isEmpty)
+  }
+
   /// A file TagLib cannot parse is refused with its path, and left as it was.
   @Test func unparsableFileIsLeftAlone() throws {
     let dir = TempFolder("tags16-bad")
