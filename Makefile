@@ -20,7 +20,7 @@ demo: build
 ## The tests also need script(1) and setpriv (util-linux), headless Chromium (the report's browser test) and
 ## python3-venv (scripts/check-venv.sh); `make demo` and `make install` do not.
 test: deps
-	@scripts/install-deps.sh util-linux chromium python3-venv cdrdao cuetools
+	@scripts/install-deps.sh util-linux chromium python3-venv cdrdao cuetools python3-mutagen ffmpeg
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --disable-testable-imports
 
@@ -28,7 +28,7 @@ build: deps
 	$(SWIFT) build -c release --product albummaster
 
 deps:
-	@scripts/install-deps.sh python3
+	@scripts/install-deps.sh python3 libtag1-dev
 
 ## Speed and memory against ffmpeg on the same files (not a test: it prints figures); then the distortion benchmark.
 bench: build

@@ -22,10 +22,13 @@ let package = Package(
     .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // TagLib (Debian libtag1-dev) behind a C++ shim with extern "C" functions: libsndfile cannot write ID3 TXXX
+    // frames, Opus tags or Vorbis comments beyond its string set, and TagLib's C API has no property map.
+    .target(name: "CTagLib", linkerSettings: [.linkedLibrary("tag")]),
 
     // Infrastructure apart from the domain: block queues, background threads, job slots, FNV-1a. No C, no audio.
     .target(name: "Infrastructure"),
-    .target(name: "AudioIO", dependencies: ["CSndFile", "DSP", "Infrastructure"]),
+    .target(name: "AudioIO", dependencies: ["CSndFile", "CTagLib", "DSP", "Infrastructure"]),
     .target(name: "DSP", dependencies: ["CFFTW3", "CSoxr", "CCrypto"]),
     .target(name: "Synthesis", dependencies: ["DSP"]),
     .target(name: "Analysis", dependencies: ["AudioIO", "DSP", "CEBUR128", "Infrastructure"]),

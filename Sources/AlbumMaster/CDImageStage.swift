@@ -33,7 +33,7 @@ enum CDImageStage {
       }
       let master = (run.mastersFolder as NSString).appendingPathComponent((m.master as NSString).lastPathComponent)
       // A WAV variant's name does not depend on the source's format: no header needed.
-      let source = RenderStage.variantPath(masterPath: master, variant: variant, sourceInfo: nil)
+      let source = variant.masterPath(of: master, sourceInfo: nil)
       do throws(AudioIOError) {
         let info = try AudioFileReader(path: source).info
         if info.sampleRate != RedBook.sampleRateHz || info.format.encoding != .pcm16 || info.channels > RedBook.channels {

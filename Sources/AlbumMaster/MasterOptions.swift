@@ -27,6 +27,8 @@ public struct MasterOptions: Sendable {
   public var skipVerification = false
   /// Where masters go; default `<reports>/<album>/masters`.
   public var outputFolder: String?
+  /// Loudness tags and album.yaml's identifiers in the masters and variants (`TagStage`).
+  public var writeTags = true
   /// The album's `album.yaml`: per-track overrides and delivery variants.
   public var config: AlbumConfig?
   /// Write the CD image, its CUE sheet and cdrdao TOC to `<masters>/cd/` (`--cd`, album.yaml's `{ cd: true }`).

@@ -56,7 +56,9 @@ public enum AlbumMasterer {
     if !run.options.planOnly {
       // Render → verify, per track: each master is measured as it is written, its loudness corrected, and
       // judged against its plan (`TrackMastering`, `Verification`).
-      let rendered = try await RenderStage.run(run, plan: plan, analysis: analysis)
+      var rendered = try await RenderStage.run(run, plan: plan, analysis: analysis)
+      // Tag: loudness tags (the album's needs every master) and album.yaml's identifiers (`TagStage`).
+      await TagStage.run(run, plan: plan, analysis: analysis, rendered: &rendered)
       masters = rendered.masters
       analysis.record(rendered)
       // The compressors and loudness the renders settled on; a plan given with --plan stays as it was read

@@ -53,9 +53,7 @@ enum RenderStage {
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       track.albumSources = albumSources
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
-      let key = verify ? (hashes[tp.file] ?? InputFile.sha256Hex(ofFile: source)).map {
-        ResultCache.masterKey(sourceHash: $0, plan: (try? JSONReport.encode(tp)) ?? Data(), settings: settingsData)
-      } : nil
+      let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: settings) : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
         // A variant asked for since the master was cached (a new output, --cd) is made now, from its settings.
         do {
@@ -119,7 +117,7 @@ enum RenderStage {
       vs.edits = track.settings.edits  // the track's fades and trims, as in its main master
       vs.formatPerTrack = track.settings.formatPerTrack
       vs = vs.resolved(forAlbum: track.albumSources)  // one rate and depth for the album's variant too
-      let vpath = variantPath(masterPath: track.masterPath, variant: v, sourceInfo: track.sourceInfo)
+      let vpath = v.masterPath(of: track.masterPath, sourceInfo: track.sourceInfo)
       let dir = (vpath as NSString).deletingLastPathComponent
       try run.writeGuard.checkFolder(dir, role: "the variant folder")
       if missingOnly && PathFacts.kind(vpath) != .missing { continue }
@@ -127,15 +125,6 @@ enum RenderStage {
       try run.writeGuard.checkFile(vpath, role: "the variant master")
       _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
     }
-  }
-
-  /// Where `variant` of the master at `masterPath` goes: `<masters>/<variant name>/<master stem>.<ext>`, the
-  /// extension that of the format the variant gives `sourceInfo` (WAV without it).
-  static func variantPath(masterPath: String, variant: AlbumConfig.OutputVariant, sourceInfo: AudioFileInfo?) -> String {
-    let dir = ((masterPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(variant.name)
-    let ext = sourceInfo.map { variant.renderSettings.outputFormat(for: $0).container.fileExtension } ?? "wav"
-    let stem = ((masterPath as NSString).lastPathComponent as NSString).deletingPathExtension
-    return (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
   }
 }
 

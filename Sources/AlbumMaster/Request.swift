@@ -33,6 +33,8 @@ public struct MasterRequest: Sendable {
   public var outputFolder: String?
   /// Write the CD image (`--cd`); album.yaml's `{ cd: true }` asks for it too.
   public var cd = false
+  /// Loudness tags and album.yaml's identifiers in the masters (`--no-tags` turns them off).
+  public var writeTags = true
   /// Tracks processed at once, across all albums.
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
   /// Whether cached analyses and masters may be reused.
@@ -109,6 +111,7 @@ struct ValidatedRequest: Sendable {
     options.planOnly = request.planOnly
     options.skipVerification = request.skipVerification
     options.outputFolder = request.outputFolder
+    options.writeTags = request.writeTags
     options.jobs = request.jobs
     options.useCache = request.useCache
     options.cd = request.cd

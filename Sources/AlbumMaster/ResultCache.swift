@@ -2,7 +2,9 @@ import Analysis
 import AudioIO
 import DSP
 import Foundation
+import Matching
 import Reports
+import Rendering
 
 /// What a run took from the cache and what it had to compute (recorded in `analysis.json` as `cache`).
 public typealias CacheStats = CacheStatsRecord
@@ -49,6 +51,9 @@ public struct ResultCache: Sendable {
   struct CachedMaster: Codable {
     var masterSHA256: String
     var result: MasterResult
+    /// The master's gating blocks (not in `MasterResult`'s JSON): a reused master gives the album loudness of
+    /// the tags exactly as a fresh one does. Absent in older entries.
+    var gatingBlockEnergies: [Double]?
   }
 
   private func path(_ kind: String, _ key: String) -> String {
@@ -80,13 +85,23 @@ public struct ResultCache: Sendable {
     SHA256.hex(renderVersion + sourceHash + String(decoding: plan, as: UTF8.self) + String(decoding: settings, as: UTF8.self))
   }
 
+  /// The key of `plan`'s master rendered from `source` with `settings`; `knownHash` is the source's hash when
+  /// the analysis took it. Nil when the source cannot be hashed.
+  static func masterKey(source: String, knownHash: String?, plan: TrackPlan, settings: RenderSettings) -> String? {
+    (knownHash ?? InputFile.sha256Hex(ofFile: source)).map {
+      masterKey(sourceHash: $0, plan: (try? JSONReport.encode(plan)) ?? Data(), settings: (try? JSONReport.encode(settings)) ?? Data())
+    }
+  }
+
   /// A master rendered from the same source, plan and settings, if its file is still the one written then.
   public func master(key: String, masterPath: String) -> MasterResult? {
     guard readable, let data = InputFile.contents(atPath: path("masters", key)),
       let cached = try? JSONReport.decode(CachedMaster.self, from: data),
       InputFile.sha256Hex(ofFile: masterPath) == cached.masterSHA256  // a FIFO or device there is no match
     else { return nil }
-    return cached.result
+    var result = cached.result
+    result.analysis?.gatingBlockEnergies = cached.gatingBlockEnergies ?? []
+    return result
   }
 
   /// Keeps a master's result under `key`, with the hash of the master as written (best effort).
@@ -94,7 +109,8 @@ public struct ResultCache: Sendable {
     guard let sha = InputFile.sha256Hex(ofFile: masterPath) else { return }
     let p = path("masters", key)
     try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    if let data = try? JSONReport.encode(CachedMaster(masterSHA256: sha, result: result)) { try? AtomicFile.write(data, to: p) }
+    let cached = CachedMaster(masterSHA256: sha, result: result, gatingBlockEnergies: result.analysis?.gatingBlockEnergies)
+    if let data = try? JSONReport.encode(cached) { try? AtomicFile.write(data, to: p) }
   }
 }
 

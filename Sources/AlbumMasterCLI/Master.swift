@@ -109,6 +109,9 @@ struct OutputArguments: ParsableArguments {
   @Flag(help: "Also write a CD image: <masters>/cd/image.wav with image.cue and image.toc (cdrdao), from 16-bit 44.1 kHz masters.")
   var cd = false
 
+  @Flag(name: .customLong("no-tags"), help: "Write no loudness tags (ReplayGain, R128, BWF loudness) and no album.yaml identifiers into the masters.")
+  var noTags = false
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
@@ -121,6 +124,7 @@ struct OutputArguments: ParsableArguments {
     request.render = s
     request.outputFolder = output
     request.cd = cd
+    request.writeTags = !noTags
   }
 }
 

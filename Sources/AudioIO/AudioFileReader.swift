@@ -106,7 +106,7 @@ public struct AudioFileReader: ~Copyable {
 
   /// Reads up to `maxFrames` frames as left-justified 32-bit integers (a 16-bit sample in the top 16 bits):
   /// integer PCM passes through exactly, where floats would be scaled twice (libsndfile reads by 1/32768 and
-  /// writes by 32767). For copying samples bit for bit (`AudioFileWriter.writeIntegers`).
+  /// writes by 32767). For copies that must keep every sample (the CD image, `AudioTagger`'s BWF rewrite).
   /// - Returns: the frames read; 0 at the end of the file.
   /// - Throws: as `read(into:maxFrames:)`.
   public mutating func readIntegers(into buffer: UnsafeMutableBufferPointer<Int32>, maxFrames: Int) throws(AudioIOError) -> Int {
@@ -121,6 +121,16 @@ public struct AudioFileReader: ~Copyable {
       throw .readFailed(path: path, reason: "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)")
     }
     return got
+  }
+
+  /// The EBU Tech 3285 v2 loudness fields of a BWF `bext` chunk; nil when the file has none (or is no WAV).
+  public func broadcastLoudness() -> BroadcastLoudness? {
+    var b = SF_BROADCAST_INFO()
+    guard sf_command(handle, Int32(SFC_GET_BROADCAST_INFO), &b, Int32(MemoryLayout<SF_BROADCAST_INFO>.size)) == Int32(SF_TRUE)
+    else { return nil }
+    return BroadcastLoudness(
+      loudnessValue: b.loudness_value, loudnessRange: b.loudness_range, maxTruePeakLevel: b.max_true_peak_level,
+      maxMomentaryLoudness: b.max_momentary_loudness, maxShortTermLoudness: b.max_shortterm_loudness)
   }
 
   private static func string(_ h: OpaquePointer, _ kind: Int32) -> String? {

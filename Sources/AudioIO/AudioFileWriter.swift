@@ -162,6 +162,22 @@ public struct AudioFileWriter: ~Copyable {
     }
   }
 
+  /// Gives a WAV or RF64 file a BWF `bext` chunk (version 2) with `loudness`; before the first sample, as
+  /// libsndfile requires. Every other `bext` field stays empty (a date would make the bytes differ run to run).
+  public mutating func setBroadcastLoudness(_ loudness: BroadcastLoudness) throws(AudioIOError) {
+    guard let handle else { throw .writeFailed(path: path, reason: "writer already finished") }
+    var b = SF_BROADCAST_INFO()
+    b.version = 2
+    b.loudness_value = loudness.loudnessValue
+    b.loudness_range = loudness.loudnessRange
+    b.max_true_peak_level = loudness.maxTruePeakLevel
+    b.max_momentary_loudness = loudness.maxMomentaryLoudness
+    b.max_shortterm_loudness = loudness.maxShortTermLoudness
+    guard sf_command(handle, Int32(SFC_SET_BROADCAST_INFO), &b, Int32(MemoryLayout<SF_BROADCAST_INFO>.size)) == Int32(SF_TRUE) else {
+      throw .writeFailed(path: path, reason: "cannot add a bext chunk: \(String(cString: sf_strerror(handle)))")
+    }
+  }
+
   static func code(for format: AudioFileFormat) -> Int32? {
     let major: Int
     switch format.container {
