@@ -15,6 +15,9 @@ enum RenderStage {
     var failures: [TrackFailure] = []
     var reused = 0
     var rendered = 0
+    /// The cache keys of the masters rendered now (not reused), for the tag stage, which stores their entries
+    /// once the tagged bytes are final.
+    var cacheKeys: [String: String] = [:]
   }
 
   /// Renders every track of `plan` that was analysed (all of them with `--no-verify`).
@@ -41,19 +44,18 @@ enum RenderStage {
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
     let sourceHeaders = headers
     let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: run.options.jobs, slots: run.slots) {
-      (pair) -> Result<MasterResult, TrackFailure> in
+      (pair) -> Result<(MasterResult, key: String?), TrackFailure> in
       let (tp, name) = pair
       let source = run.album.path(of: tp.file)
       if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
       let trackSettings = run.options.renderSettings(for: tp.file, album: settings)
-      let settingsData = (try? JSONReport.encode(trackSettings)) ?? Data()
       var track = TrackMastering(
         source: source, plan: tp, settings: trackSettings, masterPath: (out as NSString).appendingPathComponent(name),
         reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify,
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       track.albumSources = albumSources
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
-      let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: settings) : nil
+      let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: trackSettings) : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
         // A variant asked for since the master was cached (a new output, --cd) is made now, from its settings.
         do {
@@ -63,15 +65,16 @@ enum RenderStage {
         }
         cached.reused = true
         run.onEvent(.track(.finished(file: tp.file)))
-        return .success(cached)
+        return .success((cached, nil))
       }
-      return master(track, run: run, key: key, cache: cache, caching: caching)
+      return master(track, run: run, key: key, cache: cache, caching: caching).map { ($0, key) }
     }
     var output = Output()
     for r in results {
       switch r {
-      case .success(var m):
+      case .success(var (m, key)):
         if m.reused == true { output.reused += 1 } else { output.rendered += 1 }
+        if let key { output.cacheKeys[m.file] = key }
         m.reused = nil
         output.masters.append(m)
       case .failure(let f):
@@ -93,7 +96,8 @@ enum RenderStage {
       let result = try track.run { stage, f in run.onEvent(.track(.progress(file: file, stage: stage, fraction: f))) }
       run.onEvent(.track(.finished(file: file)))
       // Hashing the master for the cache runs beside the rest (the reports, the next track).
-      if let key { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
+      // With tags on, the tag stage stores the entry once the tagged bytes are final (one hash, not two).
+      if let key, !run.options.writeTags { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
       try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
       return .success(result)
     } catch let e as RenderError {

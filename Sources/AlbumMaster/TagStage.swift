@@ -23,20 +23,14 @@ enum TagStage {
     let loudness = ReleaseTags.loudness(of: masters.compactMap(\.analysis))
     let cache = run.cache()
     let verify = !run.options.skipVerification
-    let plans = Dictionary(plan.tracks.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
-    let hashes = analysis.contentHashes
+    let keys = rendered.cacheKeys
     var failures = await forEachConcurrently(masters, jobs: run.options.jobs, slots: run.slots) { m -> TrackFailure? in
       let path = run.masterPath(of: m)
       let measured = m.analysis.flatMap { loudness[$0.file] }
       do throws(AudioIOError) {
-        guard try identity.apply(to: path, file: m.file, analysis: m.analysis, loudness: measured) else { return nil }
-        // The cache entry follows the tagged bytes (its key is the render's: source, plan and settings).
-        if verify, let tp = plans[m.file],
-          let key = ResultCache.masterKey(
-            source: run.album.path(of: m.file), knownHash: hashes[m.file], plan: tp, settings: run.options.render)
-        {
-          cache.store(key: key, masterPath: path, result: m)
-        }
+        _ = try identity.apply(to: path, file: m.file, analysis: m.analysis, loudness: measured)
+        // A master rendered now gets its cache entry here, from its final (tagged) bytes; the key is the render's.
+        if let key = keys[m.file] { cache.store(key: key, masterPath: path, result: m) }
         return nil
       } catch {
         return TrackFailure(file: m.file, error: "tagging the master: \(error.reason)")
