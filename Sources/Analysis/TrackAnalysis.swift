@@ -16,7 +16,7 @@ public struct LoudnessStats: Codable, Sendable, Hashable {
   /// True peak per channel; `null` entries for silent channels.
   public var truePeakPerChannelDBTP: [Double?]
   /// The accurate inter-sample peak over the channels (`InterSamplePeakMeter`: a 16× grid at every rate, a kernel
-  /// flat to 0.45·fs); `nil` for silence, or where not measured. Verification holds the ceiling by it.
+  /// flat to 0.45·fs); `nil` for silence, or where not measured. Verification holds the ceiling by it too.
   @NullCoded public var interSamplePeakDBTP: Double? = nil
   /// Maximum |sample| over all channels.
   @NullCoded public var samplePeakDBFS: Double?
