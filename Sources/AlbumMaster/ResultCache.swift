@@ -25,9 +25,9 @@ public struct ResultCache: Sendable {
   /// Whether entries may be read (`--force` turns this off; entries are still written).
   public let readable: Bool
   /// Bumped whenever the analysis would measure differently: older entries are then ignored.
-  public static let analysisVersion = "analysis-1"
+  public static let analysisVersion = "analysis-2"
   /// Bumped whenever rendering would write different bytes: older master entries are then ignored.
-  public static let renderVersion = "render-1"
+  public static let renderVersion = "render-2"
 
   /// The cache of the album whose reports are in `reportFolder`.
   public init(reportFolder: String, readable: Bool = true) {

@@ -225,7 +225,7 @@ public enum Verification {
   public static let toleranceLU = 0.3
 
   /// What a master misses of its plan, one sentence each: loudness off by more than `toleranceLU`, a true
-  /// peak over the ceiling the limiter was given, or a short-term PSR more than
+  /// peak (the higher of `interSamplePeakDBTP` and `truePeakDBTP`) over the ceiling the limiter was given, or a short-term PSR more than
   /// `DynamicsPlanner.verifyToleranceDB` from the one its measuring passes tuned the compressor to
   /// (`expectedPSRDB`). Empty when it meets the plan.
   public static func problems(plan: TrackPlan, master: TrackAnalysis, expectedPSRDB: Double? = nil) -> [String] {
@@ -234,8 +234,14 @@ public enum Verification {
       problems.append(
         "loudness \(Format.fixed(got, digits: 2)) LUFS misses the planned \(Format.fixed(target, digits: 2)) LUFS by more than \(Format.fixed(toleranceLU)) LU")
     }
-    if plan.limiter, let tp = master.loudness.truePeakDBTP, tp > plan.ceilingDBTP {
-      problems.append("true peak \(Format.fixed(tp, digits: 2)) dBTP is over the \(Format.fixed(plan.ceilingDBTP)) dBTP ceiling")
+    // The higher of the accurate inter-sample peak (usually the stricter) and BS.1770's (which over-reads content
+    // near Nyquist); on a tie the accurate one is named.
+    let peaks = [
+      ("true peak (inter-sample, 16× oversampled)", master.loudness.interSamplePeakDBTP),
+      ("true peak (BS.1770)", master.loudness.truePeakDBTP),
+    ].compactMap { name, value in value.map { (name, $0) } }
+    if plan.limiter, let (peakName, tp) = peaks.max(by: { $0.1 < $1.1 }), tp > plan.ceilingDBTP {
+      problems.append("\(peakName) \(Format.fixed(tp, digits: 2)) dBTP is over the \(Format.fixed(plan.ceilingDBTP)) dBTP ceiling")
     }
     if let want = expectedPSRDB, let got = master.dynamics.psrMedianDB, abs(got - want) > DynamicsPlanner.verifyToleranceDB {
       problems.append(

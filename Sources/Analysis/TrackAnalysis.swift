@@ -11,10 +11,13 @@ public struct LoudnessStats: Codable, Sendable, Hashable {
   @NullCoded public var momentaryMaxLUFS: Double?
   /// Maximum short-term (3 s) loudness, read every 10 ms; `nil` before one full window.
   @NullCoded public var shortTermMaxLUFS: Double?
-  /// Maximum true peak over the channels (4× oversampled below 96 kHz).
+  /// Maximum true peak over the channels per BS.1770 (libebur128: 4× oversampled below 96 kHz, 2× below 192 kHz).
   @NullCoded public var truePeakDBTP: Double?
   /// True peak per channel; `null` entries for silent channels.
   public var truePeakPerChannelDBTP: [Double?]
+  /// The accurate inter-sample peak over the channels (`InterSamplePeakMeter`: a 16× grid at every rate, a kernel
+  /// flat to 0.45·fs); `nil` for silence, or where not measured. Verification holds the ceiling by it too.
+  @NullCoded public var interSamplePeakDBTP: Double? = nil
   /// Maximum |sample| over all channels.
   @NullCoded public var samplePeakDBFS: Double?
   /// Short-term loudness at regular intervals, for timelines and the track-to-track jump check.

@@ -1,4 +1,5 @@
 import AudioIO
+import DSP
 
 /// A track that could not be analysed: the file and a one-line reason.
 public struct TrackFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
@@ -82,6 +83,7 @@ public struct TrackMeters: ~Copyable {
   private let info: AudioFileInfo
   private let loudness: LoudnessThread
   private var truePeak: TruePeakMeter
+  private var interSamplePeak: InterSamplePeakMeter
   private var spectrum: SpectrumMeter
   private var stats: SampleStats
   private var stereo: StereoMeter
@@ -96,6 +98,7 @@ public struct TrackMeters: ~Copyable {
     self.info = info
     loudness = LoudnessThread(info: info)
     truePeak = t
+    interSamplePeak = InterSamplePeakMeter(channels: info.channels, sampleRateHz: info.sampleRate)
     spectrum = SpectrumMeter(channels: info.channels, sampleRateHz: info.sampleRate)
     stats = SampleStats(channels: info.channels)
     stereo = StereoMeter(channels: info.channels)
@@ -107,6 +110,7 @@ public struct TrackMeters: ~Copyable {
     // True peak before loudness: the loudness thread pairs each 3 s window with the peaks of its blocks.
     truePeak.add(p, frames: count)
     loudness.feedTruePeakBlocks(truePeak.takeBlockPeaks())
+    interSamplePeak.add(p, frames: count)
     loudness.feed(p, frames: count)
     spectrum.add(p, frames: count)
     stereo.add(p, frames: count)
@@ -122,6 +126,7 @@ public struct TrackMeters: ~Copyable {
     let blockEnergies = measured.blockEnergies
     var loud = measured.loudness
     loud.setPeaks(truePeaks: truePeaks, samplePeakDBFS: stats.samplePeakDBFS)
+    loud.interSamplePeakDBTP = interSamplePeak.finish().compactMap { Decibels.fromAmplitude($0) }.max()
     let rms = stats.rmsDBFS
     let psr = measured.shortTermPSR
     let dynamics = DynamicsStats(

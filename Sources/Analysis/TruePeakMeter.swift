@@ -10,7 +10,8 @@ import DSP
 /// the Float work is skipped outright when K·max|x| ≤ the peak so far). A segment whose estimate, plus a
 /// margin of 2·10⁻⁵·K·max|x| (ten times that error), stays under its channel's true peak found so far
 /// cannot raise it, so libebur128 does not interpolate it. Before a segment that follows a skipped one,
-/// the 13 preceding samples are fed in a separate call whose output is ignored: the interpolator's
+/// the preceding `historyFrames` samples (13 at 4×, 25 at 2×) are fed in a separate call whose output is
+/// ignored: the interpolator's
 /// history is then exactly what continuous feeding would have left, and the segment's outputs
 /// (`ebur128_prev_true_peak`) are bit-identical to continuous feeding. The reported peak is therefore
 /// libebur128's own maximum. The state maps every channel `EBUR128_UNUSED`, so it does not repeat the
@@ -24,8 +25,11 @@ public struct TruePeakMeter: ~Copyable {
   private var state: UnsafeMutablePointer<ebur128_state>
   /// Interleaved channels per frame.
   public let channels: Int
-  /// Input samples each interpolated value depends on (libebur128's interpolator delay).
-  static let historyFrames = 13
+  /// Input samples each interpolated value depends on: libebur128's interpolator delay, (49 + factor − 1) / factor
+  /// (13 at 4×, 25 at 2×), which is the estimator's history. All of it must be fed before a segment that follows a
+  /// skipped one: with 13 at 2× libebur128 kept 12 samples from before the gap and read 96 kHz masters up to
+  /// 0.25 dB high.
+  let historyFrames: Int
   /// Frames the Float estimate decides on at a time: a piece whose bound is under the largest value found so far
   /// in its segment is not interpolated (1 ms at 48 kHz).
   static let pieceFrames = 48
@@ -64,11 +68,12 @@ public struct TruePeakMeter: ~Copyable {
     state = st
     self.channels = channels
     self.exhaustive = exhaustive
-    segmentFrames = max(Self.historyFrames, sampleRateHz / 100)
     estimator = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz)
+    historyFrames = estimator.historyFrames
+    segmentFrames = max(historyFrames, sampleRateHz / 100)
     estimate = Array(repeating: 0, count: segmentFrames)
     pending = Array(repeating: 0, count: segmentFrames * channels)
-    history = Array(repeating: 0, count: Self.historyFrames * channels)
+    history = Array(repeating: 0, count: historyFrames * channels)
     peak = Array(repeating: 0, count: channels)
     self.blockFrames = max(0, blockFrames)
   }
@@ -101,7 +106,7 @@ public struct TruePeakMeter: ~Copyable {
     if exhaustive || may {
       if !continuous {
         history.withUnsafeBufferPointer { h in
-          _ = ebur128_add_frames_float(state, h.baseAddress! + (Self.historyFrames - historyCount) * channels, historyCount)
+          _ = ebur128_add_frames_float(state, h.baseAddress! + (historyFrames - historyCount) * channels, historyCount)
         }
       }
       pending.withUnsafeBufferPointer { _ = ebur128_add_frames_float(state, $0.baseAddress!, frames) }
@@ -116,16 +121,16 @@ public struct TruePeakMeter: ~Copyable {
       continuous = false
     }
     // Remember the last frames for the next segment's history.
-    let keep = min(Self.historyFrames, frames)
+    let keep = min(historyFrames, frames)
     history.withUnsafeMutableBufferPointer { h in
       let base = h.baseAddress!
-      let shift = Self.historyFrames - keep
+      let shift = historyFrames - keep
       if shift > 0 { base.update(from: base + keep * channels, count: shift * channels) }
       pending.withUnsafeBufferPointer { p in
         (base + shift * channels).update(from: p.baseAddress! + (frames - keep) * channels, count: keep * channels)
       }
     }
-    historyCount = min(Self.historyFrames, historyCount + frames)
+    historyCount = min(historyFrames, historyCount + frames)
     pendingFrames = 0
   }
 

@@ -5,7 +5,8 @@
 #endif
 
 /// libebur128's true-peak interpolation (49-tap Hann-windowed sinc; 4× below 96 kHz, 2× below 192 kHz, the
-/// samples themselves above), computed per channel in Float with loops the compiler vectorizes.
+/// samples themselves above), computed per channel in Float with loops the compiler vectorizes; or, with
+/// `init(channels:interSampleAtRateHz:refined:)`, the accurate inter-sample peak (`InterSamplePeak`).
 ///
 /// libebur128 sums in Double with Double coefficients; here both are Float, so a value differs from
 /// libebur128's by at most about 13 · 2⁻²⁴ · Σ|c|·max|x| (under 2·10⁻⁶ of `boundFactor` · max|x|). That is
@@ -13,7 +14,8 @@
 public struct TruePeakInterpolator {
   /// Interleaved channels per frame.
   public let channels: Int
-  /// Oversampling factor: 4, 2 or 1.
+  /// Oversampling factor of the grid always computed: 4, 2 or 1 for BS.1770; `InterSamplePeak.oversamplingFactor`
+  /// for the accurate detector.
   public let factor: Int
   /// Input samples each interpolated value depends on: the history kept per channel.
   public let historyFrames: Int
@@ -29,19 +31,20 @@ public struct TruePeakInterpolator {
   private let phaseCoefficients: [Float]
   private let phaseOffsets: [Int]
   private let phaseStarts: [Int]
-  /// The longest offset (12 at 4×, 24 at 2×): the farthest sample back an interpolated value reads.
+  /// Phases always computed; the rest only where the coarse maximum times `gridBound` exceeds the threshold.
+  private let coarsePhases: Int
+  private let gridBound: Float
+  /// The longest offset (12 at 4×, 24 at 2×, 47 for the accurate kernel): the farthest sample back a value reads.
   private let reach: Int
   private var channelHistory: [[Float]]
   private var line: [Float] = []
 
-  /// Creates an interpolator for `channels` at `sampleRateHz`, with silent history.
-  public init(channels: Int, sampleRateHz: Int) {
-    self.channels = channels
-    factor = sampleRateHz < 96_000 ? 4 : sampleRateHz < 192_000 ? 2 : 1
+  /// Creates an interpolator for `channels` at `sampleRateHz` with libebur128's filter (BS.1770), with silent history.
+  /// `delayFrames` (when larger than the filter's own delay) delays its output to line up with another detector's.
+  public init(channels: Int, sampleRateHz: Int, delayFrames: Int = 0) {
+    let factor = sampleRateHz < 96_000 ? 4 : sampleRateHz < 192_000 ? 2 : 1
     let taps = 49
-    var coefficients = [[Float]](repeating: [], count: factor)
-    var offsets = [[Int]](repeating: [], count: factor)
-    var l1 = [Double](repeating: 0, count: factor)
+    var phases = [(coefficients: [Float], offsets: [Int])](repeating: ([], []), count: factor)
     if factor > 1 {
       // libebur128's interp_create, coefficient for coefficient (it drops those under 1e-6; none lie in 1e-9…1e-6).
       for j in 0..<taps {
@@ -50,24 +53,64 @@ public struct TruePeakInterpolator {
         if abs(m) > 1e-9 { c = sin(m * .pi / Double(factor)) / (m * .pi / Double(factor)) }
         c *= 0.5 * (1 - cos(2 * .pi * Double(j) / Double(taps - 1)))
         if abs(c) > 1e-9 {
-          coefficients[j % factor].append(Float(c))
-          offsets[j % factor].append(j / factor)
-          l1[j % factor] += abs(c)
+          phases[j % factor].coefficients.append(Float(c))
+          phases[j % factor].offsets.append(j / factor)
         }
       }
     }
-    phaseCoefficients = Array(coefficients.dropFirst().joined())
-    phaseOffsets = Array(offsets.dropFirst().joined())
+    let ownDelay = factor > 1 ? (taps - 1) / 2 / factor : 0, extra = max(0, delayFrames - ownDelay)
+    let shifted = phases.dropFirst().map { (coefficients: $0.coefficients, offsets: $0.offsets.map { $0 + extra }) }
+    self.init(
+      channels: channels, factor: factor, phases: shifted, coarsePhases: factor - 1,
+      historyFrames: (factor > 1 ? (taps + factor - 1) / factor : 1) + extra, delayFrames: ownDelay + extra)
+  }
+
+  /// Creates the accurate inter-sample peak detector for `channels` at `sampleRateHz` (`InterSamplePeak`'s kernel
+  /// on a grid of `InterSamplePeak.oversamplingFactor` points per sample), with silent history. `refined` adds
+  /// the points of the `InterSamplePeak.measureFactor` grid, computed only for frames where the coarse grid,
+  /// times `InterSamplePeak.gridBound`, exceeds the threshold; elsewhere a frame keeps its coarse maximum.
+  public init(channels: Int, interSampleAtRateHz sampleRateHz: Int, refined: Bool) {
+    let factor = InterSamplePeak.oversamplingFactor(sampleRateHz: sampleRateHz)
+    let fine = InterSamplePeak.measureFactor
+    var positions = (1..<factor).map { Double($0) / Double(factor) }
+    let coarse = positions.count
+    if refined && factor < fine {
+      positions += (1..<fine).filter { $0 * factor % fine != 0 }.map { Double($0) / Double(fine) }
+    }
+    // Phase φ at input frame i is the value at i − taps/2 + φ: Σ over o of x[i − o] · kernel(o − taps/2 + φ).
+    let taps = InterSamplePeak.kernelTaps
+    let phases = positions.map { phi in
+      (coefficients: (0..<taps).map { Float(InterSamplePeak.kernel(Double($0 - taps / 2) + phi)) }, offsets: Array(0..<taps))
+    }
+    self.init(
+      channels: channels, factor: factor, phases: phases, coarsePhases: coarse, historyFrames: taps, delayFrames: taps / 2,
+      gridBound: InterSamplePeak.gridBound(factor: factor))
+  }
+
+  /// Phases 1… (phase 0 is the sample itself); the first `coarsePhases` always, the others where the coarse
+  /// grid times `gridBound` exceeds the threshold.
+  private init(
+    channels: Int, factor: Int, phases: [(coefficients: [Float], offsets: [Int])], coarsePhases: Int,
+    historyFrames: Int, delayFrames: Int, gridBound: Float = .infinity
+  ) {
+    self.channels = channels
+    self.factor = factor
+    phaseCoefficients = Array(phases.map(\.coefficients).joined())
+    phaseOffsets = Array(phases.map(\.offsets).joined())
     var starts: [Int] = [], taken = 0
-    for f in 1..<factor {
+    for p in phases {
       starts.append(taken)
-      taken += coefficients[f].count
+      taken += p.coefficients.count
     }
     phaseStarts = starts
-    reach = offsets.joined().max() ?? 0
-    historyFrames = factor > 1 ? (taps + factor - 1) / factor : 1
-    delayFrames = factor > 1 ? (taps - 1) / 2 / factor : 0
-    polyphaseL1 = factor > 1 ? (l1.max() ?? 1) : 1  // l1 has one sum per phase: never empty here
+    self.coarsePhases = coarsePhases
+    self.gridBound = gridBound
+    reach = phaseOffsets.max() ?? 0
+    self.historyFrames = historyFrames
+    self.delayFrames = delayFrames
+    // Phase 0 (the sample itself) sums to 1.
+    let l1 = phases.map { $0.coefficients.reduce(0.0) { $0 + Double(abs($1)) } }
+    polyphaseL1 = max(1, l1.max() ?? 1)
     boundFactor = Float(polyphaseL1 * 1.001)
     channelHistory = Array(repeating: Array(repeating: 0, count: historyFrames), count: channels)
   }
@@ -97,6 +140,7 @@ public struct TruePeakInterpolator {
     let h = historyFrames, piece = max(1, pieceFrames), channels = channels
     let factor = factor, bound = boundFactor, delay = delayFrames, reach = reach
     let coefficients = phaseCoefficients, offsets = phaseOffsets, starts = phaseStarts
+    let coarse = coarsePhases, grid = gridBound
     var maxAbs: Float = 0, interpolated = false, running = threshold
     line.withUnsafeMutableBufferPointer { b in
       channelHistory[c].withUnsafeBufferPointer { hist in
@@ -117,7 +161,7 @@ public struct TruePeakInterpolator {
               starts.withUnsafeBufferPointer { starts in
                 Self.interpolatePeaks(
                   base, frames: n, delay: delay, reach: reach, coefficients: cs, offsets: os, starts: starts,
-                  into: peaks + start, bound: bound, interpolateAbove: running)
+                  coarsePhases: coarse, gridBound: grid, into: peaks + start, bound: bound, interpolateAbove: running)
               }
             }
           }
@@ -142,8 +186,8 @@ public struct TruePeakInterpolator {
   @inline(__always)
   private static func interpolatePeaks(
     _ base: UnsafePointer<Float>, frames: Int, delay: Int, reach: Int, coefficients cs: UnsafeBufferPointer<Float>,
-    offsets os: UnsafeBufferPointer<Int>, starts: UnsafeBufferPointer<Int>, into peaks: UnsafeMutablePointer<Float>,
-    bound: Float, interpolateAbove threshold: Float
+    offsets os: UnsafeBufferPointer<Int>, starts: UnsafeBufferPointer<Int>, coarsePhases coarse: Int, gridBound grid: Float,
+    into peaks: UnsafeMutablePointer<Float>, bound: Float, interpolateAbove threshold: Float
   ) {
     typealias V = SIMD16<Float>
     let raw = UnsafeRawPointer(base)
@@ -158,9 +202,11 @@ public struct TruePeakInterpolator {
         var window = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self).magnitudes
         let far = raw.loadUnaligned(fromByteOffset: (i - reach) * 4, as: V.self).magnitudes
         window.replace(with: far, where: far .> window)
-        if reach > 16 {
-          let middle = raw.loadUnaligned(fromByteOffset: (i - 16) * 4, as: V.self).magnitudes
+        var back = 16
+        while back < reach {  // [i − reach, i + 15] in steps of 16
+          let middle = raw.loadUnaligned(fromByteOffset: (i - back) * 4, as: V.self).magnitudes
           window.replace(with: middle, where: middle .> window)
+          back += 16
         }
         if !any(window * bound .> limit) {
           var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
@@ -171,6 +217,8 @@ public struct TruePeakInterpolator {
         }
       }
       for f in 0..<phases {
+        // The finer phases only where the coarse grid leaves room for a peak over the threshold between its points.
+        if f == coarse && !any(m * grid .> limit) { break }
         var a = V()
         for t in starts[f]..<(f + 1 < phases ? starts[f + 1] : end) {
           a += cs[t] * raw.loadUnaligned(fromByteOffset: (i - os[t]) * 4, as: V.self)
@@ -186,6 +234,7 @@ public struct TruePeakInterpolator {
     while i < frames {
       var m = abs(base[i - delay])
       for f in 0..<phases {
+        if f == coarse && !(m * grid > threshold) { break }
         var a: Float = 0
         for t in starts[f]..<(f + 1 < phases ? starts[f + 1] : end) { a += cs[t] * base[i - os[t]] }
         m = max(m, abs(a))

@@ -63,13 +63,16 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 
 /// A look-ahead true-peak limiter with one gain for all channels (the image does not move).
 ///
-/// Peaks are found on the signal interpolated exactly as libebur128 measures it (49-tap Hann-windowed sinc,
-/// 4× below 96 kHz, 2× below 192 kHz, the samples themselves above). Per frame m the gain needed is
+/// Peaks are found with the accurate inter-sample peak detector (`InterSamplePeak`): a grid of at least 176.4 kHz
+/// (4× at 44.1 kHz and above, 8× at 22.05 kHz), and 16 points per sample where that grid comes within
+/// `InterSamplePeak.gridBound` of the ceiling; and on the signal interpolated as libebur128 measures it (BS.1770),
+/// so that both figures stay under the ceiling.
+/// Per frame m the gain needed is
 /// r[m] = min(1, ceiling / peak around m). The applied gain is built so that it never exceeds r anywhere
-/// within ±16 frames:
-/// 1. h[n] = min r over [n − 16, n + 16 + 2·attack]: a look-ahead minimum, spread both ways;
+/// within ±24 frames (the kernel's half-length):
+/// 1. h[n] = min r over [n − 24, n + 24 + 2·attack]: a look-ahead minimum, spread both ways;
 /// 2. two box filters of `attack` frames each: a smooth ramp, each output an average of h values whose
-///    windows all cover [n − 16, n + 16], so it stays ≤ r there and is flat across the interpolation kernel
+///    windows all cover [n − 24, n + 24], so it stays ≤ r there and is flat across the interpolation kernel
 ///    at a peak;
 /// 3. release: the gain may rise only exponentially, which can only lower it further.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
@@ -77,7 +80,7 @@ public struct TruePeakLimiter {
   /// The limiter aims this far (0.1 dB) under the ceiling it is given: the one margin between a plan's
   /// `ceilingDBTP` and the level peaks are held to. Why: the gain varies from frame to frame at the base rate, and
   /// the peaks between samples move with it, slightly past what the gain was computed for; the margin absorbs
-  /// that, so the master's measured true peak (libebur128's interpolation, as verification and QA read it) stays
+  /// that, so the master's measured peak (the accurate inter-sample peak verification reads, and BS.1770's) stays
   /// at or under the ceiling. Plans, reports and checks never show it: `ceilingDBTP` is always the user's ceiling.
   public static let marginDB = 0.1
 
@@ -85,9 +88,12 @@ public struct TruePeakLimiter {
   public let channels: Int
   private let ceiling: Float
   private var interpolator: TruePeakInterpolator
+  /// libebur128's interpolation, at the same delay: the BS.1770 true peak is held too.
+  private var bs1770: TruePeakInterpolator
   /// Delay of the interpolator in input samples: phase f at input i is the value at time i − delay + f/factor.
   private let interpolatorDelay: Int
-  private let spread = 16
+  /// Frames each way the gain is held flat around a peak: at least 16, and the kernel's half-length (24).
+  private let spread: Int
   private let boxLength: Int
   private let lookAhead: Int
   private let releaseCoefficient: Double
@@ -130,8 +136,13 @@ public struct TruePeakLimiter {
   public init(settings: LimiterSettings, channels: Int, sampleRateHz: Int) {
     self.channels = channels
     ceiling = Float(pow(10, (settings.ceilingDBTP - settings.marginDB) / 20))
-    interpolator = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz)
+    // Both figures are held. The accurate detector alone let BS.1770 read full-band noise 0.6 dB over (its filter
+    // passes images near Nyquist); libebur128's alone let pink noise to 0.45·fs through 0.14 dB over at 16× (its
+    // droop at 0.4·fs is 0.4 dB). Its output is delayed to line up with the accurate one's.
+    interpolator = TruePeakInterpolator(channels: channels, interSampleAtRateHz: sampleRateHz, refined: true)
+    bs1770 = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz, delayFrames: interpolator.delayFrames)
     interpolatorDelay = interpolator.delayFrames
+    spread = max(16, interpolator.delayFrames)
     boxLength = max(1, Int(settings.attackSeconds * Double(sampleRateHz)))
     lookAhead = spread + 2 * (boxLength - 1)
     releaseCoefficient = exp(-1 / (settings.releaseSeconds * Double(sampleRateHz)))
@@ -203,6 +214,7 @@ public struct TruePeakLimiter {
       // Blocks where nothing can come near the ceiling skip the interpolation (its output is ≤ K·max|x|).
       for c in 0..<channels {
         interpolator.accumulatePeaks(samples, frames: frames, channel: c, into: pk.baseAddress!, interpolateAbove: c0)
+        bs1770.accumulatePeaks(samples, frames: frames, channel: c, into: pk.baseAddress!, interpolateAbove: c0)
       }
     }
   }

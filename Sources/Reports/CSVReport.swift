@@ -13,11 +13,11 @@ public enum CSVReport {
   public static let trackColumns = [
     "file", "status", "error", "title", "artist", "format", "subtype", "sampleRate", "channels", "frames",
     "durationSeconds", "integratedLUFS", "rangeLU", "momentaryMaxLUFS", "shortTermMaxLUFS", "truePeakDBTP",
-    "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "psrMedianDB", "psrP10DB", "psrP90DB", "correlation", "widthDB",
+    "interSamplePeakDBTP", "samplePeakDBFS", "plrDB", "crestDB", "rmsDBFS", "psrMedianDB", "psrP10DB", "psrP90DB", "correlation", "widthDB",
     "balanceDB", "tiltDB",
     "tonalDeviationDB", "clippedRuns", "clippedSamples", "dcOffsetMaxDBFS", "leadingSilenceSeconds",
     "trailingSilenceSeconds", "nonFiniteSamples", "flags", "masterFile", "masterIntegratedLUFS",
-    "masterTruePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation", "masterRangeLU",
+    "masterTruePeakDBTP", "masterInterSamplePeakDBTP", "masterTonalDeviationDB", "masterWidthDB", "masterCorrelation", "masterRangeLU",
     "masterPlrDB", "masterCrestDB", "masterPsrMedianDB", "masterPsrP10DB", "masterPsrP90DB",
     "limiterMaxGainReductionDB", "limiterActivePercent", "limiterP99GainReductionDB", "limiterOver1DBPercent",
     "limiterOver3DBPercent", "compressorMaxGainReductionDB", "expectedPsrDB", "loudnessLoweredDB", "masterVerdict",
@@ -50,6 +50,7 @@ public enum CSVReport {
             let d = m.analysis?.dynamics
             return [
               text(m.master), fmt(m.analysis?.loudness.integratedLUFS), fmt(m.analysis?.loudness.truePeakDBTP),
+              fmt(m.analysis?.loudness.interSamplePeakDBTP),
               fmt(m.analysis?.tonalDeviationDB), fmt(m.analysis?.stereo.widthDB), fmt(m.analysis?.stereo.correlation, 4),
               fmt(m.analysis?.loudness.rangeLU), fmt(d?.plrDB), fmt(d?.crestDB), fmt(d?.psrMedianDB), fmt(d?.psrP10DB),
               fmt(d?.psrP90DB), fmt(m.render.limiterMaxGainReductionDB), fmt(m.render.limiterActiveShare * 100),
@@ -62,7 +63,7 @@ public enum CSVReport {
         try row([
           text(t.file), "ok", "", text(t.title ?? ""), text(t.artist ?? ""), t.format, t.subtype, "\(t.sampleRate)", "\(t.channels)",
           "\(t.frames)", fmt(t.durationSeconds, 3), fmt(l.integratedLUFS), fmt(l.rangeLU), fmt(l.momentaryMaxLUFS),
-          fmt(l.shortTermMaxLUFS), fmt(l.truePeakDBTP), fmt(l.samplePeakDBFS), fmt(t.dynamics.plrDB),
+          fmt(l.shortTermMaxLUFS), fmt(l.truePeakDBTP), fmt(l.interSamplePeakDBTP), fmt(l.samplePeakDBFS), fmt(t.dynamics.plrDB),
           fmt(t.dynamics.crestDB), fmt(t.dynamics.rmsDBFS), fmt(t.dynamics.psrMedianDB), fmt(t.dynamics.psrP10DB),
           fmt(t.dynamics.psrP90DB), fmt(t.stereo.correlation, 4), fmt(t.stereo.widthDB),
           fmt(t.stereo.balanceDB), fmt(t.spectrum.tiltDB), fmt(t.tonalDeviationDB), "\(t.defects.clippedRuns)",

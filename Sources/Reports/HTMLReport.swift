@@ -38,7 +38,7 @@ public enum HTMLReport {
   struct Finding { let id: String; let check: String; let track: String; let status: String; let value: String; let limit: String; let message: String }
   struct Track {
     let index: Int, anchor: String, file: String, flags: [Flag]
-    let lufs: String, lufsAfter: String, lra: String, lraAfter: String, tp: String, tpAfter: String, plr: String
+    let lufs: String, lufsAfter: String, lra: String, lraAfter: String, tp: String, tpAfter: String, isp: String, ispAfter: String, plr: String
     let plrAfter: String, psr: String, psrAfter: String, psrRange: String, psrRangeAfter: String
     let width: String, widthAfter: String, corr: String, dev: String, devAfter: String, gr: String, mastered: Bool
     /// Where the players load from (a preview when the browser cannot play the file) and where the links go.
@@ -90,7 +90,8 @@ public enum HTMLReport {
         index: i + 1, anchor: "track-\(i + 1)", file: t.file, flags: flags,
         lufs: f(t.loudness.integratedLUFS), lufsAfter: f(m?.analysis?.loudness.integratedLUFS), lra: f(t.loudness.rangeLU),
         lraAfter: f(m?.analysis?.loudness.rangeLU), tp: f(t.loudness.truePeakDBTP),
-        tpAfter: f(m?.analysis?.loudness.truePeakDBTP), plr: f(t.dynamics.plrDB), plrAfter: f(m?.analysis?.dynamics.plrDB),
+        tpAfter: f(m?.analysis?.loudness.truePeakDBTP), isp: f(t.loudness.interSamplePeakDBTP),
+        ispAfter: f(m?.analysis?.loudness.interSamplePeakDBTP), plr: f(t.dynamics.plrDB), plrAfter: f(m?.analysis?.dynamics.plrDB),
         psr: f(t.dynamics.psrMedianDB), psrAfter: f(m?.analysis?.dynamics.psrMedianDB), psrRange: psrRange(t.dynamics),
         psrRangeAfter: psrRange(m?.analysis?.dynamics),
         width: f(t.stereo.widthDB), widthAfter: f(m?.analysis?.stereo.widthDB), corr: f(t.stereo.correlation, 2),

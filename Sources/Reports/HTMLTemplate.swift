@@ -243,10 +243,10 @@ td:first-child { overflow-wrap: break-word; min-width: 10em; }</style>
 {{/hasProblems}}
 <h2>Tracks</h2>
 <div class="scroll"><table id="tracks">
-<tr><th>#</th><th class="text">File</th><th>LUFS</th><th>LRA</th><th>dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th class="text">Flags</th></tr>
+<tr><th>#</th><th class="text">File</th><th>LUFS</th><th>LRA</th><th title="true peak per BS.1770; hover a cell for the inter-sample peak at 16×">dBTP</th><th>PLR</th><th title="short-term PSR: median (10th–90th percentile)">PSR</th><th>Width dB</th><th>Corr</th><th>Tonal dev dB</th>{{#mastered}}<th>Limiter dB</th>{{/mastered}}<th class="text">Flags</th></tr>
 {{#tracks}}
 <tr><td>{{index}}</td><td class="file"><a href="#{{anchor}}">{{file}}</a></td>
-<td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}{{#mastered}} → {{lraAfter}}{{/mastered}}</td><td>{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}{{#mastered}} → {{plrAfter}}{{/mastered}}</td>
+<td>{{lufs}}{{#mastered}} → {{lufsAfter}}{{/mastered}}</td><td>{{lra}}{{#mastered}} → {{lraAfter}}{{/mastered}}</td><td title="inter-sample peak (16×): {{isp}}{{#mastered}} → {{ispAfter}}{{/mastered}} dBTP">{{tp}}{{#mastered}} → {{tpAfter}}{{/mastered}}</td><td>{{plr}}{{#mastered}} → {{plrAfter}}{{/mastered}}</td>
 <td title="{{psrRange}}{{#mastered}} → {{psrRangeAfter}}{{/mastered}}">{{psr}}{{#mastered}} → {{psrAfter}}{{/mastered}}</td>
 <td>{{width}}{{#mastered}} → {{widthAfter}}{{/mastered}}</td><td>{{corr}}</td><td>{{dev}}{{#mastered}} → {{devAfter}}{{/mastered}}</td>
 {{#mastered}}<td>{{gr}}</td>{{/mastered}}

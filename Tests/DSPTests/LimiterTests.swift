@@ -23,15 +23,7 @@ enum ReferenceTruePeak {
 
   static let flatKernels = kernels.flatMap { $0 }
 
-  static func besselI0(_ x: Double) -> Double {
-    var sum = 1.0, term = 1.0, k = 1.0
-    while term > 1e-17 * sum {
-      term *= (x / (2 * k)) * (x / (2 * k))
-      sum += term
-      k += 1
-    }
-    return sum
-  }
+  static func besselI0(_ x: Double) -> Double { InterSamplePeak.besselI0(x) }
 
   /// The largest |value| over all channels of the samples and the 15 points between each pair, the signal
   /// taken as silent before and after.
