@@ -20,7 +20,7 @@ demo: build
 ## The tests also need script(1) and setpriv (util-linux), headless Chromium (the report's browser test) and
 ## python3-venv (scripts/check-venv.sh); `make demo` and `make install` do not.
 test: deps
-	@scripts/install-deps.sh util-linux chromium python3-venv
+	@scripts/install-deps.sh util-linux chromium python3-venv ffmpeg
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --disable-testable-imports
 

@@ -87,8 +87,8 @@ enum RenderStage {
       run.onEvent(.track(.finished(file: file)))
       // Hashing the master for the cache runs beside the rest (the reports, the next track).
       if let key { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
-      try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
-      return .success(result)
+      let variants = try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
+      return .success(result.recording(variants: variants))
     } catch let e as RenderError {
       return .failure(TrackFailure(file: file, error: e.reason))
     } catch let e as TrackFailure {
@@ -100,7 +100,10 @@ enum RenderStage {
 
   /// album.yaml's delivery variants of one track, from the plan as the main master's render settled it
   /// (`applying` its dynamics outcome), at the main master's applied gain.
-  private static func variants(_ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double) throws {
+  private static func variants(
+    _ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double
+  ) throws -> [RenderReport] {
+    var reports: [RenderReport] = []
     let gainOffsetDB = appliedGainDB - plan.gainDB
     let out = (track.masterPath as NSString).deletingLastPathComponent
     let name = (track.masterPath as NSString).lastPathComponent
@@ -113,8 +116,12 @@ enum RenderStage {
       let stem = (name as NSString).deletingPathExtension
       let vpath = (dir as NSString).appendingPathComponent((stem as NSString).appendingPathExtension(ext) ?? stem)
       try run.writeGuard.checkFile(vpath, role: "the variant master")
-      _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
+      var report = try CodecCeiling.renderVariant(
+        source: track.source, plan: plan, settings: vs, info: track.sourceInfo, to: vpath, gainOffsetDB: gainOffsetDB)
+      report.path = vpath.hasPrefix(track.reportFolder + "/") ? String(vpath.dropFirst(track.reportFolder.count + 1)) : vpath
+      reports.append(report)
     }
+    return reports
   }
 }
 

@@ -71,6 +71,7 @@ public struct MasterRequest: Sendable {
     try FlagChecks.jobs(jobs)
     if let hz = render.sampleRateHz { try FlagChecks.sampleRate(hz) }
     if let problem = render.problemBeforeInput { throw InputError(subject: "--format/--bits/--sample-rate", problem: problem) }
+    try CodecCeiling.validate(render)
     if profilePath != nil && !referencePaths.isEmpty {
       throw InputError(subject: "--reference/--profile", problem: "give --reference or --profile, not both")
     }
@@ -119,6 +120,7 @@ struct ValidatedRequest: Sendable {
     options.targetGiven = preset != nil || config?.matching.targetLUFS != nil || request.matching.targetLUFS != nil
     options.preset = preset
     options.config = config
+    options.render.codecSafe = CodecCeiling.codecSafe(flags: request.render.codecSafe, config: config, preset: preset)
     if let config {
       album.files = album.files.filter { config.tracks[$0]?.exclude != true }
       if album.files.isEmpty && album.unreadableNames.isEmpty {

@@ -36,9 +36,13 @@ public struct MasterResult: Codable, Sendable, Hashable {
   @NullCoded public var message: String?
   /// Set in memory while a run tells cached masters from rendered ones; never written.
   public var reused: Bool?
+  /// album.yaml's delivery variants of this track, as rendered (a lossy one with its `codecCeiling`); `nil`
+  /// without variants.
+  @NullCoded public var variants: [RenderReport]? = nil
 
   private enum CodingKeys: String, CodingKey {
     case file, master, plannedLUFS, ceilingDBTP, attempts, render, analysis, verdict, message
+    case variants
   }
 
   /// A result; `analysis` nil when not verified, `message` nil unless missed.
