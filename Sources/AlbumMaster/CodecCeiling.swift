@@ -84,7 +84,8 @@ struct CodecCeiling {
   /// The decoded peak over `plan`'s ceiling, one sentence; `nil` when it holds (or nothing was measured).
   /// `includingOwn` false leaves out the master's own codec (its verification already holds its file to the ceiling).
   func problem(plan: TrackPlan, includingOwn: Bool = true) -> String? {
-    guard let worst = peaks.filter({ includingOwn || $0.codec != own }).max(by: { $0.dbtp < $1.dbtp }),
+    // Like the verification: without a limiter the plan promises no ceiling.
+    guard plan.limiter, let worst = peaks.filter({ includingOwn || $0.codec != own }).max(by: { $0.dbtp < $1.dbtp }),
       worst.dbtp > plan.ceilingDBTP
     else { return nil }
     return "after \(label(worst.codec)) its decoded true peak \(Format.fixed(worst.dbtp, digits: 2)) dBTP is over the \(Format.fixed(plan.ceilingDBTP)) dBTP ceiling (limiter at \(Format.fixed(plan.ceilingDBTP - headroomDB, digits: 2)) dBTP after \(extraRenders) more renders)"
@@ -96,7 +97,7 @@ struct CodecCeiling {
     return CodecCeilingOutcome(
       codecs: ([own].compactMap { $0 } + safeFor).map(label), limiterCeilingDBTP: plan.ceilingDBTP - headroomDB,
       decodedTruePeakDBTP: worst?.dbtp, worstCodec: worst.map { label($0.codec) }, extraRenders: extraRenders,
-      held: problem(plan: plan) == nil)
+      held: worst.map { $0.dbtp <= plan.ceilingDBTP } ?? true)
   }
 
   /// The codec's label at the settings it was encoded with.

@@ -22,7 +22,8 @@ public struct MasterResult: Codable, Sendable, Hashable {
   /// The true-peak ceiling of the track's plan, dBTP: the verdict holds the master to it.
   public var ceilingDBTP: Double
   /// Passes over the source needed to land the loudness within 0.05 LU: renders, plus one measuring pass
-  /// (nothing written) first when the limiter was expected to take loudness. 1 when the first render landed.
+  /// (nothing written) first when the limiter was expected to take loudness, and the renders a lossy decode over
+  /// the ceiling asked for (`render.codecCeiling`). 1 when the first render landed.
   public var attempts: Int
   /// What the render did (format, stages, limiter, applied gain).
   public var render: RenderReport
