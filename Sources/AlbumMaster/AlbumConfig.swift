@@ -34,7 +34,8 @@ import Yams
 /// release: { title: Night Drive, artist: The Examples, upc: "012345678905" }  # see ReleaseMetadata
 /// outputs:                 # delivery variants besides the main master
 ///   - { format: flac, bits: 16, sampleRate: 44100 }
-///   - { format: mp3 }
+///   - { format: mp3 }        # bitrate: 256 (MP3, Opus, kb/s) or quality: 6 (Ogg Vorbis)
+/// codecSafe: [mp3, opus]   # lossless masters also hold the ceiling after these codecs
 /// ```
 public struct AlbumConfig: Sendable, Hashable {
   /// `preset:`, a name from `DeliveryPreset.all`: its target and ceiling under the file's own values.
@@ -51,6 +52,8 @@ public struct AlbumConfig: Sendable, Hashable {
   public var cd = false
   /// The `release:` section: album title, artist, UPC/EAN, credits, CD gaps.
   public var release = ReleaseMetadata()
+  /// `codecSafe: [mp3, opus]`: codecs the masters are made safe for (`RenderSettings.codecSafe`); `nil` when not set.
+  public var codecSafe: [LossyCodec]?
   /// Where each `tracks:` entry stands in the file (its path and line), for `checkTracks`.
   public var trackLines: [String: Int] = [:]
   /// The file this config was read from.
@@ -96,6 +99,8 @@ public struct AlbumConfig: Sendable, Hashable {
     public var sampleRateHz: Int?
     /// Dither for integer outputs.
     public var dither: DitherMode = .tpdf
+    /// `bitrate:` (MP3, Opus) or `quality:` (Ogg Vorbis) of a lossy variant; `nil`: the delivery table's.
+    public var lossy: LossySettings?
 
     /// How this variant is rendered.
     public var renderSettings: RenderSettings {
@@ -103,11 +108,15 @@ public struct AlbumConfig: Sendable, Hashable {
       s.bits = bits
       s.sampleRateHz = sampleRateHz
       s.dither = dither
+      s.lossy = lossy
       return s
     }
 
     /// The folder name: format, bits and rate, e.g. `flac-16-44100`.
-    public var name: String { ([format.rawValue] + [bits?.rawValue, sampleRateHz.map { "\($0)" }].compactMap { $0 }).joined(separator: "-") }
+    public var name: String {
+      ([format.rawValue] + [bits?.rawValue, sampleRateHz.map { "\($0)" }, lossy?.bitrateKbps.map { "\($0)k" }, lossy?.quality.map { "q\(Format.plain($0))" }]
+        .compactMap { $0 }).joined(separator: "-")
+    }
   }
 
   /// The file's name in an album folder.
@@ -211,8 +220,9 @@ public struct AlbumConfig: Sendable, Hashable {
           }
         }
       case "release": c.release = try release(v, path: path)
+      case "codecSafe": c.codecSafe = try r.codecs(v, key)
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, fadeMS, trimStartMS, trimEndMS, release, tracks, outputs)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, fadeMS, trimStartMS, trimEndMS, release, tracks, outputs, codecSafe)")
       }
     }
     return c
@@ -232,6 +242,12 @@ public struct AlbumConfig: Sendable, Hashable {
       let x = v.float ?? v.int.map(Double.init)
       if let p = limits.problem(x, found: "'\(v.string ?? "?")'") { throw fail(v, key, p) }
       return x ?? 0
+    }
+
+    /// `codecSafe:`: a list of codec names (or one name).
+    func codecs(_ v: Node, _ key: String) throws(ConfigError) -> [LossyCodec] {
+      let names = v.sequence.map { $0.map { $0.string ?? "?" } } ?? v.string.map { [$0] } ?? []
+      do throws(InputError) { return try LossyCodec.list(names, flag: key) } catch { throw fail(v, key, error.problem) }
     }
 
     func flag(_ v: Node, _ key: String) throws(ConfigError) -> Bool {
@@ -282,10 +298,15 @@ public struct AlbumConfig: Sendable, Hashable {
         case "dither":
           guard let d = DitherMode(rawValue: ov.string ?? "") else { throw fail(ov, name, "expected tpdf or none") }
           o.dither = d
-        default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither)")
+        case MatchingLimits.bitrateKbps.key:
+          o.lossy = LossySettings(bitrateKbps: Int(try number(ov, name, MatchingLimits.bitrateKbps)), quality: o.lossy?.quality)
+        case MatchingLimits.vorbisQuality.key:
+          o.lossy = LossySettings(bitrateKbps: o.lossy?.bitrateKbps, quality: try number(ov, name, MatchingLimits.vorbisQuality))
+        default: throw fail(ok, name, "unknown setting (format, bits, sampleRate, dither, bitrate, quality)")
         }
       }
       if let problem = o.renderSettings.problemBeforeInput { throw fail(item, "outputs[\(i)]", problem) }
+      if let problem = o.renderSettings.lossyProblem { throw fail(item, "outputs[\(i)]", problem) }
       return o
     }
   }

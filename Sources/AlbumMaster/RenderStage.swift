@@ -59,7 +59,9 @@ enum RenderStage {
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {
         // A variant asked for since the master was cached (a new output, --cd) is made now, from its settings.
         do {
-          try variants(track, run: run, plan: tp.applying(cached.render.dynamics), appliedGainDB: cached.render.gainDB, missingOnly: true)
+          let added = try variants(
+            track, run: run, plan: tp.applying(cached.render.dynamics), appliedGainDB: cached.render.gainDB, missingOnly: true)
+          if !added.isEmpty { cached = cached.recording(variants: (cached.variants ?? []) + added) }
         } catch {
           return .failure(TrackFailure(file: tp.file, error: "\(error)"))
         }
@@ -96,10 +98,11 @@ enum RenderStage {
       let result = try track.run { stage, f in run.onEvent(.track(.progress(file: file, stage: stage, fraction: f))) }
       run.onEvent(.track(.finished(file: file)))
       // Hashing the master for the cache runs beside the rest (the reports, the next track).
+      let variants = try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
+      let recorded = result.recording(variants: variants)
       // With tags on, the tag stage stores the entry once the tagged bytes are final (one hash, not two).
-      if let key, !run.options.writeTags { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: result) } }
-      try variants(track, run: run, plan: track.plan.applying(result.render.dynamics), appliedGainDB: result.render.gainDB)
-      return .success(result)
+      if let key, !run.options.writeTags { caching.start("caching: \(file)") { cache.store(key: key, masterPath: track.masterPath, result: recorded) } }
+      return .success(recorded)
     } catch let e as RenderError {
       return .failure(TrackFailure(file: file, error: e.reason))
     } catch let e as TrackFailure {
@@ -114,7 +117,8 @@ enum RenderStage {
   /// With `missingOnly`, only the variants whose file does not exist yet (beside a cached master).
   private static func variants(
     _ track: TrackMastering, run: AlbumContext, plan: TrackPlan, appliedGainDB: Double, missingOnly: Bool = false
-  ) throws {
+  ) throws -> [RenderReport] {
+    var reports: [RenderReport] = []
     let gainOffsetDB = appliedGainDB - plan.gainDB
     for v in run.variants {
       var vs = v.renderSettings
@@ -127,8 +131,12 @@ enum RenderStage {
       if missingOnly && PathFacts.kind(vpath) != .missing { continue }
       try ReportFolder.create(dir, role: "the variant folder")
       try run.writeGuard.checkFile(vpath, role: "the variant master")
-      _ = try TrackRenderer.render(source: track.source, plan: plan, settings: vs, to: vpath, gainOffsetDB: gainOffsetDB)
+      var report = try CodecCeiling.renderVariant(
+        source: track.source, plan: plan, settings: vs, info: track.sourceInfo, to: vpath, gainOffsetDB: gainOffsetDB)
+      report.path = vpath.hasPrefix(track.reportFolder + "/") ? String(vpath.dropFirst(track.reportFolder.count + 1)) : vpath
+      reports.append(report)
     }
+    return reports
   }
 }
 

@@ -76,6 +76,7 @@ public struct MasterRequest: Sendable {
     if let hz = render.sampleRateHz { try FlagChecks.sampleRate(hz) }
     try render.edits.validateFlags()
     if let problem = render.problemBeforeInput { throw InputError(subject: "--format/--bits/--sample-rate", problem: problem) }
+    try CodecCeiling.validate(render)
     if profilePath != nil && !referencePaths.isEmpty {
       throw InputError(subject: "--reference/--profile", problem: "give --reference or --profile, not both")
     }
@@ -127,6 +128,7 @@ struct ValidatedRequest: Sendable {
     options.preset = preset
     options.config = config
     options.cd = request.cd || config?.cd == true
+    options.render.codecSafe = CodecCeiling.codecSafe(flags: request.render.codecSafe, config: config, preset: preset)
     if let config {
       album.files = album.files.filter { config.tracks[$0]?.exclude != true }
       if album.files.isEmpty && album.unreadableNames.isEmpty {

@@ -88,12 +88,16 @@ struct TrackMastering {
       try runMeasuringPasses(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, progress: progress)
     }
     let plan = tuner.plan
+    // Lossy masters and `--codec-safe`: the limiter's ceiling lowered until the decodes hold the plan's.
+    var codec = CodecCeiling(
+      format: sourceInfo.map { settings.outputFormat(for: $0) } ?? .init(container: .wav, encoding: .pcm24),
+      safeFor: settings.codecSafe, settings: settings.lossy)
     var renders = 0
     while true {
       renders += 1
       let stage = renders > 1 ? "rendering again" : "rendering"
       let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
-      var report = try render(plan: plan, offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
+      var report = try render(plan: codec.limited(plan), offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
       report.path = relativePath  // reports stay the same wherever they are written
       report.dynamics = tuner.outcome
       if corrector.offsetDB != 0 { report.dynamics?.gainCorrectionDB = corrector.offsetDB }
@@ -105,9 +109,19 @@ struct TrackMastering {
       var master = try analyseMaster(meters: meters, name: name, progress: progress)
       let again = corrector.record(measuredLUFS: master.loudness.integratedLUFS, targetLUFS: plan.targetLUFS)
       if again { continue }
+      if codec.isActive, try codec.needsAnotherRender(masterPath: masterPath, plan: plan) {
+        // A lower ceiling takes loudness: the correction gets room for it, and its slope no longer holds.
+        corrector.maxAttempts += CodecCeiling.correctionsPerStep
+        corrector.forgetSlope()
+        continue
+      }
+      report.codecCeiling = codec.outcome(plan: plan)
       master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
       // A lossy master's PSR is the codec's as much as the plan's: held only where the samples are the render's.
-      let problems = Verification.problems(plan: plan, master: master, expectedPSRDB: inline ? tuner.expectedPSRDB : nil)
+      // A ceiling lowered for the codecs lowers the PSR the tuner measured: not held to it then.
+      let problems = Verification.problems(
+        plan: plan, master: master, expectedPSRDB: inline && codec.headroomDB == 0 ? tuner.expectedPSRDB : nil)
+        + [codec.problem(plan: plan, includingOwn: false)].compactMap { $0 }
       return MasterResult(
         file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
         attempts: corrector.attempts, render: report, analysis: master, verdict: problems.isEmpty ? .ok : .missed,

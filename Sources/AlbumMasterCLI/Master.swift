@@ -112,6 +112,22 @@ struct OutputArguments: ParsableArguments {
   @Flag(name: .customLong("no-tags"), help: "Write no loudness tags (ReplayGain, R128, BWF loudness) and no album.yaml identifiers into the masters.")
   var noTags = false
 
+  @Option(parsing: .unconditional, help: ArgumentHelp("Bitrate of MP3 (constant) and Opus (variable) masters, kb/s (default 320 for MP3, 128 for Opus).", valueName: "KBPS"))
+  var bitrate: Int?
+
+  @Option(parsing: .unconditional, help: ArgumentHelp("Quality of Ogg Vorbis masters, 0 to 10 (default 5).", valueName: "Q"))
+  var quality: Double?
+
+  @Option(name: .customLong("codec-safe"), help: ArgumentHelp("Also hold the ceiling after these codecs at delivery bitrates: a list of mp3, opus, vorbis, or none (default: the preset's).", valueName: "CODECS"))
+  var codecSafe: String?
+
+  func validate() throws {
+    do throws(InputError) {
+      _ = try LossySettings.checked(bitrateKbps: bitrate, quality: quality)
+      _ = try codecSafe.map { s throws(InputError) in try LossyCodec.list(flagValue: s) }
+    } catch { throw usageError(error) }
+  }
+
   /// Puts the flags given into the request.
   func fill(_ request: inout MasterRequest) {
     var s = format.map { $0.applied(to: RenderSettings()) } ?? RenderSettings()
@@ -121,6 +137,8 @@ struct OutputArguments: ParsableArguments {
     s.edits.fadeMS = fadeMS
     s.edits.trimStartMS = trimStartMS
     s.edits.trimEndMS = trimEndMS
+    s.lossy = try? LossySettings.checked(bitrateKbps: bitrate, quality: quality)
+    s.codecSafe = codecSafe.flatMap { try? LossyCodec.list(flagValue: $0) }
     request.render = s
     request.outputFolder = output
     request.cd = cd

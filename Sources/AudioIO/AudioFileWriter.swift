@@ -21,6 +21,8 @@ public struct AudioFileWriter: ~Copyable {
   private let tempPath: String
   /// Interleaved channels per frame, as given to `init`.
   public let channels: Int
+  /// An Ogg file gets a fixed stream serial when finished (`OggSerial`).
+  private let isOgg: Bool
 
   /// Lossy encoder settings: libsndfile's compression level (0 = highest bitrate, 1 = smallest) and
   /// whether the bitrate is constant.
@@ -88,6 +90,7 @@ public struct AudioFileWriter: ~Copyable {
     }
     self.path = path
     self.channels = channels
+    isOgg = format.container == .ogg
     self.tempPath = tempPath
     self.fd = fd
     self.handle = h
@@ -151,6 +154,8 @@ public struct AudioFileWriter: ~Copyable {
       close(fd)
       TemporaryFiles.done(tempPath)
     }
+    // A serial that cannot be fixed leaves a valid file that differs run to run only in its serial.
+    if rc == 0, isOgg { _ = OggSerial.fix(fd: fd) }
     guard rc == 0, fsync(fd) == 0 else {
       unlink(tempPath)
       throw .writeFailed(path: path, reason: rc != 0 ? String(cString: sf_error_number(rc)) : String(cString: strerror(errno)))

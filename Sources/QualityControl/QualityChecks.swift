@@ -1,4 +1,5 @@
 import Analysis
+import AudioIO
 import DSP
 import Foundation
 import Matching
@@ -185,7 +186,7 @@ public enum QualityChecks {
       }
       if let p = codecPeaks[name] {
         for (id, codec, v, error) in [
-          ("codec-mp3", "MP3 320 kbps", p.mp3DBTP, p.mp3Error), ("codec-opus", "Opus 128 kbps", p.opusDBTP, p.opusError),
+          ("codec-mp3", LossyCodec.mp3.label(), p.mp3DBTP, p.mp3Error), ("codec-opus", LossyCodec.opus.label(), p.opusDBTP, p.opusError),
         ] {
           if let error {
             add(id, name, .fail, "not measured: \(error)", "≤ \(Format.fixed(limit)) dBTP",
@@ -193,8 +194,11 @@ public enum QualityChecks {
             continue
           }
           guard let v else { continue }
-          add(id, name, v > limit ? (preset == nil ? .warn : .fail) : nil, "\(Format.fixed(v)) dBTP decoded", "≤ \(Format.fixed(limit)) dBTP",
-              "Lossy encoding raises inter-sample peaks; after \(codec) this one clips: lower the ceiling.")
+          let over = v > limit
+          add(id, name, over ? (preset == nil ? .warn : .fail) : nil, "\(Format.fixed(v)) dBTP decoded", "≤ \(Format.fixed(limit)) dBTP",
+              over
+                ? "Lossy encoding raises inter-sample peaks; after \(codec) this one goes over the limit: lower the ceiling, or master with --codec-safe."
+                : "Lossy encoding raises inter-sample peaks; after \(codec) this one stays within the limit.")
         }
       }
       if let p = preset {

@@ -34,6 +34,11 @@ public struct RenderSettings: Sendable, Hashable, Codable {
   public var formatPerTrack = false
   /// Fades and trims at the ends of the track.
   public var edits = EditSettings()
+  /// A lossy master's bitrate or quality (`--bitrate`, `--quality`); `nil` takes `LossyCodec.delivery`.
+  public var lossy: LossySettings?
+  /// Codecs a master is made safe for (`--codec-safe`, album.yaml `codecSafe:`): its limiter's ceiling is lowered
+  /// until each one's decode holds the plan's ceiling (`CodecCeiling`); `nil` for none.
+  public var codecSafe: [LossyCodec]?
 
   /// The defaults: everything follows the input, TPDF dither, the fixed seed.
   public init() {}
@@ -109,6 +114,8 @@ public struct RenderReport: Sendable, Hashable, Codable {
   @NullCoded public var compressorGainReduction: GainReductionSeries? = nil
   /// What the render decided about dynamics and the budget; `nil` when the plan has no dynamics.
   @NullCoded public var dynamics: DynamicsOutcome? = nil
+  /// How the ceiling was held after lossy encoding (a lossy master, or `--codec-safe`); `nil` when not checked.
+  @NullCoded public var codecCeiling: CodecCeilingOutcome? = nil
 }
 
 /// A gain reduction over time: the deepest reduction in each interval, from the start.

@@ -134,7 +134,9 @@ public enum TrackRenderer {
     let metadata = info.metadata
     // Without a path nothing is written: the float output goes to the tap.
     var writer = try path.map {
-      try AudioFileWriter(path: $0, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata)
+      try AudioFileWriter(
+        path: $0, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata,
+        compression: settings.compression(for: format, sampleRateHz: outRate, channels: channels))
     }
     var written: Int64 = 0
     let tap = readsBackExactly(format) || path == nil ? tap : nil

@@ -22,7 +22,8 @@ public struct MasterResult: Codable, Sendable, Hashable {
   /// The true-peak ceiling of the track's plan, dBTP: the verdict holds the master to it.
   public var ceilingDBTP: Double
   /// Passes over the source needed to land the loudness within 0.05 LU: renders, plus one measuring pass
-  /// (nothing written) first when the limiter was expected to take loudness. 1 when the first render landed.
+  /// (nothing written) first when the limiter was expected to take loudness, and the renders a lossy decode over
+  /// the ceiling asked for (`render.codecCeiling`). 1 when the first render landed.
   public var attempts: Int
   /// What the render did (format, stages, limiter, applied gain).
   public var render: RenderReport
@@ -36,9 +37,13 @@ public struct MasterResult: Codable, Sendable, Hashable {
   @NullCoded public var message: String?
   /// Set in memory while a run tells cached masters from rendered ones; never written.
   public var reused: Bool?
+  /// album.yaml's delivery variants of this track, as rendered (a lossy one with its `codecCeiling`); `nil`
+  /// without variants.
+  @NullCoded public var variants: [RenderReport]? = nil
 
   private enum CodingKeys: String, CodingKey {
     case file, master, plannedLUFS, ceilingDBTP, attempts, render, analysis, verdict, message
+    case variants
   }
 
   /// A result; `analysis` nil when not verified, `message` nil unless missed.
