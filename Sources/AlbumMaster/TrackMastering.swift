@@ -147,7 +147,8 @@ struct TrackMastering {
       history[history.count - 1].lufs = pass.lufs
       let target = tuner.plan.targetLUFS ?? 0
       again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
-      if again { corrector.forgetSlope() }
+      // The tuner changed the plan (compressor, loudness): the last pair of passes says nothing about the next.
+      if again || tuner.needsConfirming { corrector.forgetSlope() }
       // The last pass changed the plan: one more (two if the first lands off its loudness: a limited PSR moves
       // with the gain), so the PSR the verification expects is this plan's at the gain the master gets.
       var confirming = !again && tuner.needsConfirming ? 2 : 0
