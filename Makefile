@@ -53,6 +53,7 @@ crosscheck: build
 	@scripts/check-venv.sh $(VENV) numpy scipy matchering
 	@$(VENV)/bin/python scripts/crosscheck.py
 	@$(VENV)/bin/python scripts/mastercheck.py
+	@$(VENV)/bin/python scripts/deliverycheck.py
 
 ## Issue 14's evidence: masters ALBUM with the defaults and with --dynamics-amount 0 (into a temp folder), measures
 ## both independently (NumPy/SciPy/ffmpeg) and prints the PSR, limiting and loudness tables with PASS/FAIL lines

@@ -46,14 +46,16 @@ public enum CodecSafety {
     public var frames: Int
   }
 
-  /// The one meter of decoded lossy audio: decodes `path` through libsndfile and measures its true peak
-  /// (`TruePeakMeter`). The codec check, the lossy masters' ceiling loop and `--codec-safe` all measure here.
+  /// The one meter of decoded lossy audio: decodes `path` through libsndfile and measures its true peak as the
+  /// verification does: the higher of BS.1770's (`TruePeakMeter`) and the accurate inter-sample peak
+  /// (`InterSamplePeakMeter`). The codec check, the lossy masters' ceiling loop and `--codec-safe` all measure here.
   /// Non-finite decoded samples count as 0.
   /// - Throws: the reader's error.
   public static func decodedPeak(path: String) throws -> DecodedPeak {
     var decoded = try AudioFileReader(path: path)
     let channels = decoded.info.channels
     var meter = try TruePeakMeter(channels: channels, sampleRateHz: decoded.info.sampleRate)
+    var accurate = InterSamplePeakMeter(channels: channels, sampleRateHz: decoded.info.sampleRate)
     let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8192 * channels)
     defer { block.deallocate() }
     var frames = 0
@@ -62,9 +64,13 @@ public enum CodecSafety {
       if n == 0 { break }
       frames += n
       for i in 0..<(n * channels) where !block[i].isFinite { block[i] = 0 }
-      if let base = block.baseAddress { meter.add(base, frames: n) }
+      if let base = block.baseAddress {
+        meter.add(base, frames: n)
+        accurate.add(base, frames: n)
+      }
     }
-    return DecodedPeak(truePeakDBTP: meter.finish().compactMap { Decibels.fromAmplitude($0) }.max(), frames: frames)
+    let peaks = meter.finish() + accurate.finish()
+    return DecodedPeak(truePeakDBTP: peaks.compactMap { Decibels.fromAmplitude($0) }.max(), frames: frames)
   }
 
   /// Encodes `source` (resampled to 48 kHz for Opus) to `path` with `codec` at `settings`, decodes it, returns
