@@ -77,7 +77,7 @@ def run(album, reports, extra):
            "--quiet", "--json", "-", *extra]
     out = subprocess.run(cmd, capture_output=True, text=True)
     label = " ".join(extra) or "defaults"
-    check(out.returncode == 0, f"{label}: exit {out.returncode} {out.stderr.strip()[-300:]}")
+    check(out.returncode == 0, f"{label}: exit {out.returncode}" + (f" {out.stderr.strip()[-300:]}" if out.returncode else ""))
     album_out = os.path.join(reports, os.path.basename(album))
     files = sorted(p for p in glob.glob(os.path.join(album_out, "masters", "**", "*"), recursive=True)
                    if os.path.isfile(p) and not os.path.basename(p).startswith("."))

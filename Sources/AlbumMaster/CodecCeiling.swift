@@ -15,6 +15,10 @@ import Reports
 struct CodecCeiling {
   /// Added to the overshoot on each step, dB: a codec's peaks move a little with the signal fed to it.
   static let marginDB = 0.1
+  /// How far under the ceiling a decode must land before the loop stops, dB: other decoders read the same file
+  /// up to 0.012 dB higher (ffmpeg's MP3 decoder against libsndfile's mpg123, 16× peaks of the same masters).
+  /// The verdict still holds the decode to the ceiling itself.
+  static let decoderAgreementDB = 0.02
   /// Renders after the first one that the codecs may ask for.
   static let maxExtraRenders = 3
   /// Loudness corrections a lower ceiling adds to `TrackMastering`'s budget (the limiter then takes more).
@@ -34,6 +38,8 @@ struct CodecCeiling {
   private(set) var headroomDB = 0.0
   /// Renders the codecs asked for.
   private(set) var extraRenders = 0
+  /// Whether a lower ceiling has already left the decoded peak where it was (then the next step is larger).
+  private var stuck = false
   /// The worst decoded peak of the render before the last, dBTP.
   private var previousWorstDBTP: Double?
   /// Each codec's decoded true peak after the last render, dBTP.
@@ -70,11 +76,18 @@ struct CodecCeiling {
     }
     let before = previousWorstDBTP
     previousWorstDBTP = worst?.dbtp
-    guard plan.limiter, let worst, worst.dbtp > plan.ceilingDBTP, extraRenders < Self.maxExtraRenders else { return false }
-    // A lower ceiling that left the decoded peak where it was: the peak is not the limiter's (a track that starts
-    // or ends at level rings in the codec's first or last frame), and more passes would change nothing.
-    if let before, abs(worst.dbtp - before) < Self.stuckDB { return false }
-    let next = plan.ceilingDBTP - headroomDB - (worst.dbtp - plan.ceilingDBTP) - Self.marginDB
+    guard plan.limiter, let worst, worst.dbtp > plan.ceilingDBTP - Self.decoderAgreementDB, extraRenders < Self.maxExtraRenders
+    else { return false }
+    // A lower ceiling that left the decoded peak where it was: the codec's peak grew where the signal was under
+    // the limiter's ceiling, so the overshoot is measured from that ceiling and the next one is under the plan's
+    // by all of it. Left again where it was, the peak is not the limiter's (a track that starts or ends at level
+    // rings in the codec's first or last frame): more passes would change nothing.
+    var next = plan.ceilingDBTP - headroomDB - (worst.dbtp - plan.ceilingDBTP) - Self.marginDB
+    if let before, abs(worst.dbtp - before) < Self.stuckDB {
+      guard !stuck else { return false }
+      stuck = true
+      next = min(next, plan.ceilingDBTP - (worst.dbtp - (plan.ceilingDBTP - headroomDB)) - Self.marginDB)
+    }
     guard next >= Self.lowestCeilingDBTP else { return false }
     headroomDB = plan.ceilingDBTP - next
     extraRenders += 1
