@@ -111,7 +111,11 @@ struct ValidatedRequest: Sendable {
     options.profile = profile
     options.planOnly = request.planOnly
     options.skipVerification = request.skipVerification
-    options.outputFolder = request.outputFolder
+    // Absolute from here on: a master outside the report folder is recorded by this path, and every stage (the
+    // write guard, the renders, the tags) must read it the same way whatever folder it resolves against.
+    options.outputFolder = request.outputFolder.map { path in
+      path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    }
     options.writeTags = request.writeTags
     options.jobs = request.jobs
     options.useCache = request.useCache

@@ -39,6 +39,26 @@ import TestSupport
     #expect(!FileManager.default.fileExists(atPath: root.file("R")))
   }
 
+  @Test("A relative --output is read from the working folder by every stage: tagged masters land there; ../album is refused")
+  func relativeOutput() throws {
+    let root = TempFolder("guard-rel")
+    defer { root.remove() }
+    let album = try Self.album(root, count: 2)
+    let work = root.file("work/deep")
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    let before = writeGuardSnapshot(album)
+    let ok = try ProcessRun(["master", "../../A", "--reports", "../R", "--output", "out", "--quiet"], currentDirectory: work)
+      .wait(timeoutSeconds: 300)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let masters = (try? FileManager.default.contentsOfDirectory(atPath: root.file("work/deep/out"))) ?? []
+    #expect(masters.filter { $0.hasSuffix(".wav") }.count == 2, "\(masters)")
+    // The album seen from the working folder: refused before anything is written, whatever stage reads the path.
+    let bad = try ProcessRun(["master", "../../A", "--reports", "../R2", "--output", "../../A", "--quiet"], currentDirectory: work)
+      .wait(timeoutSeconds: 300)
+    #expect(bad.status == 64, "\(bad.stderr)")
+    #expect(writeGuardSnapshot(album) == before)
+  }
+
   @Test("(b) master A B --output B: B is an input album, refused before anything is written")
   func outputIsAnotherAlbum() throws {
     let root = TempFolder("guard-b")

@@ -29,11 +29,13 @@ public final class ProcessRun: @unchecked Sendable {
 
   /// Starts `executable` (default: the built `albummaster`) with `arguments` and `environment` added to this
   /// process's. With `withoutFileOverride`, a root process loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH first
-  /// (via setpriv), so that file permissions bind it as they bind a user.
+  /// (via setpriv), so that file permissions bind it as they bind a user. `currentDirectory` is the child's
+  /// working folder (default: this process's), for relative paths.
   public init(
     _ arguments: [String], executable: String = albummasterPath, environment: [String: String] = [:],
-    withoutFileOverride: Bool = false
+    withoutFileOverride: Bool = false, currentDirectory: String? = nil
   ) throws {
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     if withoutFileOverride && geteuid() == 0 {
       process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
       process.arguments = ["--bounding-set", "-dac_override,-dac_read_search", "--", executable] + arguments
