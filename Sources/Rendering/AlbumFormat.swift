@@ -4,7 +4,8 @@ import AudioIO
 ///
 /// - Container: the one the sources share when they are all lossless and in the same container (an
 ///   unwritable one counts as WAV, as for a single track); otherwise FLAC. Lossy sources thus give FLAC.
-/// - Sample rate: the highest of the sources' (the others are resampled up; nothing is lost).
+/// - Sample rate: the highest of the sources' (the others are resampled up; nothing is lost), unless the output
+///   codec cannot take it: Opus is written at 48 kHz, MP3 above 48 kHz at 44.1 or 48 kHz (its rate family).
 /// - Depth: the highest any source needs in that container (16 < 24 < 32f): 16-bit sources give 16, 24- and
 ///   32-bit integer and lossy sources 24, float 32f (24 in FLAC, which holds integers only).
 ///
@@ -20,7 +21,9 @@ extension RenderSettings {
       let natural = Set(sources.map { $0.format.encoding.isLossy ? .flac : ($0.format.container == .other ? .wav : $0.format.container) })
       s.container = natural.count == 1 ? natural.first : .flac
     }
-    if s.sampleRateHz == nil { s.sampleRateHz = sources.map(\.sampleRate).max() }
+    if s.sampleRateHz == nil, let highest = sources.map(\.sampleRate).max() {
+      s.sampleRateHz = s.outputFormat(for: sources[0]).deliveryRateHz(for: highest)
+    }
     if s.bits == nil {
       // What each source would get alone in the album's container; the deepest holds them all.
       let order: [OutputBits] = [.pcm16, .pcm24, .float32]
@@ -82,5 +85,16 @@ public enum OutputFormatChoice: Sendable, Hashable, CaseIterable, RawRepresentab
       s.formatPerTrack = true
       return s
     }
+  }
+}
+
+extension AudioFileFormat {
+  /// The rate a master in this format is written at for an album whose highest rate is `sampleRateHz`: that rate
+  /// when the encoder takes it; else Opus's 48 kHz (`LossyCodec.encodeRateHz`), or for MP3 the top rate of the
+  /// same family (44.1 kHz for multiples of 11.025 kHz, else 48 kHz).
+  func deliveryRateHz(for sampleRateHz: Int) -> Int {
+    guard writeProblem(sampleRateHz: sampleRateHz, channels: 2) != nil, let codec = LossyCodec(encoding) else { return sampleRateHz }
+    if codec == .opus { return codec.encodeRateHz(for: sampleRateHz) }
+    return sampleRateHz % 11_025 == 0 ? 44_100 : 48_000
   }
 }

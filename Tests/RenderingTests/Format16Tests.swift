@@ -33,6 +33,23 @@ private func formats(_ settings: RenderSettings, _ sources: [AudioFileInfo]) -> 
     #expect(formats(RenderSettings(), [header(.ogg, .vorbis, 44_100), header(.ogg, .opus, 48_000)]) == ["FLAC/PCM_24/48000", "FLAC/PCM_24/48000"])
   }
 
+  @Test("A lossy output takes a rate its encoder accepts: Opus at 48 kHz, MP3 over 48 kHz in its family; an explicit rate is kept")
+  func lossyOutputRates() {
+    func rate(_ name: OutputFormatName, _ rates: [Int], explicit: Int? = nil) -> Int? {
+      var s = name.applied(to: RenderSettings())
+      s.sampleRateHz = explicit
+      return s.resolved(forAlbum: rates.map { header(.wav, .pcm24, $0) }).sampleRateHz
+    }
+    #expect(rate(.opus, [44_100, 22_050]) == 48_000)
+    #expect(rate(.opus, [96_000]) == 48_000)
+    #expect(rate(.opus, [48_000]) == 48_000)
+    #expect(rate(.mp3, [44_100, 22_050]) == 44_100)
+    #expect(rate(.mp3, [88_200]) == 44_100)
+    #expect(rate(.mp3, [96_000, 44_100]) == 48_000)
+    #expect(rate(.ogg, [96_000]) == 96_000)  // Vorbis takes it
+    #expect(rate(.opus, [44_100], explicit: 44_100) == 44_100)  // the user's: refused later with its message
+  }
+
   @Test("A uniform lossless album keeps its container, rate and depth (float WAV stays float); one lossy file gives FLAC 24")
   func uniformAlbumsUnchanged() {
     for (c, e) in [(AudioContainer.wav, SampleEncoding.pcm16), (.wav, .float32), (.aiff, .pcm24), (.flac, .pcm16), (.w64, .pcm24)] {
