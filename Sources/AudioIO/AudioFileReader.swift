@@ -98,10 +98,17 @@ public struct AudioFileReader: ~Copyable {
     framesRead += Int64(got)
     if got == 0 && framesRead < info.frames && info.format.container != .mp3 {
       // MP3 headers only estimate the length; every other format knows it exactly.
-      throw .readFailed(
-        path: path, reason: "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)")
+      throw .readFailed(path: path, reason: endedEarly)
     }
     return got
+  }
+
+  /// Why a stream that stopped short failed; libsndfile gives an Ogg stream with no final granule position
+  /// (a truncated file) the largest length, which says nothing to a user.
+  private var endedEarly: String {
+    info.frames == Int64.max
+      ? "stream ended after \(framesRead) frames, and its length is unknown (truncated or corrupt)"
+      : "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)"
   }
 
   /// Reads up to `maxFrames` frames as left-justified 32-bit integers (a 16-bit sample in the top 16 bits):
@@ -118,7 +125,7 @@ public struct AudioFileReader: ~Copyable {
     }
     framesRead += Int64(got)
     if got == 0 && framesRead < info.frames {
-      throw .readFailed(path: path, reason: "stream ended after \(framesRead) of \(info.frames) frames (truncated or corrupt)")
+      throw .readFailed(path: path, reason: endedEarly)
     }
     return got
   }

@@ -32,6 +32,7 @@ extension LossyCodec {
     for raw in names {
       let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
       guard let c = LossyCodec(rawValue: name == "ogg" ? "vorbis" : name) else {
+        if name == "none" { throw InputError(subject: flag, problem: "none stands alone: it turns every codec off") }
         let aac = name == "aac" ? " (AAC is not available through libsndfile)" : ""
         throw InputError(
           subject: flag,
