@@ -63,7 +63,9 @@ enum ProfileStage {
       case .failure(let e): throw MasteringError(path: path, reason: "reference: \(e.error)")
       }
     }
-    if !run.options.targetGiven, let l = Planner.albumLoudness(refs) { matching.targetLUFS = l }
+    if !run.options.targetGiven, let l = AlbumLoudnessShape(sourcesLUFS: refs.compactMap { $0.loudness.integratedLUFS })?.anchorLUFS {
+      matching.targetLUFS = l
+    }
     return MatchTarget(profile: AlbumProfile(blending: refs), matching: matching)
   }
 

@@ -56,7 +56,8 @@ public enum AlbumMasterer {
     if !run.options.planOnly {
       // Render → verify, per track: each master is measured as it is written, its loudness corrected, and
       // judged against its plan (`TrackMastering`, `Verification`).
-      var rendered = try await RenderStage.run(run, plan: plan, analysis: analysis)
+      var rendered = try await RenderStage.run(run, plan: plan, analysis: analysis, replan: given == nil)
+      plan.tracks = plan.tracks.map { rendered.replanned[$0.file] ?? $0 }
       // Tag: loudness tags (the album's needs every master) and album.yaml's identifiers (`TagStage`).
       await TagStage.run(run, plan: plan, analysis: analysis, rendered: &rendered)
       masters = rendered.masters

@@ -1,5 +1,6 @@
 import Analysis
 import AudioIO
+import DSP
 import Foundation
 import Infrastructure
 import Matching
@@ -9,6 +10,9 @@ import Rendering
 /// Render → verify for every planned track: cached masters reused, the others made by `TrackMastering`, then
 /// album.yaml's delivery variants.
 enum RenderStage {
+  /// A track's master: its result, the cache key to store it under, and whether it is only a stale record.
+  typealias Rendered = (master: MasterResult, key: String?, stale: Bool)
+
   /// The masters made (or reused) and the tracks that failed.
   struct Output: Sendable {
     var masters: [MasterResult] = []
@@ -18,11 +22,14 @@ enum RenderStage {
     /// The cache keys of the masters rendered now (not reused), for the tag stage, which stores their entries
     /// once the tagged bytes are final.
     var cacheKeys: [String: String] = [:]
+    /// Plans rendered again (`renderAgain`): a smaller width change, or a lower loudness for the album's order.
+    var replanned: [String: TrackPlan] = [:]
   }
 
-  /// Renders every track of `plan` that was analysed (all of them with `--no-verify`).
+  /// Renders every track of `plan` that was analysed (all of them with `--no-verify`). With `replan` (a plan made
+  /// by this run), a master that broke its plan's promises is rendered once more (`renderAgain`).
   /// - Throws: a write-guard or folder error before any master is written; `AudioIOError.cancelled`.
-  static func run(_ run: AlbumContext, plan: AlbumPlan, analysis: AlbumAnalysis) async throws -> Output {
+  static func run(_ run: AlbumContext, plan: AlbumPlan, analysis: AlbumAnalysis, replan: Bool) async throws -> Output {
     let out = run.mastersFolder
     try ReportFolder.create(out, role: "the masters folder")
     let verify = !run.options.skipVerification
@@ -43,9 +50,10 @@ enum RenderStage {
     let sourcePeaks = Dictionary(
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
     let sourceHeaders = headers
-    let results = await forEachConcurrently(Array(zip(jobs, names)), jobs: run.options.jobs, slots: run.slots) {
-      (pair) -> Result<(MasterResult, key: String?), TrackFailure> in
-      let (tp, name) = pair
+    // `record`: a cached master whose file was replaced may stand in as a measurement only (`stale`): a track
+    // rendered again by `renderAgain` last time holds its second master, and its first is needed for the decision.
+    let one: @Sendable ((TrackPlan, String, record: Bool)) -> Result<Rendered, TrackFailure> = { job in
+      let (tp, name, record) = job
       let source = run.album.path(of: tp.file)
       if Cancellation.isRequested { return .failure(TrackFailure(file: tp.file, error: AudioIOError.cancelled(path: source).reason)) }
       let trackSettings = run.options.renderSettings(for: tp.file, album: settings)
@@ -67,14 +75,23 @@ enum RenderStage {
         }
         cached.reused = true
         run.onEvent(.track(.finished(file: tp.file)))
-        return .success((cached, nil))
+        return .success((cached, nil, false))
       }
-      return master(track, run: run, key: key, cache: cache, caching: caching).map { ($0, key) }
+      if record, let key, let measured = cache.masterRecord(key: key) { return .success((measured, nil, true)) }
+      return master(track, run: run, key: key, cache: cache, caching: caching).map { ($0, key, false) }
+    }
+    let replanning = replan && verify
+    var results = await forEachConcurrently(Array(zip(jobs, names)), jobs: run.options.jobs, slots: run.slots) {
+      one(($0.0, $0.1, replanning))
     }
     var output = Output()
+    if replanning {
+      output.replanned = await renderRound(
+        jobs, names: names, results: &results, analysis: analysis, options: plan.options, run: run, cache: cache, one: one)
+    }
     for r in results {
       switch r {
-      case .success(var (m, key)):
+      case .success(var (m, key, _)):
         if m.reused == true { output.reused += 1 } else { output.rendered += 1 }
         if let key { output.cacheKeys[m.file] = key }
         m.reused = nil
@@ -86,6 +103,69 @@ enum RenderStage {
     }
     try Cancellation.check(out)
     return output
+  }
+
+  /// The second round: `renderAgain`'s plans, and any stale record not chosen after all (rendered as planned),
+  /// rendered into `results`; the first render's record is kept for the next run's decision (its file now holds
+  /// the second master). Returns the changed plans by file.
+  private static func renderRound(
+    _ jobs: [TrackPlan], names: [String], results: inout [Result<Rendered, TrackFailure>], analysis: AlbumAnalysis,
+    options: MatchingOptions, run: AlbumContext, cache: ResultCache,
+    one: @escaping @Sendable ((TrackPlan, String, record: Bool)) -> Result<Rendered, TrackFailure>
+  ) async -> [String: TrackPlan] {
+    var again = renderAgain(jobs, results: results, analysis: analysis, options: options)
+    let chosen = Set(again.map(\.index))
+    for (i, r) in results.enumerated() where !chosen.contains(i) {
+      if case .success(let m) = r, m.stale { again.append((i, jobs[i])) }
+    }
+    let redone = await forEachConcurrently(again.map { ($0.plan, names[$0.index]) }, jobs: run.options.jobs, slots: run.slots) {
+      one(($0.0, $0.1, false))
+    }
+    var replanned: [String: TrackPlan] = [:]
+    for ((i, p), r) in zip(again, redone) {
+      if case .success(let first) = results[i], !first.stale, let key = first.key { cache.storeRecord(key: key, result: first.master) }
+      results[i] = r
+      if p != jobs[i] { replanned[p.file] = p }
+    }
+    return replanned
+  }
+
+  /// The plans to render once more, with their job index: a master whose width moved past `maxWidthDB` or whose
+  /// correlation fell more than `Planner.maxCorrelationDrop` gets a side gain less the measured excess
+  /// (`Planner.widthRetry`); in album mode, a master that ended above a louder source's master, which its limiting
+  /// budget lowered, goes under it (`AlbumLoudnessShape.orderKeepingTargets`).
+  private static func renderAgain(
+    _ jobs: [TrackPlan], results: [Result<Rendered, TrackFailure>], analysis: AlbumAnalysis,
+    options: MatchingOptions
+  ) -> [(index: Int, plan: TrackPlan)] {
+    let sources = Dictionary(analysis.tracks.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+    var again: [Int: TrackPlan] = [:]
+    var rows: [(index: Int, source: Double, planned: Double, achieved: Double)] = []
+    for (i, (tp, r)) in zip(jobs, results).enumerated() {
+      guard case .success(let (m, _, _)) = r, let t = sources[tp.file], let master = m.analysis else { continue }
+      if let d = Planner.widthRetry(track: t, sideDB: tp.widthDB, master: master.stereo, options: options) {
+        var p = tp
+        p.gainDB -= Planner.widthLoudnessChangeDB(track: t, sideDB: d) - Planner.widthLoudnessChangeDB(track: t, sideDB: tp.widthDB)
+        p.widthDB = d
+        p.reasons.append(
+          "Side \(Format.fixed(d, sign: true)) dB in place of \(Format.fixed(tp.widthDB, sign: true)) dB: the first master measured width "
+            + "\(Format.fixed(master.stereo.width.midSideDB, missing: "n/a")) dB and correlation \(Format.fixed(master.stereo.correlation, digits: 2, missing: "n/a")), past the width limits.")
+        again[i] = p
+      }
+      if let s = t.loudness.integratedLUFS, let planned = tp.targetLUFS, let achieved = master.loudness.integratedLUFS {
+        rows.append((i, s, planned, achieved))
+      }
+    }
+    if options.loudness == .album {
+      let targets = AlbumLoudnessShape.orderKeepingTargets(
+        sourcesLUFS: rows.map(\.source), plannedLUFS: rows.map(\.planned), achievedLUFS: rows.map(\.achieved))
+      for (n, target) in targets {
+        let row = rows[n]
+        again[row.index] = (again[row.index] ?? jobs[row.index]).lowered(byDB: row.planned - target, reason:
+          "Lowered to \(Format.fixed(target)) LUFS to stay under a louder track's master, which its limiting budget held lower: the album keeps its loudness order.")
+      }
+    }
+    return again.keys.sorted().map { ($0, again[$0]!) }
   }
 
   /// One track: its master, then its cache entry (beside the rest) and its delivery variants.

@@ -104,6 +104,26 @@ public struct ResultCache: Sendable {
     return result
   }
 
+  /// The recorded result of the master made under `key`, whether or not its file is still there: what that render
+  /// measured, for a decision only (a master rendered again since holds the file).
+  func masterRecord(key: String) -> MasterResult? {
+    guard readable, let data = InputFile.contents(atPath: path("masters", key)),
+      let cached = try? JSONReport.decode(CachedMaster.self, from: data)
+    else { return nil }
+    var result = cached.result
+    result.analysis?.gatingBlockEnergies = cached.gatingBlockEnergies ?? []
+    return result
+  }
+
+  /// Keeps a master's result under `key` as a record only (`masterRecord`): its file was replaced by a later
+  /// render, so no file matches it.
+  func storeRecord(key: String, result: MasterResult) {
+    let p = path("masters", key)
+    try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let cached = CachedMaster(masterSHA256: "", result: result, gatingBlockEnergies: result.analysis?.gatingBlockEnergies)
+    if let data = try? JSONReport.encode(cached) { try? AtomicFile.write(data, to: p) }
+  }
+
   /// Keeps a master's result under `key`, with the hash of the master as written (best effort).
   public func store(key: String, masterPath: String, result: MasterResult) {
     guard let sha = InputFile.sha256Hex(ofFile: masterPath) else { return }

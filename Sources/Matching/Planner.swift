@@ -22,11 +22,11 @@ public enum Planner {
   public static func plan(
     album: String, tracks: [TrackAnalysis], profile: AlbumProfile, options: MatchingOptions
   ) -> AlbumPlan {
-    let albumLUFS = albumLoudness(tracks)
+    let shape = AlbumLoudnessShape(sourcesLUFS: tracks.compactMap { $0.loudness.integratedLUFS })
     let plans = tracks.map { t in
-      plan(track: t, profile: profile, albumLUFS: albumLUFS, options: options)
+      plan(track: t, profile: profile, album: shape, options: options)
     }
-    return AlbumPlan(album: album, options: options, profile: profile, albumLoudnessLUFS: albumLUFS, tracks: plans)
+    return AlbumPlan(album: album, options: options, profile: profile, albumLoudnessLUFS: shape?.anchorLUFS, tracks: plans)
   }
 
   /// Integrated loudness of the album played through: BS.1770 gating over every track's blocks. A saved
@@ -42,9 +42,9 @@ public enum Planner {
     return 10 * log10(energy)
   }
 
-  /// The plan for one track.
+  /// The plan for one track; `album` is the album's loudness shape (album mode), nil for a silent album.
   public static func plan(
-    track t: TrackAnalysis, profile: AlbumProfile, albumLUFS: Double?, options: MatchingOptions
+    track t: TrackAnalysis, profile: AlbumProfile, album: AlbumLoudnessShape?, options: MatchingOptions
   ) -> TrackPlan {
     var reasons: [String] = []
     guard let lufs = t.loudness.integratedLUFS else {
@@ -62,11 +62,14 @@ public enum Planner {
           + "\(fmt(eq.gainsDB[boost], sign: true)) dB around \(hz(eq.frequenciesHz[boost])), "
           + "\(fmt(eq.gainsDB[cut], sign: true)) dB around \(hz(eq.frequenciesHz[cut])).")
     }
-    let width = widthChange(track: t, profile: profile, options: options)
-    if abs(width) >= 0.05 {
+    let width = widthChange(track: t, profile: profile, options: options, eq: eq)
+    if abs(width) >= negligibleWidthDB, let w = t.stereo.width.midSideDB {
+      let eqShare = widthChangeDB(track: t, eq: eq, sideDB: 0)
       reasons.append(
-        "Width \(fmt(t.stereo.width.midSideDB)) dB against the album's \(fmt(profile.widthDB)) dB: side \(fmt(width, sign: true)) dB"
-          + (width > 0 ? " (not below 150 Hz)." : "."))
+        "Width \(fmt(w)) dB against the album's \(fmt(profile.widthDB)) dB: side \(fmt(width, sign: true)) dB"
+          + (width > 0 ? " (not below 150 Hz)" : "")
+          + (abs(eqShare) >= negligibleWidthDB ? " with the EQ's \(fmt(eqShare, sign: true)) dB on the side" : "")
+          + ", width \(fmt(widthChangeDB(track: t, eq: eq, sideDB: width), sign: true)) dB.")
     }
     let target: Double
     switch options.loudness {
@@ -77,18 +80,15 @@ public enum Planner {
       target = lufs
       reasons.append("Loudness left at \(fmt(lufs)) LUFS.")
     case .album:
-      let albumGain = options.targetLUFS - (albumLUFS ?? lufs)
-      // Pulled tracks sit just inside the band, so that a master that lands within the render tolerance
-      // still keeps the album inside ±maxSpreadLU.
-      let room = min(options.maxSpreadLU, renderToleranceLU)
-      let lo = options.targetLUFS - options.maxSpreadLU + room, hi = options.targetLUFS + options.maxSpreadLU - room
-      target = min(hi, max(lo, lufs + albumGain))
-      let pulled = abs(target - (lufs + albumGain)) > 1e-9
+      let anchor = album?.anchorLUFS ?? lufs
+      target = options.targetLUFS + (album?.offsetLU(sourceLUFS: lufs, maxSpreadLU: options.maxSpreadLU) ?? 0)
+      let kept = abs((target - options.targetLUFS) - (lufs - anchor)) < 1e-9
       reasons.append(
-        "Album gain \(fmt(albumGain, sign: true)) dB puts the album at \(fmt(options.targetLUFS)) LUFS; "
-          + (pulled
-            ? "this track is pulled to \(fmt(target)) LUFS, within ±\(fmt(options.maxSpreadLU)) LU of the album."
-            : "this track keeps its place at \(fmt(target)) LUFS."))
+        "Album gain \(fmt(options.targetLUFS - anchor, sign: true)) dB puts the album's median track at \(fmt(options.targetLUFS)) LUFS; "
+          + (kept
+            ? "this track keeps its place at \(fmt(target)) LUFS."
+            : "this track's offset \(fmt(lufs - anchor, sign: true)) LU is scaled to \(fmt(target - options.targetLUFS, sign: true)) LU "
+              + "(\(fmt(target)) LUFS), keeping the album's order within ±\(fmt(options.maxSpreadLU)) LU."))
     }
     // The gain that lands the EQ'd, widened track on its target; the render measures and corrects the rest.
     let gain = target - lufs - eqLoudnessChangeDB(track: t, curve: eq) - widthLoudnessChangeDB(track: t, sideDB: width)
@@ -131,16 +131,109 @@ public enum Planner {
     return 1
   }
 
-  /// Side gain toward the album width, scaled and limited; a widening is reduced (down to none) until the
-  /// predicted correlation stays within 0.1 of the input's. No change for mono or side-only tracks.
-  public static func widthChange(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> Double {
-    guard options.widthAmount > 0, case .db(let w) = t.stereo.width, let target = profile.widthDB,
-      let corr = t.stereo.correlation
+  /// Side gain d (dB) that moves the master's width toward the album's: the width change, the EQ's own effect on
+  /// side and mid included (`widthChangeDB`), is (album − track) × `widthAmount` limited to ±`maxWidthDB`, so an EQ
+  /// that would widen a track is undone by a narrowing d. A widening is reduced (down to none) while the predicted
+  /// correlation falls more than `maxCorrelationDrop` − `correlationHeadroom` under the track's. No change for
+  /// mono or side-only tracks.
+  public static func widthChange(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions, eq: GainCurve) -> Double {
+    guard case .db(let w) = t.stereo.width, let target = profile.widthDB, let corr = t.stereo.correlation,
+      options.widthAmount > 0 || !eq.isFlat
     else { return 0 }
-    var d = min(options.maxWidthDB, max(-options.maxWidthDB, (target - w) * options.widthAmount))
+    var change = min(options.maxWidthDB, max(-options.maxWidthDB, (target - w) * options.widthAmount))
     // A widening is taken back toward no change, never past it into a narrowing.
-    while d > 0 && predictedCorrelation(track: t, sideDB: d) < corr - 0.1 { d = max(0, d - 0.1) }
-    return d
+    let floor = corr - maxCorrelationDrop + correlationHeadroom
+    while change > 0 && predictedCorrelation(track: t, sideDB: change) < floor { change = max(0, change - 0.1) }
+    let fromEQ = widthChangeDB(track: t, eq: eq, sideDB: 0)
+    // An EQ that leaves the width alone: the side gain is the change itself.
+    if abs(fromEQ) < negligibleWidthDB { return change }
+    // A narrowing is a flat side gain: the width moves by d exactly. A widening fades out in the lows, so it is
+    // found by bisection; it stops at the EQ's range past the limit (enough to undo any EQ).
+    if change < fromEQ { return change - fromEQ }
+    var lo = 0.0, hi = options.maxWidthDB + 2 * options.maxEQDB
+    if widthChangeDB(track: t, eq: eq, sideDB: hi) <= change { return hi }
+    for _ in 0..<50 {
+      let mid = (lo + hi) / 2
+      if widthChangeDB(track: t, eq: eq, sideDB: mid) <= change { lo = mid } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// A width effect of the EQ under this is not counted (the side gain is then the width change itself, with no
+  /// compensation for a widening's low-end fade), and a side gain under it gets no reason, dB.
+  public static let negligibleWidthDB = 0.05
+
+  /// The most a widening may lower the correlation (narrowing raises it).
+  public static let maxCorrelationDrop = 0.1
+  /// A plan keeps its predicted correlation this far inside `maxCorrelationDrop`, for what the prediction misses
+  /// (content outside the bands, the limiter's weighting) on tracks planned right at the limit.
+  public static let correlationHeadroom = 0.01
+
+  /// Taken off a side gain beyond a master's measured excess when it is rendered again, dB.
+  public static let widthRetryMarginDB = 0.2
+
+  /// The side gain to render a track again with when its master broke the width promise, measured: the width
+  /// moved more than `maxWidthDB` from the source's, or the correlation fell more than `maxCorrelationDrop` under
+  /// it. The limiter and compressor weigh loud passages less, so a track whose loud passages are narrower comes
+  /// out wider than its plan. The plan's side gain moves by the excess and `widthRetryMarginDB`; nil when the
+  /// master keeps the promise (or has no width to judge).
+  public static func widthRetry(track t: TrackAnalysis, sideDB: Double, master: StereoStats, options: MatchingOptions) -> Double? {
+    guard case .db(let w0) = t.stereo.width, case .db(let w1) = master.width, let c0 = t.stereo.correlation,
+      let c1 = master.correlation
+    else { return nil }
+    let moved = w1 - w0
+    var highest = options.maxWidthDB
+    if c1 < c0 - maxCorrelationDrop {
+      // The largest width change whose predicted correlation keeps within the drop.
+      var lo = -options.maxWidthDB, hi = moved
+      for _ in 0..<50 {
+        let mid = (lo + hi) / 2
+        if predictedCorrelation(track: t, sideDB: mid) >= c0 - maxCorrelationDrop { lo = mid } else { hi = mid }
+      }
+      highest = min(highest, lo)
+    }
+    if moved > highest { return sideDB - (moved - highest) - widthRetryMarginDB }
+    if moved < -options.maxWidthDB { return sideDB + (-options.maxWidthDB - moved) + widthRetryMarginDB }
+    return nil
+  }
+
+  /// Side gain weight as rendered: a widening gain fades out below 200 Hz (log-linearly, gone at 100 Hz), so the
+  /// low end is never widened; a narrowing applies everywhere.
+  public static func sideGainWeight(frequencyHz f: Double, sideDB: Double) -> Double {
+    guard sideDB > 0 else { return 1 }
+    if f <= 100 { return 0 }
+    if f >= 200 { return 1 }
+    return log2(f / 100)
+  }
+
+  /// Predicted change of the width 10·log10(ΣS²/ΣM²), dB, when the mid is filtered with `eq` and the side with `eq`
+  /// plus the weighted `sideDB`: from the track's mid and side band powers. Without them (an older analysis) the EQ
+  /// counts as moving both alike, and the change is the side gain's over the track's whole spectrum.
+  public static func widthChangeDB(track t: TrackAnalysis, eq: GainCurve, sideDB: Double) -> Double {
+    let centers = t.spectrum.bandCentersHz
+    let sideGain = { (f: Double) in sideDB * sideGainWeight(frequencyHz: f, sideDB: sideDB) }
+    guard let mid = t.spectrum.midLevelsDB, let side = t.spectrum.sideLevelsDB,
+      let m = bandPowerChangeDB(centersHz: centers, levelsDB: mid, weight: { _ in 1 }, gainDB: eq.gainDB(at:)),
+      let s = bandPowerChangeDB(centersHz: centers, levelsDB: side, weight: { _ in 1 }, gainDB: { eq.gainDB(at: $0) + sideGain($0) })
+    else {
+      return bandPowerChangeDB(centersHz: centers, levelsDB: t.spectrum.levelsDB, weight: { _ in 1 }, gainDB: sideGain) ?? sideDB
+    }
+    return s - m
+  }
+
+  /// Power change, dB, of a spectrum given as mean power per bin in constant-Q bands (a band holds bins ∝ its
+  /// centre) under `gainDB`, each band weighted by `weight` (e.g. K-weighting); nil without any power.
+  static func bandPowerChangeDB(
+    centersHz: [Double], levelsDB: [Double?], weight: (Double) -> Double, gainDB: (Double) -> Double
+  ) -> Double? {
+    var before = 0.0, after = 0.0
+    for (f, l) in zip(centersHz, levelsDB) {
+      guard let l else { continue }
+      let p = pow(10, l / 10) * f * weight(f)
+      before += p
+      after += p * pow(10, gainDB(f) / 10)
+    }
+    return before > 0 && after > 0 ? 10 * log10(after / before) : nil
   }
 
   /// Correlation after scaling the side by `sideDB`, from the track's width and balance:
@@ -164,15 +257,10 @@ public enum Planner {
   /// Loudness change of an EQ on this track: band powers weighted by K-weighting, before and after.
   public static func eqLoudnessChangeDB(track t: TrackAnalysis, curve: GainCurve) -> Double {
     guard !curve.isFlat else { return 0 }
-    var before = 0.0, after = 0.0
-    for (f, l) in zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB) {
-      guard let l else { continue }
-      // Per-bin power × bins in the band (∝ f for constant-Q bands) × K-weighting.
-      let p = pow(10, l / 10) * f * KWeighting.powerGain(frequencyHz: f, sampleRateHz: Double(t.sampleRate))
-      before += p
-      after += p * pow(10, curve.gainDB(at: f) / 10)
-    }
-    return before > 0 && after > 0 ? 10 * log10(after / before) : 0
+    let rate = Double(t.sampleRate)
+    return bandPowerChangeDB(
+      centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB,
+      weight: { KWeighting.powerGain(frequencyHz: $0, sampleRateHz: rate) }, gainDB: curve.gainDB(at:)) ?? 0
   }
 
   /// Loudness change of a side gain: total power 2(ΣM² + g²ΣS²) against 2(ΣM² + ΣS²).

@@ -19,20 +19,12 @@ struct FilterStage: ~Copyable {
   private var framesIn = 0
   private var framesOut = 0
 
-  /// Side gain weight: a widening gain is faded out below 200 Hz (gone at 100 Hz); narrowing applies everywhere.
-  static func sideWeight(frequencyHz f: Double, widthDB: Double) -> Double {
-    guard widthDB > 0 else { return 1 }
-    if f <= 100 { return 0 }
-    if f >= 200 { return 1 }
-    return log2(f / 100)
-  }
-
   /// The side channel's curve: the EQ plus the weighted width gain, on a 1/6-octave grid.
   static func sideCurve(eq: GainCurve, widthDB: Double, sampleRateHz: Int) -> GainCurve {
     let grid = FractionalOctaveBands(sampleRateHz: Double(sampleRateHz)).centersHz
     return GainCurve(
       frequenciesHz: grid,
-      gainsDB: grid.map { eq.gainDB(at: $0) + widthDB * sideWeight(frequencyHz: $0, widthDB: widthDB) })
+      gainsDB: grid.map { eq.gainDB(at: $0) + widthDB * Planner.sideGainWeight(frequencyHz: $0, sideDB: widthDB) })
   }
 
   init(plan: TrackPlan, channels: Int, sampleRateHz: Int) {

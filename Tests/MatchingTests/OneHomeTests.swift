@@ -98,13 +98,13 @@ import TestSupport
     let profile = AlbumProfile(tracks: [fixtureTrack(file: "p", levelsDB: { _ in -30 }, widthDB: -12)])
     var o = MatchingOptions()
     o.widthAmount = 1
-    #expect(Planner.widthChange(track: side, profile: profile, options: o) == 0)
+    #expect(Planner.widthChange(track: side, profile: profile, options: o, eq: .flat) == 0)
     #expect(Planner.widthLoudnessChangeDB(track: side, sideDB: 3) == 0)
     #expect(Planner.predictedCorrelation(track: side, sideDB: 3) == -1)
-    let plan = Planner.plan(track: side, profile: profile, albumLUFS: -14, options: o)
+    let plan = Planner.plan(track: side, profile: profile, album: AlbumLoudnessShape(sourcesLUFS: [-14]), options: o)
     #expect(plan.widthDB == 0 && !plan.reasons.contains { $0.hasPrefix("Width") })
     // A real width next to it is moved toward the album.
     let narrow = fixtureTrack(file: "n", levelsDB: { _ in -30 }, widthDB: -20)
-    #expect(Planner.widthChange(track: narrow, profile: profile, options: o) > 0)
+    #expect(Planner.widthChange(track: narrow, profile: profile, options: o, eq: .flat) > 0)
   }
 }

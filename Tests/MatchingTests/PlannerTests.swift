@@ -92,11 +92,12 @@ import TestSupport
     let mono = fixtureTrack(file: "m", levelsDB: { _ in -30 }, widthDB: nil)
     let p = AlbumProfile(tracks: [fixtureTrack(file: "p", levelsDB: { _ in -30 }, widthDB: -12)])
     let o = MatchingOptions()
-    #expect(Planner.widthChange(track: narrow, profile: p, options: o) <= 3)
-    #expect(abs(Planner.widthChange(track: wide, profile: p, options: o) - -3) < 1e-9)
-    #expect(Planner.widthChange(track: mono, profile: p, options: o) == 0)
-    let d = Planner.widthChange(track: narrow, profile: p, options: o)
-    #expect(Planner.predictedCorrelation(track: narrow, sideDB: d) >= narrow.stereo.correlation! - 0.1 - 1e-9)
+    let widening = Planner.widthChange(track: narrow, profile: p, options: o, eq: .flat)
+    #expect(Planner.widthChangeDB(track: narrow, eq: .flat, sideDB: widening) <= 3 + 1e-9)
+    #expect(abs(Planner.widthChange(track: wide, profile: p, options: o, eq: .flat) - -3) < 1e-9)
+    #expect(Planner.widthChange(track: mono, profile: p, options: o, eq: .flat) == 0)
+    let change = Planner.widthChangeDB(track: narrow, eq: .flat, sideDB: widening)
+    #expect(Planner.predictedCorrelation(track: narrow, sideDB: change) >= narrow.stereo.correlation! - 0.1 - 1e-9)
   }
 
   @Test("Predicted correlation matches the definition for known M/S energies")
