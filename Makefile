@@ -49,11 +49,12 @@ bench-distortion: build
 ## NumPy, SciPy and Matchering come from PyPI into a virtual environment ($(VENV)): Debian's python3 refuses
 ## pip outside one.
 crosscheck: build
-	@scripts/install-deps.sh ffmpeg singularity-music asc-music python3 python3-venv
+	@scripts/install-deps.sh ffmpeg singularity-music asc-music wesnoth-1.16-music python3 python3-venv
 	@scripts/check-venv.sh $(VENV) numpy scipy matchering
 	@$(VENV)/bin/python scripts/crosscheck.py
 	@$(VENV)/bin/python scripts/mastercheck.py
 	@$(VENV)/bin/python scripts/deliverycheck.py
+	@$(VENV)/bin/python scripts/shapecheck.py
 
 ## Issue 14's evidence: masters ALBUM with the defaults and with --dynamics-amount 0 (into a temp folder), measures
 ## both independently (NumPy/SciPy/ffmpeg) and prints the PSR, limiting and loudness tables with PASS/FAIL lines

@@ -36,7 +36,7 @@ enum TagStage {
         return TrackFailure(file: m.file, error: "tagging the master: \(error.reason)")
       }
     }.compactMap { $0 }
-    for v in run.options.config?.outputs ?? [] {
+    for v in run.variants {  // album.yaml's and the CD image's
       failures += await variant(v, run: run, masters: masters, identity: identity, verify: verify)
     }
     for f in failures {
