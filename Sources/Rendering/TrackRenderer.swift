@@ -187,8 +187,8 @@ public enum TrackRenderer {
 
     // Reading and the FIR filter run on a thread of their own, a few blocks ahead of the rest.
     let queue = BlockQueue(capacity: 4)
-    let replaying = spill.map { filtered && $0.isComplete } == true
-    let kept = replaying ? nil : try SilenceTrim.keptFrames(source: source, settings: settings)
+    // Found even when the spill replays frames already trimmed: the report names the trim either way.
+    let kept = try SilenceTrim.keptFrames(source: source, settings: settings)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
       if let spill, filtered, spill.isComplete {

@@ -146,6 +146,32 @@ import TestSupport
     #expect(options.renderSettings(for: "b.wav", album: options.render).edits.fadeMS == 20)
   }
 
+  @Test("A trim through the verified pipeline (the measuring passes replay trimmed frames): the master is shorter and its stages name the trim")
+  func trimReportedWhenReplayed() async throws {
+    let tmp = TempFolder("format16-trim")
+    defer { tmp.remove() }
+    let album = tmp.file("Trim")
+    try FileManager.default.createDirectory(atPath: album, withIntermediateDirectories: true)
+    let rateHz = 48_000, silentFrames = 2 * rateHz
+    let x = [Float](repeating: 0, count: silentFrames * 2) + music(seed: 7, seconds: 6, gainDB: -12)
+    try writeAudio(x, channels: 2, sampleRateHz: rateHz, to: (album as NSString).appendingPathComponent("01 intro.wav"),
+                   format: .init(container: .wav, encoding: .pcm24))
+    // A loud target makes the limiter work, so measuring passes run and the render replays their frames.
+    let run = try await master(album, tmp) {
+      $0.render.edits.trimStartMS = 100
+      $0.matching.loudness = .track
+      $0.matching.targetLUFS = -9
+    }
+    let m = try #require(run.masters.first)
+    #expect(m.render.stages.contains("trim"), "\(m.render.stages)")
+    // The silence before the first frame at -60 dBFS or more (2 s and the music's quiet start) cut to 0.1 s.
+    let floor = Float(pow(10, -60.0 / 20))
+    let firstLoud = try #require((0..<(x.count / 2)).first { max(abs(x[2 * $0]), abs(x[2 * $0 + 1])) >= floor })
+    #expect(firstLoud >= silentFrames)
+    #expect(m.render.frames == Int64(x.count / 2 - (firstLoud - rateHz / 10)), "\(m.render.frames)")
+    #expect(m.attempts > 1)
+  }
+
   @Test("album.yaml edit keys: ranges checked at their line; unknown per-track keys list the edits")
   func configKeys() throws {
     let ok = try AlbumConfig.parse("fadeMS: 8\ntrimStartMS: 250\ntracks:\n  \"a.wav\": { trimEndMS: 1500, fadeMS: 0 }\n", path: "album.yaml")
