@@ -33,24 +33,41 @@ public struct SubsonicHighPass: Sendable {
     state = [Double](repeating: 0, count: 2 * channels)
   }
 
-  /// Filters interleaved `samples` in place.
+  /// Filters interleaved `samples` in place. Stereo runs both channels in one loop: two independent recursions
+  /// overlap in the pipeline (the recursion's latency, not arithmetic, bounds a biquad).
   public mutating func process(_ samples: inout [Float]) {
     let frames = samples.count / channels
-    samples.withUnsafeMutableBufferPointer { samples in
-    for c in 0..<channels {
-      var s1 = state[2 * c], s2 = state[2 * c + 1]
-      var i = c
-      for _ in 0..<frames {
-        let x = Double(samples[i])
-        let y = b0 * x + s1
-        s1 = b1 * x - a1 * y + s2
-        s2 = b2 * x - a2 * y
-        samples[i] = Float(y)
-        i += channels
+    let (b0, b1, b2, a1, a2) = (self.b0, self.b1, self.b2, self.a1, self.a2)
+    samples.withUnsafeMutableBufferPointer { x in
+      if channels == 2 {
+        var (l1, l2, r1, r2) = (state[0], state[1], state[2], state[3])
+        for i in 0..<frames {
+          let xl = Double(x[2 * i]), xr = Double(x[2 * i + 1])
+          let yl = b0 * xl + l1, yr = b0 * xr + r1
+          l1 = b1 * xl - a1 * yl + l2
+          r1 = b1 * xr - a1 * yr + r2
+          l2 = b2 * xl - a2 * yl
+          r2 = b2 * xr - a2 * yr
+          x[2 * i] = Float(yl)
+          x[2 * i + 1] = Float(yr)
+        }
+        (state[0], state[1], state[2], state[3]) = (l1, l2, r1, r2)
+        return
       }
-      state[2 * c] = s1
-      state[2 * c + 1] = s2
-    }
+      for c in 0..<channels {
+        var s1 = state[2 * c], s2 = state[2 * c + 1]
+        var i = c
+        for _ in 0..<frames {
+          let v = Double(x[i])
+          let y = b0 * v + s1
+          s1 = b1 * v - a1 * y + s2
+          s2 = b2 * v - a2 * y
+          x[i] = Float(y)
+          i += channels
+        }
+        state[2 * c] = s1
+        state[2 * c + 1] = s2
+      }
     }
   }
 

@@ -91,8 +91,10 @@ public enum TrackRenderer {
 
     var stages: [String] = []
     if plan.highPassHz != nil { stages.append("highpass") }
-    let filtered = FilterStage.isNeeded(plan: plan, channels: channels) || plan.highPassHz != nil
-    if FilterStage.isNeeded(plan: plan, channels: channels) {
+    // The FIR's output is worth keeping for the passes after the first; the high-pass alone is cheaper to rerun.
+    let firNeeded = FilterStage.isNeeded(plan: plan, channels: channels)
+    let filtered = firNeeded || plan.highPassHz != nil
+    if firNeeded {
       if !plan.eq.isFlat { stages.append("eq") }
       if channels == 2 && abs(plan.widthDB) > 1e-9 { stages.append("width") }
     }
@@ -188,14 +190,14 @@ public enum TrackRenderer {
 
     // Reading and the FIR filter run on a thread of their own, a few blocks ahead of the rest.
     let queue = BlockQueue(capacity: 4)
-    let replaying = spill.map { filtered && $0.isComplete } == true
+    let replaying = spill.map { firNeeded && $0.isComplete } == true
     let kept = replaying ? nil : try SilenceTrim.keptFrames(source: source, settings: settings)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
-      if let spill, filtered, spill.isComplete {
+      if let spill, firNeeded, spill.isComplete {
         try replay(spill, channels: channels, into: queue)
       } else {
-        let keep = filtered && spill?.isEmpty == true ? spill : nil
+        let keep = firNeeded && spill?.isEmpty == true ? spill : nil
         try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep, kept: kept)
       }
     }
