@@ -121,7 +121,14 @@ public enum TemporaryFiles {
       made = .failure(.writeFailed(path: f, reason: "the run is ending"))
       return f
     }
-    if let folder { removeTree(folder) }
+    guard let folder else { return }
+    // A worker still running (the second signal exits without waiting for them) may create a file in the folder
+    // while it is removed: a few more passes, a millisecond apart, catch it.
+    for _ in 0..<5 {
+      removeTree(folder)
+      if access(folder, F_OK) != 0 { return }
+      usleep(1_000)
+    }
   }
 
   /// Removes temp files in `folder` (and, `depth` levels down, in its subfolders) whose writing process no longer
