@@ -7,7 +7,7 @@ DESTDIR ?=
 # The accuracy checks' own Python environment (pip-installed numpy, SciPy, Matchering); gitignored.
 VENV := .venv-check
 
-.PHONY: demo test build deps bench bench-distortion crosscheck matchcheck dynamics-tables outlier-album real-album inconsistent-album memcheck interrupt-stress install uninstall clean check-docs
+.PHONY: demo test build deps bench bench-distortion crosscheck dynamics-tables outlier-album real-album inconsistent-album memcheck interrupt-stress install uninstall clean check-docs
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -55,13 +55,6 @@ crosscheck: build
 	@$(VENV)/bin/python scripts/mastercheck.py
 	@$(VENV)/bin/python scripts/deliverycheck.py
 	@$(VENV)/bin/python scripts/shapecheck.py
-
-## Issue 15's EQ evidence, not yet passing (so not in crosscheck, which CI runs): tonal deviation on the real,
-## outlier and inconsistent albums, pre-ringing, DC, empty bands (eqcheck.py), and reference mode against
-## Matchering over a whole album (refcheck.py). Each prints PASS/FAIL lines; exit 1 on a FAIL.
-matchcheck: build
-	@scripts/install-deps.sh ffmpeg singularity-music asc-music wesnoth-1.16-music python3 python3-venv
-	@scripts/check-venv.sh $(VENV) numpy scipy matchering
 	@$(VENV)/bin/python scripts/eqcheck.py
 	@$(VENV)/bin/python scripts/refcheck.py
 
