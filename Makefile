@@ -56,7 +56,6 @@ crosscheck: build
 	@$(VENV)/bin/python scripts/deliverycheck.py
 	@$(VENV)/bin/python scripts/shapecheck.py
 	@$(VENV)/bin/python scripts/eqcheck.py
-	@$(VENV)/bin/python scripts/refcheck.py
 
 ## Issue 14's evidence: masters ALBUM with the defaults and with --dynamics-amount 0 (into a temp folder), measures
 ## both independently (NumPy/SciPy/ffmpeg) and prints the PSR, limiting and loudness tables with PASS/FAIL lines

@@ -20,7 +20,7 @@
    onset is <= -40 dB relative to the hit's peak, and <= -60 dB earlier than 10 ms before it.
 Prints PASS/FAIL lines; exit 1 on any FAIL.
 """
-import contextlib, json, math, os, shutil, statistics, subprocess, sys, tempfile
+import json, math, os, shutil, statistics, subprocess, sys, tempfile
 
 import numpy as np
 
@@ -83,17 +83,14 @@ def finite(x):
     return x is not None and math.isfinite(x)
 
 
-def empty_band_ok(s, d, gain_db=None):
+def empty_band_ok(s, d):
     """Clearly empty source bands (EMPTY_DB under the median band; the tool's rule is 40 dB on its own meter, this
-    one reads another) rise by at most 1 dB more than the track's gain: gain_db when given (the plan's broadband
-    gain: under a large EQ, as a reference asks for, the median change is mostly the EQ's cuts), else the median
-    level change over the bands with content from 100 Hz to 10 kHz. Bands under -110 dBFS in the master (dither)
-    are skipped."""
+    one reads another) rise by at most 1 dB more than the track's gain: the median level change over the bands
+    with content from 100 Hz to 10 kHz. Bands under -110 dBFS in the master (dither) are skipped."""
     src = {f: b + s["integratedLUFS"] for f, b in zip(s["bandCentersHz"], s["tonalBalanceDB"]) if finite(b)}
     dst = {f: b + d["integratedLUFS"] for f, b in zip(d["bandCentersHz"], d["tonalBalanceDB"]) if finite(b)}
     median = statistics.median(src.values())
-    gain = gain_db if gain_db is not None else statistics.median(
-        dst[f] - l for f, l in src.items() if f in dst and 100 <= f <= 10000 and l > median - 20)
+    gain = statistics.median(dst[f] - l for f, l in src.items() if f in dst and 100 <= f <= 10000 and l > median - 20)
     for f, level in src.items():
         if level > median - EMPTY_DB or f not in dst or dst[f] < -110:
             continue
@@ -160,25 +157,18 @@ def prering_checks(tmp):
         check(at10 <= -60, f"pre-ringing {rate} Hz x{channels} ({phase}): {at10:.1f} dB earlier than 10 ms (<= -60)")
 
 
-@contextlib.contextmanager
-def work_folder(argv, prefix):
-    """The scratch folder: `--keep DIR` (emptied first, kept after) or a temp folder removed after."""
+def main(argv):
     keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
-    tmp = keep or tempfile.mkdtemp(prefix=prefix)
+    tmp = keep or tempfile.mkdtemp(prefix="eqcheck-")
     if keep:
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
     try:
-        yield tmp
+        prering_checks(tmp)
+        albums_checks(tmp)
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def main(argv):
-    with work_folder(argv, "eqcheck-") as tmp:
-        prering_checks(tmp)
-        albums_checks(tmp)
     print(f"eqcheck: {len(failed)} FAIL" if failed else "eqcheck: all PASS")
     return 1 if failed else 0
 
