@@ -184,8 +184,8 @@ public enum Planner {
     let perBand = eqMaxSlopeDBPerOctave / 6
     let n = wantedDB.count
     func dist(_ i: Int, _ j: Int) -> Double { perBand * Double(abs(bands[i] - bands[j])) }
-    let upper = (0..<n).map { i in (0..<n).map { j in upperDB[j] + dist(i, j) }.min() ?? upperDB[i] }  // j = i is always there
-    let lower = (0..<n).map { i in (0..<n).map { j in lowerDB[j] - dist(i, j) }.max() ?? lowerDB[i] }
+    let upper = (0..<n).map { i in (0..<n).map { j in upperDB[j] + dist(i, j) }.min()! }
+    let lower = (0..<n).map { i in (0..<n).map { j in lowerDB[j] - dist(i, j) }.max()! }
     var g = (0..<n).map { min(upper[$0], max(lower[$0], wantedDB[$0])) }
     for _ in 0..<smoothingPasses {
       var moved = false
