@@ -100,14 +100,14 @@ import TestSupport
   func phaseAndHighPassInPlan() {
     var o = MatchingOptions()
     let track = fixtureTrack(file: "z", levelsDB: { f in -30 - 3 * log2(f / 1000) })
-    let p = Planner.plan(track: track, profile: Self.profile, album: AlbumLoudnessShape(sourcesLUFS: [-14]), options: o)
+    let p = Planner.plan(track: track, profile: Self.profile, albumLUFS: -14, options: o)
     #expect(p.eqPhase == .mixed && p.highPassHz == SubsonicHighPass.cornerHz)
     o.limiter = false
     o.loudness = .none
     o.widthAmount = 0
     o.eqAmount = 0
     o.dynamicsAmount = 0
-    let identity = Planner.plan(track: track, profile: Self.profile, album: AlbumLoudnessShape(sourcesLUFS: [-14]), options: o)
+    let identity = Planner.plan(track: track, profile: Self.profile, albumLUFS: -14, options: o)
     #expect(identity.highPassHz == nil && identity.isIdentity)
   }
 }
