@@ -21,11 +21,8 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
   public var maxSpreadLU: Double = 3
   /// Share of the tonal correction applied, 0…1.
   public var eqAmount: Double = 1
-  /// The EQ budget: the largest boost or cut where a band's content is strong (less where it is thin, in the
-  /// lows and near a cut-off; `Planner.eqBudgetDB`), dB.
-  public var maxEQDB: Double = 12
-  /// The EQ filter's phase; mixed by default (README, "Why mixed phase").
-  public var eqPhase: EQPhase = .mixed
+  /// Largest EQ boost or cut, dB.
+  public var maxEQDB: Double = 6
   /// Share of the width correction applied, 0…1.
   public var widthAmount: Double = 1
   /// Largest side-gain change, dB.
@@ -50,7 +47,7 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter
-    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, eqPhase
+    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband
   }
 
   /// Reads saved options. The dynamics keys may be absent (plans written before them): such a plan had no
@@ -71,8 +68,6 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     maxCompressionDB = try c.decodeIfPresent(Double.self, forKey: .maxCompressionDB) ?? 6
     maxLimitingDB = try c.decodeIfPresent(Double.self, forKey: .maxLimitingDB) ?? MatchingLimits.maxLimitingDB.range.upperBound
     multiband = try c.decodeIfPresent(Bool.self, forKey: .multiband) ?? false
-    // Plans written before the key were linear phase.
-    eqPhase = try c.decodeIfPresent(EQPhase.self, forKey: .eqPhase) ?? .linear
   }
 
   /// Writes every key (`targetPSRDB` as `null` when not set).
@@ -92,7 +87,6 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     try c.encode(maxCompressionDB, forKey: .maxCompressionDB)
     try c.encode(maxLimitingDB, forKey: .maxLimitingDB)
     try c.encode(multiband, forKey: .multiband)
-    try c.encode(eqPhase, forKey: .eqPhase)
   }
 }
 
@@ -119,24 +113,13 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   /// Compression toward the album's dynamics and the limiting budget; `nil` (absent in plans written before
   /// it) leaves dynamics alone and puts no budget on the limiter.
   @NullCoded public var dynamics: DynamicsPlan?
-  /// The EQ filter's phase; `nil` (plans written before it) is linear.
-  @NullCoded public var eqPhase: EQPhase?
-  /// The subsonic high-pass's corner, Hz (`SubsonicHighPass`); `nil` (identity plans, and plans written before
-  /// it) runs none.
-  @NullCoded public var highPassHz: Double?
-
-  /// The phase the EQ is rendered in.
-  public var renderedEQPhase: EQPhase { eqPhase ?? .linear }
 
   /// A plan from its parts; `sourceLUFS` and `targetLUFS` nil for a silent track.
   public init(
     file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
-    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil, eqPhase: EQPhase? = nil,
-    highPassHz: Double? = nil
+    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil
   ) {
     self.dynamics = dynamics
-    self.eqPhase = eqPhase
-    self.highPassHz = highPassHz
     self.file = file
     self.eq = eq
     self.gainDB = gainDB
@@ -148,12 +131,8 @@ public struct TrackPlan: Sendable, Hashable, Codable {
     self.reasons = reasons
   }
 
-  /// Whether rendering this plan changes nothing but the container (no EQ, width, gain, high-pass or limiter).
-  public var isIdentity: Bool { changesNothingButHighPass && highPassHz == nil }
-
-  /// Whether nothing but the subsonic high-pass would change the samples: the planner then leaves it out too,
-  /// so that an identity plan stays bit-exact (measurements.md, "DC and subsonics").
-  public var changesNothingButHighPass: Bool {
+  /// Whether rendering this plan changes nothing but the container (no EQ, width, gain or limiter).
+  public var isIdentity: Bool {
     eq.isFlat && abs(gainDB) < 1e-9 && abs(widthDB) < 1e-9 && !limiter && dynamics?.compressor == nil
   }
 }
@@ -215,8 +194,6 @@ public struct MatchingOverrides: Sendable, Hashable {
   public var maxLimitingDB: Double?
   /// Whether compressed tracks get the multiband compressor; nil leaves the one below.
   public var multiband: Bool?
-  /// The EQ filter's phase; nil leaves the one below.
-  public var eqPhase: EQPhase?
 
   /// Nothing given.
   public init() {}
@@ -238,7 +215,6 @@ public struct MatchingOverrides: Sendable, Hashable {
     if let v = maxCompressionDB { o.maxCompressionDB = v }
     if let v = maxLimitingDB { o.maxLimitingDB = v }
     if let v = multiband { o.multiband = v }
-    if let v = eqPhase { o.eqPhase = v }
     return o
   }
 }

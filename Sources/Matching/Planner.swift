@@ -94,120 +94,34 @@ public enum Planner {
     let gain = target - lufs - eqLoudnessChangeDB(track: t, curve: eq) - widthLoudnessChangeDB(track: t, sideDB: width)
     let (dynamics, why) = DynamicsPlanner.plan(
       track: t, albumPSRDB: DynamicsPlanner.albumPSRDB(profile: profile, options: options), inputLUFS: target, options: options)
-    var plan = TrackPlan(
+    return TrackPlan(
       file: t.file, eq: eq, gainDB: gain, widthDB: width, sourceLUFS: lufs, targetLUFS: target,
-      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons + why, dynamics: dynamics,
-      eqPhase: options.eqPhase)
-    plan.highPassHz = subsonicHighPassHz(plan)
-    return plan
-  }
-
-  /// The subsonic high-pass a plan gets: `SubsonicHighPass.cornerHz` whenever the master changes anyway, none
-  /// for a plan that changes nothing else (it stays bit-exact). Measurements.md, "DC and subsonics".
-  public static func subsonicHighPassHz(_ plan: TrackPlan) -> Double? {
-    plan.changesNothingButHighPass ? nil : SubsonicHighPass.cornerHz
+      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons + why, dynamics: dynamics)
   }
 
   /// The tonal correction: (profile − track), both 1/3-octave smoothed and mean-removed over 60 Hz–12 kHz,
-  /// scaled by `eqAmount`, held within each band's budget (`eqBudgetDB`), never a boost where the track has no
-  /// content, and then made smooth: no two bands differ by more than `eqMaxSlopeDBPerOctave` per octave
-  /// (`smoothed`). Measurements.md, "EQ curve".
+  /// scaled by `eqAmount`, limited to ±`maxEQDB`, faded out at the extremes, and never a boost where the
+  /// track has no content.
   public static func eqCurve(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> GainCurve {
     guard options.eqAmount > 0, t.loudness.integratedLUFS != nil else { return .flat }
     let shapes = TonalComparison(
       track: TonalShape(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB),
       profile: TonalShape(centersHz: profile.bandCentersHz, levelsDB: profile.tonalBalanceDB))
     guard let shapes else { return .flat }
-    let medianDB = median(t.spectrum.levelsDB.compactMap { $0 }) ?? 0
-    let cutoff = cutoffHz(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB)
-    var freqs: [Double] = [], bands: [Int] = [], wanted: [Double] = [], lo: [Double] = [], hi: [Double] = []
+    let levels = t.spectrum.levelsDB.compactMap { $0 }
+    let floor = (median(levels) ?? 0) - noContentDB
+    var freqs: [Double] = [], gains: [Double] = []
     for (f, level) in zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB) {
-      let band = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      guard let correction = shapes.correctionDB(band: band) else { continue }
-      let budget = eqBudgetDB(frequencyHz: f, levelBelowMedianDB: level.map { medianDB - $0 }, cutoffHz: cutoff, options: options)
+      guard let correction = shapes.correctionDB(band: FractionalOctaveBands.nearestIndex(frequencyHz: f)) else { continue }
+      var g = correction * options.eqAmount
+      g = min(options.maxEQDB, max(-options.maxEQDB, g)) * fade(f)
+      if level == nil || level! < floor { g = min(g, 0) }
       freqs.append(f)
-      bands.append(band)
-      wanted.append(correction * options.eqAmount)
-      lo.append(-budget)
-      // The empty-band rule: never a boost where there is no content.
-      hi.append(level == nil || level! < medianDB - noContentDB ? 0 : budget)
+      gains.append(g)
     }
-    let curve = GainCurve(frequenciesHz: freqs, gainsDB: smoothed(wanted, bands: bands, lowerDB: lo, upperDB: hi))
+    let curve = GainCurve(frequenciesHz: freqs, gainsDB: gains)
     return curve.isFlat ? .flat : curve
   }
-
-  /// How fast an EQ curve may change with frequency: at most this many dB per octave, between any two bands.
-  public static let eqMaxSlopeDBPerOctave = 6.0
-  /// The EQ budget is full from here up; below, it falls as the square of the log-frequency share to nothing
-  /// at `eqZeroBelowHz` (19 % at 40 Hz, 47 % at 60 Hz): low corrections cost the most ringing and headroom.
-  public static let eqFullBudgetFromHz = 100.0
-  /// A band this far or more under the track's median band level has the full budget; from here to
-  /// `noContentDB` under it, the budget falls linearly to nothing (thin content: a noisy estimate).
-  public static let eqStrongContentDB = 20.0
-  /// A cut-off is a fall of at least this much within half an octave, above `cutoffSearchFromHz`.
-  public static let cutoffDropDB = 20.0, cutoffSearchFromHz = 5_000.0
-  /// The budget is full up to this many octaves below a cut-off and nothing at it.
-  public static let eqCutoffMarginOctaves = 0.5
-
-  /// The largest correction at one band, dB: `maxEQDB` scaled by the smallest of the frequency factor (lows,
-  /// extremes: `fade`), the content factor and the cut-off factor.
-  public static func eqBudgetDB(
-    frequencyHz f: Double, levelBelowMedianDB: Double?, cutoffHz: Double?, options: MatchingOptions
-  ) -> Double {
-    let rise = f >= eqFullBudgetFromHz ? 1 : max(0, log2(f / eqZeroBelowHz) / log2(eqFullBudgetFromHz / eqZeroBelowHz))
-    let low = rise * rise
-    let content = levelBelowMedianDB.map { min(1, max(0, (noContentDB - $0) / (noContentDB - eqStrongContentDB))) } ?? 0
-    let codec = cutoffHz.map { min(1, max(0, log2($0 / f) / eqCutoffMarginOctaves)) } ?? 1
-    return options.maxEQDB * min(low, fade(f), content, codec)
-  }
-
-  /// A low-pass cut-off in a track's spectrum (a lossy codec's, an old transfer's): the lowest band centre at or
-  /// above `cutoffSearchFromHz` that is `cutoffDropDB` under the band half an octave below it; `nil` if none.
-  public static func cutoffHz(centersHz: [Double], levelsDB: [Double?]) -> Double? {
-    var byIndex: [Int: Double] = [:]
-    for (f, l) in zip(centersHz, levelsDB) { byIndex[FractionalOctaveBands.nearestIndex(frequencyHz: f)] = l ?? -.infinity }
-    for (f, l) in zip(centersHz, levelsDB) where f >= cutoffSearchFromHz {
-      let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      guard let below = byIndex[k - 3], below.isFinite else { continue }
-      if (l ?? -.infinity) <= below - cutoffDropDB { return f }
-    }
-    return nil
-  }
-
-  /// The smooth curve near `wantedDB` (bands on the 1/6-octave index grid, ascending) within [`lowerDB`,
-  /// `upperDB`] per band (each holding 0). The wanted gains are clamped into the slope-limited envelopes of the
-  /// bounds; every pair of neighbours steeper than `eqMaxSlopeDBPerOctave` is then pulled together, both by half
-  /// the excess, until none is (at most `smoothingPasses` passes), which keeps broad corrections whole and
-  /// flattens zig-zag. A last step makes the limit exact whatever is left: the mean of the largest slope-limited
-  /// minorant and the smallest slope-limited majorant, which changes a curve already within the limit not at all.
-  public static func smoothed(_ wantedDB: [Double], bands: [Int], lowerDB: [Double], upperDB: [Double]) -> [Double] {
-    let perBand = eqMaxSlopeDBPerOctave / 6
-    let n = wantedDB.count
-    func dist(_ i: Int, _ j: Int) -> Double { perBand * Double(abs(bands[i] - bands[j])) }
-    let upper = (0..<n).map { i in (0..<n).map { j in upperDB[j] + dist(i, j) }.min()! }
-    let lower = (0..<n).map { i in (0..<n).map { j in lowerDB[j] - dist(i, j) }.max()! }
-    var g = (0..<n).map { min(upper[$0], max(lower[$0], wantedDB[$0])) }
-    for _ in 0..<smoothingPasses {
-      var moved = false
-      for i in 0..<max(0, n - 1) {
-        let step = g[i + 1] - g[i], allowed = dist(i, i + 1)
-        guard abs(step) > allowed + 1e-12 else { continue }
-        let half = (abs(step) - allowed) / 2 * (step > 0 ? 1 : -1)
-        g[i] = min(upper[i], max(lower[i], g[i] + half))
-        g[i + 1] = min(upper[i + 1], max(lower[i + 1], g[i + 1] - half))
-        moved = true
-      }
-      if !moved { break }
-    }
-    return (0..<n).map { i in
-      let minorant = (0..<n).map { j in g[j] + dist(i, j) }.min()!
-      let majorant = (0..<n).map { j in g[j] - dist(i, j) }.max()!
-      return (minorant + majorant) / 2
-    }
-  }
-
-  /// Passes of the neighbour smoothing in `smoothed`: enough for a 40 dB step to settle on the 1/6-octave grid.
-  static let smoothingPasses = 400
 
   /// 1 across the body of the spectrum, falling to 0 (log-linearly) at 20 Hz and 18 kHz.
   static func fade(_ f: Double) -> Double {

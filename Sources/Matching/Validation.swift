@@ -87,8 +87,6 @@ public enum MatchingLimits {
   public static let sideGainDB = OptionRange(key: "widthDB", range: -maxWidthDB.range.upperBound...maxWidthDB.range.upperBound)
   /// An EQ frequency or band centre: above 0 Hz, at most the Nyquist frequency of the highest rate read.
   public static let frequencyHz = OptionRange(key: "frequencyHz", range: 1...Double(AudioLimits.sampleRateHz.upperBound) / 2)
-  /// A plan's subsonic high-pass corner: below the music, above the filter's numerical comfort.
-  public static let highPassHz = OptionRange(key: "highPassHz", range: 5...40)
   /// A measured level, loudness or width in a document: any a Float signal can give (about −900 to +770 dB).
   public static let levelDB = OptionRange(key: "levelDB", range: -1000...1000)
 
@@ -215,7 +213,6 @@ extension TrackPlan {
     try DocumentChecks.level(sourceLUFS, subject: subject, key: prefix + "sourceLUFS")
     try DocumentChecks.level(targetLUFS, subject: subject, key: prefix + "targetLUFS")
     if let d = dynamics { try d.validate(subject: subject, prefix: prefix + "dynamics.") }
-    if let h = highPassHz { try MatchingLimits.highPassHz.check(h, subject: subject, key: prefix + "highPassHz") }
   }
 
   /// Why a renderer must refuse this plan, or `nil`: every number finite, every gain (with `gainOffsetDB`)
@@ -236,7 +233,6 @@ extension TrackPlan {
     guard eq.frequenciesHz.allSatisfy({ $0 > 0 && $0.isFinite }), zip(eq.frequenciesHz, eq.frequenciesHz.dropFirst()).allSatisfy({ $0 < $1 })
     else { return "eq.frequenciesHz must be positive and ascending" }
     if let problem = dynamics?.compressor?.problem { return "dynamics: \(problem)" }
-    if let h = highPassHz, let problem = MatchingLimits.highPassHz.problem(h) { return "highPassHz: \(problem)" }
     return nil
   }
 }
