@@ -116,7 +116,8 @@ struct TrackMastering {
         continue
       }
       report.codecCeiling = codec.outcome(plan: plan)
-      master.tonalDeviationDB = TonalDeviation.deviationDB(track: master, profile: profile)
+      master.tonalDeviationDB = TonalDeviation.deviationDB(
+        track: master, profile: profile, sourceNyquistHz: sourceInfo.map { Double($0.sampleRate) / 2 })
       // A lossy master's PSR is the codec's as much as the plan's: held only where the samples are the render's.
       // A ceiling lowered for the codecs lowers the PSR the tuner measured: not held to it then.
       let problems = Verification.problems(
