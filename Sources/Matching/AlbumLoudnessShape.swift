@@ -17,10 +17,10 @@ public struct AlbumLoudnessShape: Sendable, Hashable {
 
   /// The shape of an album whose tracks measure `sourcesLUFS` (silent tracks left out); nil when there are none.
   public init?(sourcesLUFS: [Double]) {
-    guard let anchor = median(sourcesLUFS) else { return nil }
+    guard let anchor = median(sourcesLUFS), let quietest = sourcesLUFS.min(), let loudest = sourcesLUFS.max() else { return nil }
     anchorLUFS = anchor
-    quietestOffsetLU = min(0, sourcesLUFS.min()! - anchor)
-    loudestOffsetLU = max(0, sourcesLUFS.max()! - anchor)
+    quietestOffsetLU = min(0, quietest - anchor)
+    loudestOffsetLU = max(0, loudest - anchor)
   }
 
   /// A track's offset from the target in the master, LU: its source offset from the anchor, kept or scaled.
