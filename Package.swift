@@ -51,7 +51,7 @@ let package = Package(
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AudioIO", "CEBUR128", "TestSupport"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "Analysis", "TestSupport"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Matching", "Analysis", "AudioIO", "DSP", "TestSupport"]),
-    .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "QualityControl", "Rendering", "Reports", "TestSupport"]),
+    .testTarget(name: "AlbumMasterTests", dependencies: ["AlbumMaster", "QualityControl", "Reports", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["AudioIO", "TestSupport"]),
   ]
 )

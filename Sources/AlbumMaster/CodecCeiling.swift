@@ -1,4 +1,3 @@
-import Analysis
 import AudioIO
 import DSP
 import Foundation
@@ -20,8 +19,6 @@ struct CodecCeiling {
   /// up to 0.012 dB higher (ffmpeg's MP3 decoder against libsndfile's mpg123, 16× peaks of the same masters).
   /// The verdict still holds the decode to the ceiling itself.
   static let decoderAgreementDB = 0.02
-  /// Gain corrections a delivery variant gets when a lowered ceiling took its loudness off the plan.
-  static let variantCorrections = 2
   /// Renders after the first one that the codecs may ask for.
   static let maxExtraRenders = 3
   /// Loudness corrections a lower ceiling adds to `TrackMastering`'s budget (the limiter then takes more).
@@ -130,49 +127,27 @@ extension CodecCeiling {
     var codec = CodecCeiling(
       format: info.map { settings.outputFormat(for: $0) } ?? .init(container: .wav, encoding: .pcm24),
       safeFor: settings.codecSafe, settings: settings.lossy)
-    var offsetDB = gainOffsetDB, corrections = 0
     while true {
       var report = try TrackRenderer.render(
-        source: source, plan: codec.limited(plan), settings: settings, to: path, gainOffsetDB: offsetDB)
+        source: source, plan: codec.limited(plan), settings: settings, to: path, gainOffsetDB: gainOffsetDB)
       if codec.isActive, try codec.needsAnotherRender(masterPath: path, plan: plan) { continue }
       report.codecCeiling = codec.outcome(plan: plan)
-      // A lower ceiling takes loudness the main master's gain does not give back: measured, and corrected by the
-      // gain (at most `variantCorrections` times); a miss left is said (`MasterResult.recording(variants:)`).
-      if codec.extraRenders > 0, let want = plan.targetLUFS {
-        let got: Double?
-        do {
-          got = try TrackAnalyzer.analyze(path: path, file: (path as NSString).lastPathComponent).loudness.integratedLUFS
-        } catch {
-          throw RenderError(file: plan.file, reason: "measuring the variant \(path): \(error.error)")
-        }
-        if let got, abs(got - want) > Verification.toleranceLU, corrections < Self.variantCorrections {
-          corrections += 1
-          offsetDB += want - got
-          continue
-        }
-        report.codecCeiling?.integratedLUFS = got
-      }
       return report
     }
   }
 }
 
 extension MasterResult {
-  /// The result with the track's delivery variants; one whose decode stays over the ceiling, or whose loudness a
-  /// lowered ceiling took more than `Verification.toleranceLU` from the plan, makes it `missed`.
-  public func recording(variants: [RenderReport]) -> MasterResult {
+  /// The result with the track's delivery variants; one whose decode stays over the ceiling makes it `missed`.
+  func recording(variants: [RenderReport]) -> MasterResult {
     guard !variants.isEmpty else { return self }
     var r = self
     r.variants = variants
     let over = variants.filter { $0.codecCeiling?.held == false }
+    guard !over.isEmpty else { return r }
     let text = over.map { v in
       "variant \(v.path): decoded true peak \(Format.fixed(v.codecCeiling?.decodedTruePeakDBTP, digits: 2, missing: "?")) dBTP after \(v.codecCeiling?.worstCodec ?? "encoding") is over the \(Format.fixed(ceilingDBTP)) dBTP ceiling"
-    } + variants.compactMap { v -> String? in
-      // The verification's tolerance, as for the main master.
-      guard let got = v.codecCeiling?.integratedLUFS, let want = plannedLUFS, abs(got - want) > Verification.toleranceLU else { return nil }
-      return "variant \(v.path): loudness \(Format.fixed(got, digits: 2)) LUFS misses the planned \(Format.fixed(want, digits: 2)) LUFS (its ceiling was lowered to \(Format.fixed(v.codecCeiling?.limiterCeilingDBTP, digits: 2, missing: "?")) dBTP for the codec)"
     }
-    guard !text.isEmpty else { return r }
     if r.verdict == .ok { r.verdict = .missed }
     r.message = ([message].compactMap { $0 } + text).joined(separator: "; ")
     return r

@@ -41,9 +41,6 @@ public struct CodecCeilingOutcome: Sendable, Hashable, Codable {
   public var extraRenders: Int
   /// Whether every decode is within the plan's ceiling.
   public var held: Bool
-  /// A delivery variant's integrated loudness, LUFS, measured when a lowered ceiling may have taken some (variants
-  /// take the main master's gain, with no loudness correction of their own); `nil` otherwise.
-  @NullCoded public var integratedLUFS: Double? = nil
 
   /// An outcome from its parts.
   public init(
