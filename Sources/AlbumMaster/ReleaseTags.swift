@@ -67,11 +67,29 @@ public enum ReleaseTags {
     let albumPeak = masters.compactMap(\.loudness.truePeakDBTP).max()
     var out: [String: Loudness] = [:]
     for m in masters {
+      // `broadcast(of:)` takes the same track figures.
       out[m.file] = Loudness(
         trackLUFS: m.loudness.integratedLUFS, trackTruePeakDBTP: m.loudness.truePeakDBTP, albumLUFS: albumLUFS,
         albumTruePeakDBTP: albumPeak)
     }
     return out
+  }
+
+  /// The `bext` loudness fields of a master: its loudness and true peak (`Loudness`'s track figures), and its
+  /// range and largest momentary and short-term loudness from `analysis`.
+  public static func broadcast(trackLUFS: Double?, trackTruePeakDBTP: Double?, analysis: TrackAnalysis?) -> BroadcastLoudness {
+    BroadcastLoudness(
+      loudnessValue: BroadcastLoudness.hundredths(trackLUFS),
+      loudnessRange: BroadcastLoudness.hundredths(analysis?.loudness.rangeLU),
+      maxTruePeakLevel: BroadcastLoudness.hundredths(trackTruePeakDBTP),
+      maxMomentaryLoudness: BroadcastLoudness.hundredths(analysis?.loudness.momentaryMaxLUFS),
+      maxShortTermLoudness: BroadcastLoudness.hundredths(analysis?.loudness.shortTermMaxLUFS))
+  }
+
+  /// The `bext` fields of a master measured as `master`, as the tag stage would write them
+  /// (`loudness(of:)`'s track figures): what a render fills in before it closes the file.
+  public static func broadcast(of master: TrackAnalysis) -> BroadcastLoudness {
+    broadcast(trackLUFS: master.loudness.integratedLUFS, trackTruePeakDBTP: master.loudness.truePeakDBTP, analysis: master)
   }
 
   /// The tags of one master of `format`: loudness (`analysis` nil: none, and any old ones removed), and the text
@@ -110,12 +128,7 @@ public enum ReleaseTags {
     }
     guard let l = loudness else { return t }
     if broadcast {
-      t.broadcast = BroadcastLoudness(
-        loudnessValue: BroadcastLoudness.hundredths(l.trackLUFS),
-        loudnessRange: BroadcastLoudness.hundredths(analysis?.loudness.rangeLU),
-        maxTruePeakLevel: BroadcastLoudness.hundredths(l.trackTruePeakDBTP),
-        maxMomentaryLoudness: BroadcastLoudness.hundredths(analysis?.loudness.momentaryMaxLUFS),
-        maxShortTermLoudness: BroadcastLoudness.hundredths(analysis?.loudness.shortTermMaxLUFS))
+      t.broadcast = ReleaseTags.broadcast(trackLUFS: l.trackLUFS, trackTruePeakDBTP: l.trackTruePeakDBTP, analysis: analysis)
     } else if opus {
       set("R128_TRACK_GAIN", l.trackLUFS.map { r128Text(loudnessLUFS: $0) })
       set("R128_ALBUM_GAIN", l.albumLUFS.map { r128Text(loudnessLUFS: $0) })

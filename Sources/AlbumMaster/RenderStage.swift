@@ -62,6 +62,7 @@ enum RenderStage {
         reportFolder: run.reportFolder, profile: plan.profile, sourceInfo: sourceHeaders[tp.file], sourceTruePeakDBTP: sourcePeaks[tp.file], verify: verify,
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       track.albumSources = albumSources
+      track.writesTags = run.options.writeTags
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
       let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: trackSettings) : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {

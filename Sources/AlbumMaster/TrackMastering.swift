@@ -39,6 +39,9 @@ struct TrackMastering {
   var maxCompressionDB = 0.0
   /// The headers of the album's tracks: album.yaml's variants get the album's format from them.
   var albumSources: [AudioFileInfo] = []
+  /// Whether masters get their tags (`MasterOptions.writeTags`): a WAV master measured while it is written
+  /// then gets its `bext` loudness fields from the render itself (`ReleaseTags.broadcast(of:)`).
+  var writesTags = false
 
   /// The most filtered samples a measuring pass keeps for the renders after it (1 GiB of floats: 50 minutes
   /// of 44.1 kHz stereo). Longer tracks are filtered again.
@@ -211,9 +214,11 @@ struct TrackMastering {
     plan: TrackPlan, offsetDB: Double, meters: BackgroundMeters?, spill: SpillFile?, progress: @escaping (Double) -> Void
   ) throws -> RenderReport {
     do {
+      // The meters have seen every sample when the broadcast fields are asked for; a failure is met again below.
+      let broadcast = writesTags ? meters.map { m in { (try? m.finish()).map(ReleaseTags.broadcast(of:)) } } : nil
       return try TrackRenderer.render(
         source: source, plan: plan, settings: settings, to: masterPath, gainOffsetDB: offsetDB,
-        progress: progress, filtered: spill, written: meters.map { m in { m.feed($0) } })
+        progress: progress, filtered: spill, written: meters.map { m in { m.feed($0) } }, broadcast: broadcast)
     } catch {
       _ = try? meters?.finish()  // stop its thread
       throw error

@@ -36,6 +36,11 @@ public struct BroadcastLoudness: Sendable, Hashable {
     self.maxShortTermLoudness = maxShortTermLoudness
   }
 
+  /// Every field `unknown`: the chunk a render reserves before its first sample, filled in before it closes.
+  public static let allUnknown = BroadcastLoudness(
+    loudnessValue: unknown, loudnessRange: unknown, maxTruePeakLevel: unknown, maxMomentaryLoudness: unknown,
+    maxShortTermLoudness: unknown)
+
   /// A value in LUFS, LU or dBTP as stored: rounded hundredths, `unknown` for nil or out of range.
   public static func hundredths(_ value: Double?) -> Int16 {
     guard let value, value.isFinite, abs(value * 100) < Double(unknown) else { return unknown }

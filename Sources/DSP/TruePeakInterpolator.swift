@@ -34,6 +34,25 @@ public struct TruePeakInterpolator {
   /// Phases always computed; the rest only where the coarse maximum times `gridBound` exceeds the threshold.
   private let coarsePhases: Int
   private let gridBound: Float
+  /// Taps of every phase when all phases read offsets 0..<n (the accurate kernel), else 0: such phases are summed
+  /// a few at a time from each loaded vector of samples.
+  private let uniformTaps: Int
+  /// The screen of the accurate kernel (`InterSamplePeak.screenTaps`): the middle taps of each coarse phase are
+  /// summed first, a few more at each level, and a group is not interpolated once `gridBound` · (|partial sum| +
+  /// the level's `farL1` · max|x|) stays under the threshold at every coarse phase (the taps left out add at most
+  /// `farL1` · max|x|; a finer point is within `gridBound` of the coarse points and samples around it). Music near
+  /// the limit passes the L1 bound but seldom these. Empty: no screen.
+  private let screenLevels: [ScreenLevel]
+  /// The screen's partial sums, one per coarse phase.
+  private var screenSums: [SIMD16<Float>]
+
+  /// Taps lo..<hi of every coarse phase; the rest sum to at most `farL1` (largest over the phases, plus 10⁻⁴ for
+  /// Float rounding: a 48-term sum errs by under 10⁻⁵ of L1 · max|x|).
+  struct ScreenLevel {
+    var lo: Int
+    var hi: Int
+    var farL1: Float
+  }
   /// The longest offset (12 at 4×, 24 at 2×, 47 for the accurate kernel): the farthest sample back a value reads.
   private let reach: Int
   private var channelHistory: [[Float]]
@@ -84,14 +103,14 @@ public struct TruePeakInterpolator {
     }
     self.init(
       channels: channels, factor: factor, phases: phases, coarsePhases: coarse, historyFrames: taps, delayFrames: taps / 2,
-      gridBound: InterSamplePeak.gridBound(factor: factor))
+      gridBound: InterSamplePeak.gridBound(factor: factor), screenTaps: InterSamplePeak.screenTaps)
   }
 
   /// Phases 1… (phase 0 is the sample itself); the first `coarsePhases` always, the others where the coarse
   /// grid times `gridBound` exceeds the threshold.
   private init(
     channels: Int, factor: Int, phases: [(coefficients: [Float], offsets: [Int])], coarsePhases: Int,
-    historyFrames: Int, delayFrames: Int, gridBound: Float = .infinity
+    historyFrames: Int, delayFrames: Int, gridBound: Float = .infinity, screenTaps: [Int] = []
   ) {
     self.channels = channels
     self.factor = factor
@@ -105,6 +124,18 @@ public struct TruePeakInterpolator {
     phaseStarts = starts
     self.coarsePhases = coarsePhases
     self.gridBound = gridBound
+    let n = phases.first?.offsets.count ?? 0
+    let coarse = coarsePhases
+    screenSums = Array(repeating: SIMD16<Float>(), count: max(1, coarse))
+    let uniform = phases.allSatisfy { $0.offsets == Array(0..<n) } ? n : 0
+    uniformTaps = uniform
+    screenLevels = screenTaps.filter { $0 < n && uniform > 0 }.sorted().map { taps in
+      let lo = (n - taps) / 2, hi = lo + taps
+      let far = phases.prefix(coarse).map { p in
+        p.coefficients.enumerated().reduce(0.0) { sum, e in (lo..<hi).contains(e.offset) ? sum : sum + Double(abs(e.element)) }
+      }
+      return ScreenLevel(lo: lo, hi: hi, farL1: Float((far.max() ?? 0) + 1e-4))
+    }
     reach = phaseOffsets.max() ?? 0
     self.historyFrames = historyFrames
     self.delayFrames = delayFrames
@@ -140,7 +171,8 @@ public struct TruePeakInterpolator {
     let h = historyFrames, piece = max(1, pieceFrames), channels = channels
     let factor = factor, bound = boundFactor, delay = delayFrames, reach = reach
     let coefficients = phaseCoefficients, offsets = phaseOffsets, starts = phaseStarts
-    let coarse = coarsePhases, grid = gridBound
+    let coarse = coarsePhases, grid = gridBound, uniform = uniformTaps
+    let levels = screenLevels
     var maxAbs: Float = 0, interpolated = false, running = threshold
     line.withUnsafeMutableBufferPointer { b in
       channelHistory[c].withUnsafeBufferPointer { hist in
@@ -159,9 +191,14 @@ public struct TruePeakInterpolator {
           coefficients.withUnsafeBufferPointer { cs in
             offsets.withUnsafeBufferPointer { os in
               starts.withUnsafeBufferPointer { starts in
+                levels.withUnsafeBufferPointer { levels in
+                screenSums.withUnsafeMutableBufferPointer { sums in
                 Self.interpolatePeaks(
                   base, frames: n, delay: delay, reach: reach, coefficients: cs, offsets: os, starts: starts,
-                  coarsePhases: coarse, gridBound: grid, into: peaks + start, bound: bound, interpolateAbove: running)
+                  coarsePhases: coarse, gridBound: grid, uniformTaps: uniform, screen: levels, sums: sums.baseAddress!,
+                  into: peaks + start, bound: bound, interpolateAbove: running)
+                }
+                }
               }
             }
           }
@@ -187,7 +224,8 @@ public struct TruePeakInterpolator {
   private static func interpolatePeaks(
     _ base: UnsafePointer<Float>, frames: Int, delay: Int, reach: Int, coefficients cs: UnsafeBufferPointer<Float>,
     offsets os: UnsafeBufferPointer<Int>, starts: UnsafeBufferPointer<Int>, coarsePhases coarse: Int, gridBound grid: Float,
-    into peaks: UnsafeMutablePointer<Float>, bound: Float, interpolateAbove threshold: Float
+    uniformTaps: Int, screen: UnsafeBufferPointer<ScreenLevel>,
+    sums: UnsafeMutablePointer<SIMD16<Float>>, into peaks: UnsafeMutablePointer<Float>, bound: Float, interpolateAbove threshold: Float
   ) {
     typealias V = SIMD16<Float>
     let raw = UnsafeRawPointer(base)
@@ -208,7 +246,29 @@ public struct TruePeakInterpolator {
           window.replace(with: middle, where: middle .> window)
           back += 16
         }
-        if !any(window * bound .> limit) {
+        var skip = !any(window * bound .> limit)
+        // The lanes of `window` hold the maxima of the group's whole window: wmax bounds every sample read.
+        if !skip && !screen.isEmpty, case let wmax = VectorMath.largest(window), wmax * grid <= threshold {
+          skip = { () -> Bool in
+            let x = base + i
+            var lo = uniformTaps / 2, hi = lo
+            for level in screen {
+              var largest = V()
+              for f in 0..<coarse {
+                let c0 = cs.baseAddress! + f * uniformTaps
+                var a = lo == hi ? V() : sums[f]
+                for t in level.lo..<lo { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
+                for t in hi..<level.hi { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
+                sums[f] = a
+                largest.replace(with: a.magnitudes, where: a.magnitudes .> largest)
+              }
+              if (VectorMath.largest(largest) + wmax * level.farL1) * grid <= threshold { return true }
+              (lo, hi) = (level.lo, level.hi)
+            }
+            return false
+          }()
+        }
+        if skip {
           var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
           old.replace(with: m, where: m .> old)
           peaksRaw.storeBytes(of: old, toByteOffset: i * 4, as: V.self)
@@ -216,15 +276,43 @@ public struct TruePeakInterpolator {
           continue
         }
       }
-      for f in 0..<phases {
-        // The finer phases only where the coarse grid leaves room for a peak over the threshold between its points.
-        if f == coarse && !any(m * grid .> limit) { break }
-        var a = V()
-        for t in starts[f]..<(f + 1 < phases ? starts[f + 1] : end) {
-          a += cs[t] * raw.loadUnaligned(fromByteOffset: (i - os[t]) * 4, as: V.self)
+      if uniformTaps > 0 {
+        // Two phases per pass over the taps, sharing each loaded vector (three would spill registers); each sum keeps
+        // the tap order.
+        let x = base + i, taps = uniformTaps
+        var f = 0
+        while f < phases {
+          // The finer phases only where the coarse grid leaves room for a peak over the threshold between its points.
+          if f == coarse && !any(m * grid .> limit) { break }
+          let k = min(2, (f < coarse ? coarse : phases) - f)
+          let c0 = cs.baseAddress! + f * taps
+          if k == 2 {
+            let c1 = c0 + taps
+            var a0 = V(), a1 = V()
+            for t in 0..<taps {
+              let v = UnsafeRawPointer(x - t).loadUnaligned(as: V.self)
+              a0 += c0[t] * v
+              a1 += c1[t] * v
+            }
+            m.replace(with: a0.magnitudes, where: a0.magnitudes .> m)
+            m.replace(with: a1.magnitudes, where: a1.magnitudes .> m)
+          } else {
+            var a0 = V()
+            for t in 0..<taps { a0 += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
+            m.replace(with: a0.magnitudes, where: a0.magnitudes .> m)
+          }
+          f += k
         }
-        let am = a.magnitudes
-        m.replace(with: am, where: am .> m)
+      } else {
+        for f in 0..<phases {
+          if f == coarse && !any(m * grid .> limit) { break }
+          var a = V()
+          for t in starts[f]..<(f + 1 < phases ? starts[f + 1] : end) {
+            a += cs[t] * raw.loadUnaligned(fromByteOffset: (i - os[t]) * 4, as: V.self)
+          }
+          let am = a.magnitudes
+          m.replace(with: am, where: am .> m)
+        }
       }
       var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
       old.replace(with: m, where: m .> old)

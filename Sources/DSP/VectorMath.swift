@@ -37,6 +37,19 @@ public enum VectorMath {
     return m
   }
 
+  /// The largest lane of `v` (finite values): halves compared lane-wise, which `SIMD.max()` does not do (its
+  /// scalar loop with NaN checks cost more than the sums it was meant to save in the true-peak screen).
+  @inline(__always)
+  public static func largest(_ v: SIMD16<Float>) -> Float {
+    var a = v.lowHalf
+    a.replace(with: v.highHalf, where: v.highHalf .> a)
+    var b = a.lowHalf
+    b.replace(with: a.highHalf, where: a.highHalf .> b)
+    var c = b.lowHalf
+    c.replace(with: b.highHalf, where: b.highHalf .> c)
+    return c[1] > c[0] ? c[1] : c[0]
+  }
+
   /// Copies channel `channel` of `frames` interleaved frames of `channels` channels into `dst`, contiguous. Stereo,
   /// the common case, goes 8 frames at a time (one load, one shuffle, one store) instead of a strided scalar loop.
   public static func deinterleave(

@@ -27,14 +27,19 @@ public enum TrackRenderer {
   /// `filtered` holds the EQ/width filter's output for passes of the same source and plan (they may differ in
   /// gain and output settings): an empty one records it, a complete one is replayed instead of reading and
   /// filtering the source again. It is ignored when the plan needs no filter.
+  ///
+  /// `broadcast`, for a WAV or RF64 master, gives the `bext` loudness fields once the last block is written
+  /// (e.g. from meters fed by `written`); the chunk is reserved before the first sample and filled in before the
+  /// file is closed and renamed, so the tag stage need not copy the whole file to add it. nil leaves it unknown.
   public static func render(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String, gainOffsetDB: Double = 0,
-    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, written: (([Float]) -> Void)? = nil
+    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, written: (([Float]) -> Void)? = nil,
+    broadcast: (() -> BroadcastLoudness?)? = nil
   ) throws(RenderError) -> RenderReport {
     try reporting(plan.file) {
       try run(
         source: source, plan: plan, settings: settings, to: path, gainOffsetDB: gainOffsetDB, progress: progress,
-        filtered: spill, written: written)
+        filtered: spill, written: written, broadcast: broadcast)
     }
   }
 
@@ -75,7 +80,8 @@ public enum TrackRenderer {
 
   private static func run(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
-    progress: ((Double) -> Void)?, filtered spill: SpillFile?, written tap: (([Float]) -> Void)?
+    progress: ((Double) -> Void)?, filtered spill: SpillFile?, written tap: (([Float]) -> Void)?,
+    broadcast: (() -> BroadcastLoudness?)? = nil
   ) throws -> RenderReport {
     if let problem = plan.renderProblem(gainOffsetDB: gainOffsetDB) {
       throw RenderError(file: plan.file, reason: "refusing to render the plan: \(problem)")
@@ -138,6 +144,9 @@ public enum TrackRenderer {
         path: $0, format: format, sampleRateHz: outRate, channels: channels, metadata: metadata,
         compression: settings.compression(for: format, sampleRateHz: outRate, channels: channels))
     }
+    // A `bext` chunk must precede the first sample: reserved now, filled in before the file is closed.
+    let fillsBroadcast = broadcast != nil && AudioTagger.holdsBroadcast(format)
+    if fillsBroadcast { try writer?.setBroadcastLoudness(.allUnknown) }
     var written: Int64 = 0
     let tap = readsBackExactly(format) || path == nil ? tap : nil
     // Fades at the output rate, after everything that changes the frame count; they never decide the dither.
@@ -214,6 +223,7 @@ public enum TrackRenderer {
       _ = try? upstream.join()
       throw error
     }
+    if fillsBroadcast, let loudness = broadcast?() { try writer?.setBroadcastLoudness(loudness) }
     try writer?.finish()
     if fade?.fadedIn == true { stages.append("fade-in") }
     if fade?.fadedOut == true { stages.append("fade-out") }
