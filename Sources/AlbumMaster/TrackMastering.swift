@@ -120,7 +120,7 @@ struct TrackMastering {
       }
       report.codecCeiling = codec.outcome(plan: plan)
       master.tonalDeviationDB = TonalDeviation.deviationDB(
-        track: master, profile: profile, sourceNyquistHz: sourceInfo.map { Double($0.sampleRate) / 2 })
+        track: master, profile: profile, sourceSampleRateHz: sourceInfo.map { Double($0.sampleRate) })
       // A lossy master's PSR is the codec's as much as the plan's: held only where the samples are the render's.
       // A ceiling lowered for the codecs lowers the PSR the tuner measured: not held to it then.
       let problems = Verification.problems(

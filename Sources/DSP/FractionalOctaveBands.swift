@@ -14,9 +14,13 @@ public struct FractionalOctaveBands: Sendable, Hashable {
   /// The band indices k, ascending.
   public let indices: [Int]
 
+  /// The highest centre a sample rate holds: 20 kHz or 0.45·fs, whichever is lower (the one rule for which bands
+  /// a rate can carry, also for a master resampled up from a lower rate).
+  public static func topCenterHz(sampleRateHz: Double) -> Double { min(maxCenterHz, 0.45 * sampleRateHz) }
+
   /// The bands that fit a sample rate.
   public init(sampleRateHz: Double) {
-    let top = min(Self.maxCenterHz, 0.45 * sampleRateHz)
+    let top = Self.topCenterHz(sampleRateHz: sampleRateHz)
     var k = Self.lowestIndex
     var ks: [Int] = []
     while Self.centerHz(index: k) <= top {

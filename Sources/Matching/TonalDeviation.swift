@@ -19,15 +19,17 @@ public enum TonalDeviation {
       profile: TonalShape(centersHz: profileCentersHz, levelsDB: profileLevelsDB))?.rmsDeviationDB
   }
 
-  /// A track against an album profile. `sourceNyquistHz` (a master resampled up from a lower rate) leaves out the
-  /// bands its source could not hold (lower edge, a 1/12 octave under the centre, at or over the source's Nyquist):
-  /// as the source's own analysis has no level there, the master is compared over the same bands.
-  public static func deviationDB(track: TrackAnalysis, profile: AlbumProfile, sourceNyquistHz: Double? = nil) -> Double? {
+  /// A track against an album profile. `sourceSampleRateHz` (a master resampled up from a lower rate) keeps only
+  /// the bands the source's own analysis has (`FractionalOctaveBands.topCenterHz`): above them the master holds
+  /// the resampler's stop band, not the plan's work, and the same audio would otherwise read several dB apart
+  /// at the two rates.
+  public static func deviationDB(track: TrackAnalysis, profile: AlbumProfile, sourceSampleRateHz: Double? = nil) -> Double? {
     guard track.loudness.integratedLUFS != nil else { return nil }
     let centers = track.spectrum.bandCentersHz
     var levels = track.spectrum.levelsDB
-    if let nyquist = sourceNyquistHz {
-      for i in levels.indices where i < centers.count && centers[i] * pow(2, -1.0 / 12) >= nyquist { levels[i] = nil }
+    if let rateHz = sourceSampleRateHz {
+      let topHz = FractionalOctaveBands.topCenterHz(sampleRateHz: rateHz)
+      for i in levels.indices where i < centers.count && centers[i] > topHz { levels[i] = nil }
     }
     return deviationDB(
       trackCentersHz: centers, trackLevelsDB: levels, profileCentersHz: profile.bandCentersHz,
