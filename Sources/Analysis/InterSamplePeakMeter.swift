@@ -4,7 +4,8 @@ import DSP
 /// with `InterSamplePeak`'s kernel on a grid of `InterSamplePeak.measureFactor` (16) points per sample, or
 /// `InterSamplePeak.oversamplingFactor` where that is finer (8 and 11.025 kHz).
 ///
-/// Cost: a piece of 48 frames is interpolated only where `boundFactor`·max|x| could beat the channel's peak so far,
+/// Cost: a piece of 48 frames is interpolated only where `boundFactor`·max|x| could beat the channel's peak so far
+/// (raised to the piece's own largest sample, which the peak is at least),
 /// and then on the coarse grid of `oversamplingFactor`; the 16× points only where the coarse grid times
 /// `InterSamplePeak.gridBound` could. Every value left out is under the peak found so far, so the maximum is the
 /// exact maximum over the whole grid, whatever the block sizes.
@@ -33,7 +34,8 @@ public struct InterSamplePeakMeter {
         let p = s.baseAddress!  // frames > 0: never empty
         for i in 0..<frames { p[i] = 0 }
         detector.accumulatePeaks(
-          samples, frames: frames, channel: c, into: p, pieceFrames: Self.pieceFrames, interpolateAbove: peaks[c])
+          samples, frames: frames, channel: c, into: p, pieceFrames: Self.pieceFrames, interpolateAbove: peaks[c],
+          samplesBound: true)
         return VectorMath.maxMagnitude(p, count: frames)
       }
       peaks[c] = max(peaks[c], found)

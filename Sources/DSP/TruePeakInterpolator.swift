@@ -162,10 +162,12 @@ public struct TruePeakInterpolator {
   /// each piece raised to the largest value found so far (after a piece that interpolated, its largest peak): for
   /// a caller that wants only the maximum over the frames. The channel is copied out of the interleaved frames once
   /// for all the pieces. Returns max|x| over the frames and the history before them, and whether any piece
-  /// interpolated.
+  /// interpolated. `samplesBound`: each piece's threshold is also raised to its own largest |sample| (history
+  /// included), for a caller that wants the maximum over the whole stream, which no sample exceeds: the points under
+  /// it are not interpolated (the samples themselves still come out, delayed, as every frame's value).
   public mutating func accumulatePeaks(
     _ samples: UnsafePointer<Float>, frames: Int, channel c: Int, into peaks: UnsafeMutablePointer<Float>,
-    pieceFrames: Int, interpolateAbove threshold: Float
+    pieceFrames: Int, interpolateAbove threshold: Float, samplesBound: Bool = false
   ) -> (maxAbs: Float, interpolated: Bool) {
     if line.count < historyFrames + frames { line = Array(repeating: 0, count: historyFrames + frames) }
     let h = historyFrames, piece = max(1, pieceFrames), channels = channels
@@ -185,6 +187,7 @@ public struct TruePeakInterpolator {
         // A piece's history is the samples before it: the end of the previous piece, or the channel's history.
         let pieceMax = VectorMath.maxMagnitude(b.baseAddress! + start, count: h + n)
         maxAbs = max(maxAbs, pieceMax)
+        if samplesBound { running = max(running, pieceMax) }
         let base = b.baseAddress! + h + start
         if factor > 1 && pieceMax * bound > running {
           interpolated = true
