@@ -121,17 +121,6 @@ public struct DynamicsTuner: Sendable {
     lastLimitingDB = limitingDB ?? lastLimitingDB
   }
 
-  /// Starts the tuning again from the plan as it stands, with a fresh budget of passes and nothing measured:
-  /// the passes so far measured excerpts that a whole pass contradicted. The notes and lowered loudness stay.
-  public mutating func resumeOnWholePasses() {
-    passes = 0
-    measuredPlan = nil
-    tried = nil
-    best = nil
-    stalled = false
-    driveTried = nil
-  }
-
   /// The compressor's input level, dBFS (the detector's reading of the planned loudness).
   private var inputLevelDBFS: Double? { plan.targetLUFS.map { $0 + 0.691 } }
 

@@ -17,8 +17,6 @@ public struct LoudnessCorrector: Sendable {
   public private(set) var attempts = 0
   /// The last offset tried and the loudness it gave.
   private var tried: (offsetDB: Double, lufs: Double)? = nil
-  /// The slope the last pair of passes measured (loudness per dB of gain), kept by `rebase`.
-  private var slope: Double? = nil
 
   /// A corrector with no pass yet.
   public init(thresholdLU: Double, maxCorrectionDB: Double, maxAttempts: Int = 4) {
@@ -45,28 +43,20 @@ public struct LoudnessCorrector: Sendable {
 
   /// Forgets the measured slope: the next pass changed more than the gain (e.g. the compressor), so the last
   /// pair of passes says nothing about loudness per dB of gain.
-  public mutating func forgetSlope() {
-    tried = nil
-    slope = nil
-  }
-
-  /// Keeps the measured slope but not the last pass: the next pass measures the same plan another way (the whole
-  /// track after excerpts), so its loudness and the last pass's make no pair.
-  public mutating func rebase() { tried = nil }
+  public mutating func forgetSlope() { tried = nil }
 
   /// Starts again from `offsetDB` (bounded), with no slope: the next pass goes back to settings measured before.
   public mutating func restart(offsetDB: Double) {
     self.offsetDB = min(maxCorrectionDB, max(-maxCorrectionDB, offsetDB))
-    forgetSlope()
+    tried = nil
   }
 
   private mutating func correct(_ got: Double, _ target: Double) {
     var step = target - got
     if let tried, abs(offsetDB - tried.offsetDB) > 1e-6 {
-      let s = (got - tried.lufs) / (offsetDB - tried.offsetDB)
-      if s.isFinite { slope = min(1, max(0.25, s)) }
+      let slope = (got - tried.lufs) / (offsetDB - tried.offsetDB)
+      if slope.isFinite { step /= min(1, max(0.25, slope)) }
     }
-    if let slope { step /= slope }
     tried = (offsetDB, got)
     offsetDB = min(maxCorrectionDB, max(-maxCorrectionDB, offsetDB + step))
   }

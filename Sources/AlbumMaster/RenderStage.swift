@@ -50,7 +50,6 @@ enum RenderStage {
     let sourcePeaks = Dictionary(
       analysis.tracks.compactMap { t in t.loudness.truePeakDBTP.map { (t.file, $0) } }, uniquingKeysWith: { a, _ in a })
     let sourceHeaders = headers
-    let sourceSeries = Dictionary(analysis.tracks.map { ($0.file, $0.loudness.shortTermSeries) }, uniquingKeysWith: { a, _ in a })
     // `record`: a cached master whose file was replaced may stand in as a measurement only (`stale`): a track
     // rendered again by `renderAgain` last time holds its second master, and its first is needed for the decision.
     let one: @Sendable ((TrackPlan, String, record: Bool)) -> Result<Rendered, TrackFailure> = { job in
@@ -64,7 +63,6 @@ enum RenderStage {
         dynamicsAmount: plan.options.dynamicsAmount, maxCompressionDB: plan.options.maxCompressionDB)
       track.albumSources = albumSources
       track.writesTags = run.options.writeTags
-      track.sourceSeries = sourceSeries[tp.file]
       // Reuse a master made from the same source, plan and settings, while its file is unchanged.
       let key = verify ? ResultCache.masterKey(source: source, knownHash: hashes[tp.file], plan: tp, settings: trackSettings) : nil
       if let key, var cached = cache.master(key: key, masterPath: track.masterPath) {

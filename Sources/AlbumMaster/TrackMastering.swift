@@ -31,8 +31,6 @@ struct TrackMastering {
   var sourceInfo: AudioFileInfo?
   /// The source's true peak, for `expectsLimiting`.
   var sourceTruePeakDBTP: Double?
-  /// The source's short-term loudness series: where the compressor's tuning passes measure (`MeasuringExcerpts`).
-  var sourceSeries: LoudnessSeries?
   /// Whether the master is analysed (and its loudness corrected).
   var verify = true
   /// `MatchingOptions.dynamicsAmount`: 0 never adds a compressor to hold the limiting budget.
@@ -69,7 +67,7 @@ struct TrackMastering {
       thresholdLU: AlbumMasterer.correctionThresholdLU,
       maxCorrectionDB: AlbumMasterer.maxCorrectionDB
         + (compressing ? maxCompressionDB + min(plan.dynamics?.maxLimitingDB ?? 0, maxCompressionDB) : 0),
-      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 3 : 0))
+      maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 2 : 0))
     let name = (masterPath as NSString).lastPathComponent
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
@@ -135,82 +133,22 @@ struct TrackMastering {
     }
   }
 
-  /// The excerpts a compressor is tuned on, or `nil` when the track is measured whole (short, trimmed,
-  /// resampled, or no series).
-  private var excerpts: MeasuringExcerpts? {
-    guard let info = sourceInfo, let series = sourceSeries,
-      TrackRenderer.excerptProblem(settings: settings, sourceRateHz: info.sampleRate) == nil
-    else { return nil }
-    return MeasuringExcerpts(frames: info.frames, sampleRateHz: info.sampleRate, series: series)
-  }
-
-  /// Measuring passes. A compressor to tune on a long enough track is tuned on excerpts (`MeasuringExcerpts`),
-  /// then its plan measured once over the whole track for the loudness and the limiting (not the PSR: the
-  /// master's verification measures it); when that pass finds the limiting over its budget, or a loudness the
-  /// excerpts missed by more than `MeasuringExcerpts.maxLoudnessMissLU`, the tuning goes on with whole passes.
+  /// Measuring passes: the loudness (and the PSR when the tuner asks) the chain gives, and the limiter's load,
+  /// until the tuner settles; then one more when its last pass changed the plan unmeasured.
   private func runMeasuringPasses(
     _ tuner: inout DynamicsTuner, _ corrector: inout LoudnessCorrector, meterInfo: AudioFileInfo, name: String,
     spill: SpillFile?, progress: ((String, Double) -> Void)?
   ) throws {
-    guard tuner.needsMeasuring, var excerpts else {
-      _ = try tune(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, excerpts: nil, progress: progress)
-      return
-    }
-    // The source over the excerpts, untouched: how far their PSR sits from the whole track's.
-    if let sourcePSR = tuner.plan.dynamics?.sourcePSRDB {
-      let untouched = TrackPlan(
-        file: plan.file, eq: .flat, gainDB: 0, widthDB: 0, sourceLUFS: nil, targetLUFS: nil, ceilingDBTP: plan.ceilingDBTP,
-        limiter: false, reasons: [])
-      let source = try measure(
-        plan: untouched, offsetDB: 0, withPSR: true, meterInfo: meterInfo, name: name, spill: nil, excerpts: excerpts,
-        progress: progress)
-      excerpts.psrOffsetDB = source.psrDB.map { $0 - sourcePSR } ?? 0
-    }
-    var lufs = try tune(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, excerpts: excerpts, progress: progress)
-    // The gain settled on the excerpts too (at most twice): two passes of one plan give the loudness per dB of
-    // gain that corrects the whole pass's miss, and the master then lands at its first render.
-    let target = tuner.plan.targetLUFS ?? 0
-    for _ in 0..<2 {
-      guard let l = lufs, abs(l - target) > corrector.thresholdLU else { break }
-      lufs = try measure(
-        plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: false, meterInfo: meterInfo, name: name, spill: spill,
-        excerpts: excerpts, progress: progress
-      ).lufs
-      corrector.recordMeasuringPass(measuredLUFS: lufs, targetLUFS: target)
-    }
-    corrector.rebase()
-    let whole = try measure(
-      plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: false, meterInfo: meterInfo, name: name, spill: spill,
-      excerpts: nil, progress: progress)
-    corrector.recordMeasuringPass(measuredLUFS: whole.lufs, targetLUFS: target)
-    tuner.confirm(psrDB: nil, limitingDB: whole.limitingDB)
-    let overBudget = tuner.plan.dynamics.map { (whole.limitingDB ?? 0) - $0.maxLimitingDB > DynamicsTuner.budgetSlackDB } == true
-    // The excerpts settled the gain on the target: the whole pass's miss is their estimate's.
-    let missedDB = whole.lufs.map { abs($0 - target) } ?? 0
-    if overBudget || missedDB > MeasuringExcerpts.maxLoudnessMissLU {
-      tuner.resumeOnWholePasses()
-      _ = try tune(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, excerpts: nil, progress: progress)
-    }
-  }
-
-  /// Passes over `excerpts` (or the whole track) until the tuner settles; then one more when its last pass
-  /// changed the plan unmeasured. Returns the last pass's loudness.
-  private func tune(
-    _ tuner: inout DynamicsTuner, _ corrector: inout LoudnessCorrector, meterInfo: AudioFileInfo, name: String,
-    spill: SpillFile?, excerpts: MeasuringExcerpts?, progress: ((String, Double) -> Void)?
-  ) throws -> Double? {
     var again = true
-    var lastLUFS: Double? = nil
     // Each pass's settings, offset and loudness: going back to settings measured before starts from there.
     var history: [(dynamics: DynamicsPlan?, gainDB: Double, offsetDB: Double, lufs: Double?)] = []
     while again {
       history.append((tuner.plan.dynamics, tuner.plan.gainDB, corrector.offsetDB, nil))
       let pass = try measure(
         plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.measuresPSR, meterInfo: meterInfo,
-        name: name, spill: spill, excerpts: excerpts, progress: progress)
+        name: name, spill: spill, progress: progress)
       corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
       history[history.count - 1].lufs = pass.lufs
-      lastLUFS = pass.lufs
       let target = tuner.plan.targetLUFS ?? 0
       again = tuner.record(psrDB: pass.psrDB, limitingDB: pass.limitingDB, loudnessOffDB: pass.lufs.map { $0 - target })
       // The tuner changed the plan (compressor, loudness): the last pair of passes says nothing about the next.
@@ -222,11 +160,10 @@ struct TrackMastering {
         confirming -= 1
         let last = try measure(
           plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
-          excerpts: excerpts, progress: progress)
+          progress: progress)
         let target = tuner.plan.targetLUFS ?? 0
         corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: target)
         tuner.confirm(psrDB: last.psrDB, limitingDB: last.limitingDB)
-        lastLUFS = last.lufs
         if let lufs = last.lufs, abs(lufs - target) <= AlbumMasterer.correctionThresholdLU { confirming = 0 }
       }
       if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
@@ -235,7 +172,6 @@ struct TrackMastering {
         corrector.restart(offsetDB: seen.offsetDB + target - lufs)
       }
     }
-    return lastLUFS
   }
 
   /// The master's path relative to the report folder when it lies inside it.
@@ -254,26 +190,23 @@ struct TrackMastering {
   }
 
   /// A measuring pass of `plan` at `offsetDB`: the chain without quantizing or writing; its integrated loudness,
-  /// its PSR with `withPSR` (the loudness and true-peak meters then run), and the limiter's load. Over
-  /// `excerpts` when given: their loudness stands for the whole track's, their PSR less `psrOffsetDB`.
+  /// its PSR with `withPSR` (the loudness and true-peak meters then run), and the limiter's load.
   private func measure(
     plan: TrackPlan, offsetDB: Double, withPSR: Bool, meterInfo: AudioFileInfo, name: String, spill: SpillFile?,
-    excerpts: MeasuringExcerpts?, progress: ((String, Double) -> Void)?
+    progress: ((String, Double) -> Void)?
   ) throws -> Measured {
     let meter = BackgroundMeters(info: meterInfo, file: name, scope: withPSR ? .loudnessAndPSR : .integratedLoudness)
     let report: RenderReport
     do {
       report = try TrackRenderer.measure(
         source: source, plan: plan, settings: settings, gainOffsetDB: offsetDB, progress: { f in progress?("measuring", f) },
-        filtered: spill, excerpts: excerpts, output: { meter.feed($0) })
+        filtered: spill, output: { meter.feed($0) })
     } catch {
       _ = try? meter.finishIntegratedLUFS()  // stop its thread
       throw error
     }
     let (lufs, psr) = try meter.finishLoudnessAndPSR()
-    return Measured(
-      lufs: lufs, psrDB: psr.map { $0 - (excerpts?.psrOffsetDB ?? 0) },
-      limitingDB: report.limiterP99GainReductionDB)
+    return Measured(lufs: lufs, psrDB: psr, limitingDB: report.limiterP99GainReductionDB)
   }
 
   /// One render of `plan` at `offsetDB` on top of its gain, fed to `meters` as it is written.

@@ -103,16 +103,6 @@ public struct AudioFileReader: ~Copyable {
     return got
   }
 
-  /// Moves to `frame` (0 ≤ frame ≤ `info.frames`): the next read starts there. For measuring excerpts of a track
-  /// without decoding what lies between them.
-  /// - Throws: `.readFailed` when libsndfile cannot seek there.
-  public mutating func seek(toFrame frame: Int64) throws(AudioIOError) {
-    guard sf_seek(handle, sf_count_t(frame), SEEK_SET) == sf_count_t(frame) else {
-      throw .readFailed(path: path, reason: "cannot seek to frame \(frame): " + String(cString: sf_strerror(handle)))
-    }
-    framesRead = frame
-  }
-
   /// Why a stream that stopped short failed; libsndfile gives an Ogg stream with no final granule position
   /// (a truncated file) the largest length, which says nothing to a user.
   private var endedEarly: String {

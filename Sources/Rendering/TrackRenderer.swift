@@ -46,29 +46,15 @@ public enum TrackRenderer {
   /// Runs the same chain as `render` (EQ, width, gain, resampling, limiter) without quantizing or writing,
   /// and hands every output block to `output`: a cheap pass that measures what a render would produce,
   /// e.g. how much loudness the limiter takes. The report's `path` is empty. `filtered` as for `render`.
-  ///
-  /// With `excerpts`, only their reads run through the chain, one after another (one filter, compressor and
-  /// limiter for all), and `output` gets only their measured parts; `filtered` is then ignored. The limiter's
-  /// statistics count the warm-ups too; the track's edge fades are left out. Settings that trim or resample are
-  /// refused (`excerptProblem`).
   public static func measure(
     source: String, plan: TrackPlan, settings: RenderSettings, gainOffsetDB: Double = 0,
-    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, excerpts: MeasuringExcerpts? = nil,
-    output: @escaping ([Float]) -> Void
+    progress: ((Double) -> Void)? = nil, filtered spill: SpillFile? = nil, output: @escaping ([Float]) -> Void
   ) throws(RenderError) -> RenderReport {
     try reporting(plan.file) {
       try run(
         source: source, plan: plan, settings: settings, to: nil, gainOffsetDB: gainOffsetDB, progress: progress,
-        filtered: excerpts == nil ? spill : nil, excerpts: excerpts, written: output)
+        filtered: spill, written: output)
     }
-  }
-
-  /// Why a track rendered with `settings` cannot be measured on excerpts (their frames would not line up with
-  /// the output's): `nil` when it can.
-  public static func excerptProblem(settings: RenderSettings, sourceRateHz: Int) -> String? {
-    if (settings.sampleRateHz ?? sourceRateHz) != sourceRateHz { return "the master is resampled" }
-    if settings.edits.trimStartMS != nil || settings.edits.trimEndMS != nil { return "the master is trimmed" }
-    return nil
   }
 
   /// Runs `body`, turning any error into a `RenderError` that names `file`.
@@ -94,8 +80,8 @@ public enum TrackRenderer {
 
   private static func run(
     source: String, plan: TrackPlan, settings: RenderSettings, to path: String?, gainOffsetDB: Double,
-    progress: ((Double) -> Void)?, filtered spill: SpillFile?, excerpts: MeasuringExcerpts? = nil,
-    written tap: (([Float]) -> Void)?, broadcast: (() -> BroadcastLoudness?)? = nil
+    progress: ((Double) -> Void)?, filtered spill: SpillFile?, written tap: (([Float]) -> Void)?,
+    broadcast: (() -> BroadcastLoudness?)? = nil
   ) throws -> RenderReport {
     if let problem = plan.renderProblem(gainOffsetDB: gainOffsetDB) {
       throw RenderError(file: plan.file, reason: "refusing to render the plan: \(problem)")
@@ -165,12 +151,7 @@ public enum TrackRenderer {
     let tap = readsBackExactly(format) || path == nil ? tap : nil
     // Fades at the output rate, after everything that changes the frame count; they never decide the dither.
     let fadeFrames = settings.edits.fadeFrames(rateHz: outRate)
-    var fade = fadeFrames > 0 && excerpts == nil ? EdgeFade(channels: channels, fadeFrames: fadeFrames) : nil
-    if let excerpts, let problem = excerptProblem(settings: settings, sourceRateHz: info.sampleRate) {
-      throw RenderError(file: plan.file, reason: "cannot measure on excerpts: \(problem)")
-    }
-    var gate = excerpts.map { ExcerptGate($0, channels: channels) }
-    let totalFrames = excerpts.map(\.readFrames) ?? info.frames
+    var fade = fadeFrames > 0 ? EdgeFade(channels: channels, fadeFrames: fadeFrames) : nil
 
     func emit(_ block: [Float]) throws {
       guard !block.isEmpty else { return }
@@ -185,7 +166,7 @@ public enum TrackRenderer {
         tap?(VectorMath.floats(ints, scale: 0x1p-31))
       } else {
         try block.withUnsafeBufferPointer { (p) throws(AudioIOError) in try writer?.write(p, frames: frames) }
-        if gate != nil { tap?(gate!.measured(block)) } else { tap?(block) }
+        tap?(block)
       }
       written += Int64(frames)
     }
@@ -219,12 +200,11 @@ public enum TrackRenderer {
     let kept = try SilenceTrim.keptFrames(source: source, settings: settings)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
-      if excerpts == nil, let spill, filtered, spill.isComplete {
+      if let spill, filtered, spill.isComplete {
         try replay(spill, channels: channels, into: queue)
       } else {
-        let keep = filtered && spill?.isEmpty == true && excerpts == nil ? spill : nil
-        try readAndFilter(
-          source: source, plan: plan, filtered: filtered, into: queue, keep: keep, kept: kept, excerpts: excerpts)
+        let keep = filtered && spill?.isEmpty == true ? spill : nil
+        try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep, kept: kept)
       }
     }
     var consumed: Int64 = 0
@@ -232,8 +212,8 @@ public enum TrackRenderer {
       while let block = queue.pop() {
         try downstream(block, final: false)
         consumed += Int64(block.count / channels)
-        if let progress, consumed % Int64(blockFrames * 4) < Int64(block.count / channels), totalFrames > 0 {
-          progress(min(1, Double(consumed) / Double(totalFrames)))
+        if let progress, consumed % Int64(blockFrames * 4) < Int64(block.count / channels), info.frames > 0 {
+          progress(min(1, Double(consumed) / Double(info.frames)))
         }
       }
       try upstream.join()  // a read error ends the stream early: it is thrown here
@@ -267,11 +247,9 @@ public enum TrackRenderer {
 
   /// Reads `source` in blocks, zeroes non-finite and over-range samples, runs the EQ/width filter when `filtered`, and pushes
   /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
-  /// consumer abandons the queue. The reader and the filter live and die on the calling thread. With `excerpts`,
-  /// only their reads, one after another, filtered as one stream.
+  /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
   private static func readAndFilter(
-    source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue, keep: SpillFile?, kept: Range<Int64>? = nil,
-    excerpts: MeasuringExcerpts? = nil
+    source: String, plan: TrackPlan, filtered: Bool, into queue: BlockQueue, keep: SpillFile?, kept: Range<Int64>? = nil
   ) throws {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
@@ -279,27 +257,22 @@ public enum TrackRenderer {
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)
     defer { buffer.deallocate() }
     var window = kept.map { TrimWindow(kept: $0, channels: info.channels) }
-    for read in excerpts?.reads ?? [0..<Int64.max] {
-      if excerpts != nil { try reader.seek(toFrame: read.lowerBound) }
-      var left = read.count
-      while left > 0, window?.isPast != true {
-        let got = try reader.read(into: buffer, maxFrames: min(blockFrames, left))
-        if got == 0 { break }
-        left -= got
-        var block = Array(buffer.prefix(got * info.channels))
-        if window != nil {
-          block = window!.clip(block)
-          if block.isEmpty { continue }
-        }
-        // Never pass NaN, ±Inf or corrupt huge values on (the comparison is false for NaN).
-        for i in block.indices where !(abs(block[i]) <= AudioLimits.maxSampleMagnitude) { block[i] = 0 }
-        if filter != nil {
-          block = filter!.process(block)
-          filter!.delivered(block.count / info.channels)
-        }
-        block.withUnsafeBufferPointer { keep?.append($0) }
-        if !queue.push(block) { return }
+    while window?.isPast != true {
+      let got = try reader.read(into: buffer, maxFrames: blockFrames)
+      if got == 0 { break }
+      var block = Array(buffer.prefix(got * info.channels))
+      if window != nil {
+        block = window!.clip(block)
+        if block.isEmpty { continue }
       }
+      // Never pass NaN, ±Inf or corrupt huge values on (the comparison is false for NaN).
+      for i in block.indices where !(abs(block[i]) <= AudioLimits.maxSampleMagnitude) { block[i] = 0 }
+      if filter != nil {
+        block = filter!.process(block)
+        filter!.delivered(block.count / info.channels)
+      }
+      block.withUnsafeBufferPointer { keep?.append($0) }
+      if !queue.push(block) { return }
     }
     if filter != nil {
       let tail = filter!.finish()
