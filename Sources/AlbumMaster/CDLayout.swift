@@ -90,6 +90,21 @@ public struct CDText: Sendable, Hashable {
     let s = String(String.UnicodeScalarView(kept)).replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\\", with: "/")
     return String(s.prefix(ReleaseMetadata.maxTextCharacters))
   }
+
+  /// `sheetSafe(text)` as CD-Text carries it in a cdrdao TOC: ISO-8859-1, the disc's character set, with each
+  /// character past ASCII as an octal escape (é → `\351`) and one outside Latin-1 as `?` (the TOC itself stays
+  /// ASCII; a UTF-8 é would be read as the two Latin-1 characters Ã©).
+  public static func tocText(_ text: String) -> String {
+    var out = ""
+    for scalar in sheetSafe(text).unicodeScalars {
+      switch scalar.value {
+      case 0x20..<0x7F: out.unicodeScalars.append(scalar)
+      case 0xA0...0xFF: out += "\\" + String(scalar.value, radix: 8)
+      default: out += "?"
+      }
+    }
+    return out
+  }
 }
 
 /// The CD image's files and the two sheets that describe it: a CUE sheet (any burner, cuetools) and a cdrdao TOC.
@@ -128,8 +143,8 @@ public enum CDSheets {
   /// mark its end with `START`.
   public static func toc(layout: CDLayout, album: CDText, tracks: [CDText], catalogEAN13: String?) -> String {
     func textBlock(_ t: CDText, indent: String) -> [String] {
-      var b = ["\(indent)  LANGUAGE 0 {", "\(indent)    TITLE \"\(CDText.sheetSafe(t.title))\""]
-      if let p = t.performer { b.append("\(indent)    PERFORMER \"\(CDText.sheetSafe(p))\"") }
+      var b = ["\(indent)  LANGUAGE 0 {", "\(indent)    TITLE \"\(CDText.tocText(t.title))\""]
+      if let p = t.performer { b.append("\(indent)    PERFORMER \"\(CDText.tocText(p))\"") }
       return b + ["\(indent)  }"]
     }
     var lines = ["CD_DA"]
@@ -137,7 +152,7 @@ public enum CDSheets {
     lines += ["CD_TEXT {", "  LANGUAGE_MAP {", "    0 : EN", "  }"] + textBlock(album, indent: "") + ["}"]
     for (i, t) in layout.tracks.enumerated() {
       let text = trackText(tracks, i, layout: layout, album: album)
-      lines += ["", "// Track \(i + 1): \(CDText.sheetSafe(t.file))", "TRACK AUDIO"]
+      lines += ["", "// Track \(i + 1): \(CDText.tocText(t.file))", "TRACK AUDIO"]
       if let isrc = text.isrc { lines.append("ISRC \"\(isrc)\"") }
       lines += ["CD_TEXT {"] + textBlock(text, indent: "") + ["}"]
       let length = RedBook.msf(t.frames)

@@ -86,6 +86,10 @@ import Testing
     let none = CDText.resolve(albumName: "Folder", files: ["x.wav"], release: ReleaseMetadata(), tracks: [:])
     #expect(none.album == CDText(title: "Folder", performer: nil) && none.tracks == [CDText(title: "x", performer: nil)])
     #expect(CDText.sheetSafe("a\"b\\c\u{7}d") == "a'b/cd")
+    // CD-Text is ISO-8859-1: Latin-1 characters as octal escapes in the TOC, the rest as ?.
+    #expect(CDText.tocText("Révélation") == "R\\351v\\351lation")
+    #expect(CDText.tocText("Ω-mix ß") == "?-mix \\337")
+    #expect(CDText.tocText("plain") == "plain")
   }
 
   @Test func redBookRowsFailPastTheLimits() {
