@@ -33,7 +33,7 @@ public struct InterSamplePeakMeter {
       let found = scratch.withUnsafeMutableBufferPointer { s in
         let p = s.baseAddress!  // frames > 0: never empty
         for i in 0..<frames { p[i] = 0 }
-        detector.accumulatePeaks(
+        _ = detector.accumulatePeaks(
           samples, frames: frames, channel: c, into: p, pieceFrames: Self.pieceFrames, interpolateAbove: peaks[c],
           samplesBound: true)
         return VectorMath.maxMagnitude(p, count: frames)
