@@ -47,6 +47,8 @@ public struct AlbumLoudnessShape: Sendable, Hashable {
   /// source down, a track whose master ends within two render tolerances of, or above, a louder source's master
   /// is lowered to that master less its planned gap, at most `orderStepLU`. Tracks never move up.
   public static func orderKeepingTargets(sourcesLUFS: [Double], plannedLUFS: [Double], achievedLUFS: [Double]) -> [Int: Double] {
+    // One figure per track in each list; anything else is no album to reorder (never an index out of range).
+    guard plannedLUFS.count == sourcesLUFS.count, achievedLUFS.count == sourcesLUFS.count else { return [:] }
     let order = sourcesLUFS.indices.sorted { sourcesLUFS[$0] > sourcesLUFS[$1] || (sourcesLUFS[$0] == sourcesLUFS[$1] && $0 < $1) }
     var final = achievedLUFS, targets: [Int: Double] = [:]
     for (n, j) in order.enumerated() {
@@ -54,8 +56,9 @@ public struct AlbumLoudnessShape: Sendable, Hashable {
       guard let lowest = louder.map({ final[$0] }).min(),
         achievedLUFS[j] > lowest - 2 * Planner.renderToleranceLU
       else { continue }
-      let limit = louder.map { final[$0] - min(max(0, plannedLUFS[$0] - plannedLUFS[j]), orderStepLU) }.min()!
-      guard limit < achievedLUFS[j] - Planner.renderToleranceLU else { continue }
+      guard let limit = louder.map({ final[$0] - min(max(0, plannedLUFS[$0] - plannedLUFS[j]), orderStepLU) }).min(),
+        limit < achievedLUFS[j] - Planner.renderToleranceLU
+      else { continue }
       targets[j] = limit
       final[j] = limit
     }
