@@ -252,24 +252,9 @@ public struct TruePeakInterpolator {
         var skip = !any(window * bound .> limit)
         // The lanes of `window` hold the maxima of the group's whole window: wmax bounds every sample read.
         if !skip && !screen.isEmpty, case let wmax = VectorMath.largest(window), wmax * grid <= threshold {
-          skip = { () -> Bool in
-            let x = base + i
-            var lo = uniformTaps / 2, hi = lo
-            for level in screen {
-              var largest = V()
-              for f in 0..<coarse {
-                let c0 = cs.baseAddress! + f * uniformTaps
-                var a = lo == hi ? V() : sums[f]
-                for t in level.lo..<lo { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
-                for t in hi..<level.hi { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
-                sums[f] = a
-                largest.replace(with: a.magnitudes, where: a.magnitudes .> largest)
-              }
-              if (VectorMath.largest(largest) + wmax * level.farL1) * grid <= threshold { return true }
-              (lo, hi) = (level.lo, level.hi)
-            }
-            return false
-          }()
+          skip = screenPasses(
+            base + i, maxAbs: wmax, coefficients: cs, taps: uniformTaps, coarsePhases: coarse, gridBound: grid,
+            screen: screen, sums: sums, threshold: threshold)
         }
         if skip {
           var old = peaksRaw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
@@ -333,5 +318,32 @@ public struct TruePeakInterpolator {
       peaks[i] = max(peaks[i], m)
       i += 1
     }
+  }
+
+  /// The screen (`screenLevels`) for the 16 frames from `x`: whether every coarse phase, and so every finer point,
+  /// stays at or under `threshold`, judged from the middle taps level after level (partial sums kept in `sums`)
+  /// and `maxAbs`, the largest |sample| the group's phases read.
+  @inline(__always)
+  private static func screenPasses(
+    _ x: UnsafePointer<Float>, maxAbs wmax: Float, coefficients cs: UnsafeBufferPointer<Float>, taps: Int,
+    coarsePhases coarse: Int, gridBound grid: Float, screen: UnsafeBufferPointer<ScreenLevel>,
+    sums: UnsafeMutablePointer<SIMD16<Float>>, threshold: Float
+  ) -> Bool {
+    typealias V = SIMD16<Float>
+    var lo = taps / 2, hi = lo
+    for level in screen {
+      var largest = V()
+      for f in 0..<coarse {
+        let c0 = cs.baseAddress! + f * taps
+        var a = lo == hi ? V() : sums[f]
+        for t in level.lo..<lo { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
+        for t in hi..<level.hi { a += c0[t] * UnsafeRawPointer(x - t).loadUnaligned(as: V.self) }
+        sums[f] = a
+        largest.replace(with: a.magnitudes, where: a.magnitudes .> largest)
+      }
+      if (VectorMath.largest(largest) + wmax * level.farL1) * grid <= threshold { return true }
+      (lo, hi) = (level.lo, level.hi)
+    }
+    return false
   }
 }
