@@ -35,7 +35,12 @@ public enum CodecSafety {
     let folder = try TemporaryFiles.runFolder()
     let path = (folder as NSString).appendingPathComponent("codec-\(UUID().uuidString).\(codec.fileExtension)")
     defer { unlink(path) }
-    return try roundTrip(source, to: path, codec: codec, settings: settings, progress: progress)
+    do {
+      return try roundTrip(source, to: path, codec: codec, settings: settings, progress: progress)
+    } catch let e as AudioIOError where e.path == path {
+      // The temp file's name means nothing to a user and changes from run to run (reports stay the same bytes).
+      throw e.naming("the \(codec.label(settings)) encode")
+    }
   }
 
   /// What a decode measured: the true peak over the channels (`nil` for silence) and the frames decoded.

@@ -22,6 +22,18 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The same error about `path` instead (a temp file named by what it holds).
+  public func naming(_ path: String) -> AudioIOError {
+    switch self {
+    case .openFailed(_, let r): .openFailed(path: path, reason: r)
+    case .unsupportedFormat(_, let r): .unsupportedFormat(path: path, reason: r)
+    case .readFailed(_, let r): .readFailed(path: path, reason: r)
+    case .empty: .empty(path: path)
+    case .writeFailed(_, let r): .writeFailed(path: path, reason: r)
+    case .cancelled: .cancelled(path: path)
+    }
+  }
+
   /// The reason, without the path; one line.
   public var reason: String {
     switch self {

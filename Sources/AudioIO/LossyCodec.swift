@@ -3,9 +3,9 @@
 ///
 /// | codec | default | mode | rate |
 /// | --- | --- | --- | --- |
-/// | MP3 (LAME) | 320 kb/s | constant bitrate | the master's (MPEG-1 at 32 kHz and up) |
+/// | MP3 (LAME) | 320 kb/s | constant bitrate | the master's (MPEG-1 at 32 kHz and up); above 48 kHz, 44.1 or 48 |
 /// | Opus | 128 kb/s | variable bitrate (libopus's default) | 48 kHz |
-/// | Ogg Vorbis | quality 5 (about 160 kb/s for stereo) | variable bitrate | the master's |
+/// | Ogg Vorbis | quality 5 (about 160 kb/s for stereo) | variable bitrate | the master's; above 192 kHz, 44.1 or 48 |
 public enum LossyCodec: String, Sendable, Hashable, Codable, CaseIterable {
   /// MP3, Opus (in Ogg), Ogg Vorbis; the raw value is the `--codec-safe` spelling.
   case mp3, opus, vorbis
@@ -45,8 +45,14 @@ public enum LossyCodec: String, Sendable, Hashable, Codable, CaseIterable {
   /// The file extension of a temp encode.
   public var fileExtension: String { self == .opus ? "opus" : format.container.fileExtension }
 
-  /// The rate the encoder runs at for a master at `sampleRateHz`: Opus always codes at 48 kHz.
-  public func encodeRateHz(for sampleRateHz: Int) -> Int { self == .opus ? 48_000 : sampleRateHz }
+  /// The rate the encoder runs at for a master at `sampleRateHz`, as a platform would deliver it: Opus always codes at
+  /// 48 kHz; MP3 and Vorbis at the master's rate when they take it, else at the top rate of the same family (44.1 kHz
+  /// for multiples of 11.025 kHz, else 48 kHz: a 96 kHz master's MP3 is a 48 kHz MP3).
+  public func encodeRateHz(for sampleRateHz: Int) -> Int {
+    if self == .opus { return 48_000 }
+    if format.writeProblem(sampleRateHz: sampleRateHz, channels: 1) == nil { return sampleRateHz }
+    return sampleRateHz % 11_025 == 0 ? 44_100 : 48_000
+  }
 
   /// The settings in effect: `settings`' bitrate or quality where it sets the one this codec takes, the
   /// delivery default otherwise.

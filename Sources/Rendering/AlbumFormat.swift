@@ -90,11 +90,10 @@ public enum OutputFormatChoice: Sendable, Hashable, CaseIterable, RawRepresentab
 
 extension AudioFileFormat {
   /// The rate a master in this format is written at for an album whose highest rate is `sampleRateHz`: that rate
-  /// when the encoder takes it; else Opus's 48 kHz (`LossyCodec.encodeRateHz`), or for MP3 the top rate of the
-  /// same family (44.1 kHz for multiples of 11.025 kHz, else 48 kHz).
+  /// when the encoder takes it, else the codec's (`LossyCodec.encodeRateHz`: Opus's 48 kHz, or the top rate of the
+  /// same family).
   func deliveryRateHz(for sampleRateHz: Int) -> Int {
     guard writeProblem(sampleRateHz: sampleRateHz, channels: 2) != nil, let codec = LossyCodec(encoding) else { return sampleRateHz }
-    if codec == .opus { return codec.encodeRateHz(for: sampleRateHz) }
-    return sampleRateHz % 11_025 == 0 ? 44_100 : 48_000
+    return codec.encodeRateHz(for: sampleRateHz)
   }
 }

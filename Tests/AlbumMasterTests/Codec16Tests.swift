@@ -41,6 +41,24 @@ struct Codec16CodecCheckTests {
     #expect(abs(opus - libopus) <= 0.5, "Opus: ours \(opus), libopus \(libopus)")
   }
 
+  @Test(
+    "A master above MP3's rates is checked as a platform delivers it: encoded at 44.1 kHz (88.2, 176.4) or 48 kHz (96, 192, 384)",
+    arguments: [(88_200, 44_100), (96_000, 48_000), (176_400, 44_100), (192_000, 48_000), (384_000, 48_000)])
+  func highRateMP3(rate: Int, encodeRate: Int) throws {
+    #expect(LossyCodec.mp3.encodeRateHz(for: rate) == encodeRate)
+    #expect(LossyCodec.opus.encodeRateHz(for: rate) == 48_000)
+    #expect(LossyCodec.mp3.encodeRateHz(for: 44_100) == 44_100 && LossyCodec.vorbis.encodeRateHz(for: 96_000) == 96_000)
+    let dir = TempFolder("codec16-rate")
+    defer { dir.remove() }
+    // A 997 Hz sine at -6 dBFS: lossy coding of a pure tone moves its peak by a few tenths of a dB at most.
+    let x = Signals.sine(frequencyHz: 997, amplitude: 0.5, seconds: 2, sampleRateHz: rate)
+    let track = try writeAudio(x, channels: 2, sampleRateHz: rate, to: dir.file("high.wav"))
+    let peaks = CodecSafety.measure(path: track)
+    #expect(peaks.mp3Error == nil && peaks.opusError == nil, "\(peaks.mp3Error ?? "") \(peaks.opusError ?? "")")
+    let mp3 = try #require(peaks.mp3DBTP), opus = try #require(peaks.opusDBTP)
+    #expect(abs(mp3 + 6.02) <= 0.5 && abs(opus + 6.02) <= 0.5, "MP3 \(mp3), Opus \(opus) dBTP")
+  }
+
   @Test("The planted codec-overshoot track: within -1 dBTP as a file, over it after libopus 128k, and the check fails it")
   func plantedOvershootFails() async throws {
     let (dir, album, track) = try Self.planted()
