@@ -291,6 +291,7 @@ def loudnorm_way(source_dir, target, work, filter_lufs=None):
 SOURCE_NAME = "multitone.wav"
 LOUDNORM_MAX_LUFS = -5.0  # loudnorm's largest I
 LOUDNORM_ASKED = "ffmpeg loudnorm, asked"
+LIMITER_MATCHED = "albummaster amount 0, asked"
 WAYS = (
     ("albummaster (defaults)", albummaster_way([])),
     ("albummaster --dynamics-amount 0", albummaster_way(["--dynamics-amount", "0"])),
@@ -385,8 +386,16 @@ def main():
         for name, way in WAYS:
             slug = f"{name.split()[0]}{'-limiter' if 'amount' in name else ''}{target:g}"
             rows.append(measure_way(name, lambda work: way(source_dir, target, work), target, slug, src, measure))
+        # The defaults lower the loudness past the limiting budget (the plan says so): the limiter alone is then asked
+        # for the loudness the defaults reached too, so that the two are also compared at the same loudness.
+        ld = rows[-3][3]
+        if abs(ld - target) > SAME_LOUDNESS_LU:
+            ask_ld = round(ld, 2)
+            run = lambda work: albummaster_way(["--dynamics-amount", "0"])(source_dir, ask_ld, work)
+            rows.append(measure_way(f"{LIMITER_MATCHED} {ask_ld:g}", run, target, f"albummaster-matched{target:g}", src,
+                                    measure))
         # loudnorm's dynamic mode lands below the target; asked once more for target + miss, it lands near it.
-        ln = rows[-1][3]
+        ln = next(r[3] for r in reversed(rows) if r[0] == WAYS[2][0] and r[1] == target)
         ask = round(2 * target - ln, 2)
         if abs(ln - target) > SAME_LOUDNESS_LU and ask <= LOUDNORM_MAX_LUFS:
             run = lambda work: loudnorm_way(source_dir, target, work, filter_lufs=ask)
@@ -436,10 +445,19 @@ def judge(rows):
     conditions = [
         (dd <= dl - 3, f"defaults {dd:.1f} dB vs limiter alone {dl:.1f} dB: {dl - dd:.1f} dB less (goal >= 3)"),
         (dd < dn, f"defaults {dd:.1f} dB vs loudnorm {dn:.1f} dB: {dn - dd:.1f} dB less (goal > 0)"),
-        (all(abs(l - target) <= SAME_LOUDNESS_LU for l in (ld, ll)),
-         f"albummaster at the target: defaults {ld:.2f}, limiter alone {ll:.2f} LUFS (goal {target:g} "
-         f"+- {SAME_LOUDNESS_LU:g})"),
     ]
+    matched = [(d[0], lufs) for name, t, d, lufs, *_ in rows if t == target and name.startswith(LIMITER_MATCHED)]
+    if abs(ld - target) <= SAME_LOUDNESS_LU or not matched:
+        conditions.append((all(abs(l - target) <= SAME_LOUDNESS_LU for l in (ld, ll)),
+                           f"albummaster at the target: defaults {ld:.2f}, limiter alone {ll:.2f} LUFS (goal "
+                           f"{target:g} +- {SAME_LOUDNESS_LU:g})"))
+    else:
+        # The plan lowered the defaults' loudness (over the limiting budget): judged at the same loudness instead.
+        dm, lm = matched[0]
+        conditions.append((abs(lm - ld) <= SAME_LOUDNESS_LU and dd <= dm - 3,
+                           f"at the same loudness (the defaults' plan lowered it past the limiting budget): defaults "
+                           f"{dd:.1f} dB at {ld:.2f} LUFS vs the limiter alone {dm:.1f} dB at {lm:.2f} LUFS: "
+                           f"{dm - dd:.1f} dB less (goal >= 3, loudness within {SAME_LOUDNESS_LU:g} LU)"))
     lines = [("  ok    " if ok else "  no    ") + what for ok, what in conditions]
     # loudnorm's dynamic mode misses the target; quieter means less limiting, so a miss downward favours it.
     side = "below: this favours loudnorm" if ln < target else "above: this works against loudnorm"
