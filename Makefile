@@ -10,8 +10,9 @@ VENV := .venv-check
 # AVX2, FMA and BMI2: the SIMD loops (true-peak detectors, limiter, meters) then use 256-bit registers instead of
 # SSE's 128, and a master takes about 10 % less CPU, with the same bytes. Such a binary does not run on an older
 # x86-64; `make PORTABLE=1` builds one that runs on any (the default on other CPUs and architectures).
+# PORTABLE=0, no or false (or unset) keeps the build for this CPU.
 PORTABLE ?=
-SWIFT_CPU := $(if $(PORTABLE),,$(shell scripts/swift-cpu-flags.sh))
+SWIFT_CPU := $(if $(filter-out 0 no false,$(PORTABLE)),,$(shell scripts/swift-cpu-flags.sh))
 
 .PHONY: demo test build deps bench bench-distortion crosscheck dynamics-tables outlier-album real-album memcheck interrupt-stress install uninstall clean check-docs
 
