@@ -51,8 +51,12 @@ public struct DynamicsTuner: Sendable {
   public private(set) var plan: TrackPlan
   /// The PSR the last pass measured, dB.
   public private(set) var expectedPSRDB: Double?
-  /// The loudness given up to the budget, dB.
+  /// The loudness given up to the budget, dB (the target's drop; once measured, what the lowered gain gave).
   public private(set) var loweredDB = 0.0
+  /// The gain taken off for it, dB: more than `loweredDB` when the limiter was taking loudness too.
+  public private(set) var gainLoweredDB = 0.0
+  /// A lowering whose loudness the next pass measures: the target before it, and its note's index.
+  private var pendingLowering: (beforeLUFS: Double, note: Int, why: String)? = nil
   /// One plain sentence per decision.
   public private(set) var notes: [String] = []
   /// Measuring passes recorded.
@@ -105,8 +109,16 @@ public struct DynamicsTuner: Sendable {
           + "\(Format.fixed(drive)) dB under the ceiling to shave the peaks (the limiter's 99th-percentile reduction: "
           + "\(Format.fixed(lastLimitingDB ?? 0)) dB; budget \(Format.fixed(d.maxLimitingDB)) dB).")
     }
+    if !isSettled, passes > 0, let limiting = lastLimitingDB, limiting > d.maxLimitingDB + Self.budgetSlackDB {
+      // Every pass spent (or nothing left to move): the plan says so, as the QA's `limiting` row will.
+      notes.append(
+        "The limiter still takes \(Format.fixed(limiting)) dB (its 99th percentile on the last measuring pass), over the "
+          + "\(Format.fixed(d.maxLimitingDB)) dB budget: the tuning ran out of room or passes before the compressor and the "
+          + "loudness could hold it (--max-limiting-db, a lower target or --dynamics-amount give it room).")
+    }
     var o = DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
     o.limiterDriveDB = d.limiterDriveDB
+    if abs(gainLoweredDB - loweredDB) > 1e-12 { o.gainLoweredDB = gainLoweredDB }
     return o
   }
 
@@ -141,9 +153,10 @@ public struct DynamicsTuner: Sendable {
     if psrDB != nil { expectedPSRDB = psrDB }
     guard var d = plan.dynamics else { return false }
     // A pass quieter than its target understates the limiting its master will get: with the limiter at work,
-    // about a dB more per dB of gain still to come.
+    // about a dB more per dB of gain still to come, counted up to `loudnessSkewDB` (a pass further off is measured
+    // again, or, on the last pass, says too little to take loudness away on: the QA's `limiting` row then tells).
     var limiting = limitingDB ?? 0
-    if limiting > Self.budgetSlackDB, let off = loudnessOffDB, off < 0 { limiting -= off }
+    if limiting > Self.budgetSlackDB, let off = loudnessOffDB, off < 0 { limiting -= max(off, -Self.loudnessSkewDB) }
     let overDB = limiting - d.maxLimitingDB
     let lastPass = passes >= Self.maxPasses
     if overDB > Self.budgetSlackDB, d.compressor == nil, maxCompressionDB > 0, !lastPass, let level = inputLevelDBFS {
@@ -156,8 +169,10 @@ public struct DynamicsTuner: Sendable {
         "The limiter would take \(Format.fixed(limiting)) dB (budget \(Format.fixed(d.maxLimitingDB)) dB): a compressor takes part of it.")
       return true  // measure the new compressor before tuning it
     }
+    // On the last pass a budget still exceeded goes first: a floor step there would end the tuning with the budget
+    // unheld (the budget's lowering raises the PSR too).
     if let psr = psrDB, let floor = d.floorPSRDB, psr < floor - Self.floorSlackDB, limiting > Self.budgetSlackDB,
-      let again = holdFloor(psrDB: psr, floorDB: floor, lastPass: lastPass)
+      !(lastPass && overDB > Self.budgetSlackDB), let again = holdFloor(psrDB: psr, floorDB: floor, lastPass: lastPass)
     {
       return again
     }
@@ -206,7 +221,7 @@ public struct DynamicsTuner: Sendable {
   /// Drives the limiter deeper by the PSR excess over its target (a secant on the measured PSR per dB of drive),
   /// within the budget less `driveMarginDB`. Returns whether the drive moved.
   private mutating func drive(excessDB: Double, limitingDB: Double) -> Bool {
-    guard let d = plan.dynamics else { return false }
+    guard let d = plan.dynamics, plan.limiter else { return false }  // no limiter (`--limiter off`): nothing to drive
     let now = d.limiterDriveDB ?? 0
     let room = d.maxLimitingDB - Self.driveMarginDB - limitingDB
     guard room >= 0.1 else { return false }
@@ -240,7 +255,7 @@ public struct DynamicsTuner: Sendable {
     floorLoweredDB += step
     lower(by: step, because: "its limiting would pull the short-term PSR to \(Format.fixed(psrDB)) dB, under the "
       + "floor of \(Format.fixed(floorDB)) dB (the lower of the track's own and the album's, less "
-      + "\(Format.fixed(DynamicsPlanner.floorMarginDB)) dB).")
+      + "\(Format.fixed(DynamicsPlanner.floorMarginDB)) dB).", measured: false)
     return !lastPass
   }
 
@@ -262,18 +277,38 @@ public struct DynamicsTuner: Sendable {
     return abs(next - c.thresholdDBFS) > 0.05 ? next : nil
   }
 
-  /// Lowers the track's gain and target by `db`, for the reason `why` (a clause); the compressor's threshold
-  /// follows its input down.
-  private mutating func lower(by db: Double, because why: String) {
-    let before = plan.targetLUFS
+  /// Lowers the track's gain by `db`, for the reason `why` (a clause); the compressor's threshold follows its input
+  /// down. The limiter's reduction falls about a dB per dB of gain; the loudness falls less, as the limiter gives
+  /// back what it took. So the target goes down by `db` only until the next pass measures what the lowered gain
+  /// gives (`retarget`): lowering the target by `db` would have the loudness correction take that much more gain
+  /// away, and a track over its budget by 10 dB ended with no limiting at all, 10 LU quieter than it needed.
+  /// The PSR floor lowers the loudness itself (`measured` false): its steps are calibrated in loudness, and the
+  /// correction lands the track on the lowered target.
+  private mutating func lower(by db: Double, because why: String, measured: Bool = true) {
+    guard let before = plan.targetLUFS else { return }
     plan.gainDB -= db
-    plan.targetLUFS = plan.targetLUFS.map { $0 - db }
+    plan.targetLUFS = before - db
     plan.dynamics?.compressor?.thresholdDBFS -= db
     loweredDB += db
+    gainLoweredDB += db
     tried = nil
-    if let before, let after = plan.targetLUFS {
-      notes.append(
-        "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: " + why)
-    }
+    notes.append(Self.loweringNote(before, before - db, why))
+    if measured { pendingLowering = (before, notes.count - 1, why) }
+  }
+
+  private static func loweringNote(_ before: Double, _ after: Double, _ why: String) -> String {
+    "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: " + why
+  }
+
+  /// After a lowering, the loudness the lowered gain measured becomes the target (and the note says so), so that
+  /// the loudness correction keeps the gain. Call it with every pass's loudness before the correction sees it.
+  public mutating func retarget(measuredLUFS: Double?) {
+    guard let p = pendingLowering, let got = measuredLUFS, let target = plan.targetLUFS else { return }
+    pendingLowering = nil
+    // Never above the loudness the lowering started from: a lowering only lowers.
+    let reached = min(got, p.beforeLUFS)
+    loweredDB += target - reached
+    plan.targetLUFS = reached
+    notes[p.note] = Self.loweringNote(p.beforeLUFS, reached, p.why)
   }
 }

@@ -163,7 +163,7 @@ enum RenderStage {
       for (n, target) in targets {
         let row = rows[n]
         again[row.index] = (again[row.index] ?? jobs[row.index]).lowered(byDB: row.planned - target, reason:
-          "Lowered to \(Format.fixed(target)) LUFS to stay under a louder track's master, which its limiting budget held lower: the album keeps its loudness order.")
+          "Lowered to \(Format.fixed(target)) LUFS to stay under a louder track's master, which its dynamics (limiting budget or PSR floor) held lower: the album keeps its loudness order.")
       }
     }
     return again.keys.sorted().map { ($0, again[$0]!) }

@@ -147,6 +147,7 @@ struct TrackMastering {
       let pass = try measure(
         plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: tuner.measuresPSR, meterInfo: meterInfo,
         name: name, spill: spill, progress: progress)
+      tuner.retarget(measuredLUFS: pass.lufs)
       corrector.recordMeasuringPass(measuredLUFS: pass.lufs, targetLUFS: tuner.plan.targetLUFS ?? 0)
       history[history.count - 1].lufs = pass.lufs
       let target = tuner.plan.targetLUFS ?? 0
@@ -161,12 +162,17 @@ struct TrackMastering {
         let last = try measure(
           plan: tuner.plan, offsetDB: corrector.offsetDB, withPSR: true, meterInfo: meterInfo, name: name, spill: spill,
           progress: progress)
+        tuner.retarget(measuredLUFS: last.lufs)
         let target = tuner.plan.targetLUFS ?? 0
         corrector.recordMeasuringPass(measuredLUFS: last.lufs, targetLUFS: target)
         tuner.confirm(psrDB: last.psrDB, limitingDB: last.limitingDB)
         if let lufs = last.lufs, abs(lufs - target) <= AlbumMasterer.correctionThresholdLU { confirming = 0 }
       }
-      if again, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
+      // Only when the tuner changed the plan and went back to one measured before: a pass re-run for its loudness
+      // alone keeps the corrector's own step (restarting from an older pass would undo it and measure it again).
+      let measured = history[history.count - 1]
+      let changed = measured.dynamics != tuner.plan.dynamics || measured.gainDB != tuner.plan.gainDB
+      if again, changed, let seen = history.dropLast().last(where: { $0.dynamics == tuner.plan.dynamics && $0.gainDB == tuner.plan.gainDB }),
         let lufs = seen.lufs, let target = tuner.plan.targetLUFS
       {
         corrector.restart(offsetDB: seen.offsetDB + target - lufs)

@@ -118,9 +118,12 @@ public struct CompressorStats: Sendable, Hashable, Codable {
 ///
 /// The signal is cut into control segments of K frames (the power of two ≤ 1.5 ms: 64 frames at 44.1/48 kHz), aligned
 /// to the first frame of the stream, so the output does not depend on how it is split into blocks. Per segment:
-/// 1. detector: the mean over the segment of the sum over channels of x², as BS.1770 sums channels, smoothed by
-///    a one-pole of time constant `detectorMS`; level = 10·log10 of it (a full-scale sine on one channel reads
-///    −3.01 dB, on two channels 0 dB), so a threshold set from LUFS lines up up to K-weighting and −0.691 dB;
+/// 1. detector: the sum over channels of x², as BS.1770 sums channels, smoothed per frame by a one-pole of time
+///    constant `detectorMS` and averaged over the segment; level = 10·log10 of it (a full-scale sine on one
+///    channel reads −3.01 dB, on two channels 0 dB), so a threshold set from LUFS lines up up to K-weighting and
+///    −0.691 dB. Smoothing per frame before the segment's mean keeps the x² of high tones (e.g. a 5.3 kHz
+///    difference tone) from aliasing onto the segment rate as a slow wobble of the gain: the one-pole and the mean
+///    together take it 90 dB down, the mean alone 45. Both are weighted sums of the segment, computed in closed form;
 /// 2. gain computer: the soft-knee static curve (`CompressorSettings.staticGainDB`);
 /// 3. smoothing in dB, branching (Giannoulis et al. 2012, §3.2): g ← t + α·(g − t) with α = exp(−K/(τ·fs)),
 ///    τ = attack when the target t is below g, else release. After a step of the static gain, the gain in dB
@@ -136,7 +139,14 @@ public struct Compressor: InPlaceDynamics {
   public let settings: CompressorSettings
   /// Frames per control segment.
   public let segmentFrames: Int
-  private let detectorCoefficient: Double
+  /// a^K for the per-frame one-pole a = exp(−1/(τ·fs)): what is left of the power at a segment's start by its end.
+  private let detectorCarry: Double
+  /// The segment mean's share of the power at the segment's start: (1/K)·Σ_{k=1…K} a^k.
+  private let detectorMeanCarry: Double
+  /// Per interleaved sample of a segment: the weight of x² in the one-pole's value at the segment's end, (1−a)·a^(K−i),
+  /// and in its mean over the segment, (1 − a^(K−i+1))/K (frame i = 1…K, repeated per channel).
+  private let endWeights: [Float]
+  private let meanWeights: [Float]
   private let attackCoefficient: Double
   private let releaseCoefficient: Double
   /// Below this mean square the static gain is 0 dB: the log is skipped.
@@ -175,7 +185,11 @@ public struct Compressor: InPlaceDynamics {
     while Double(2 * k) <= 0.0015 * fs { k *= 2 }
     segmentFrames = k
     let stepSeconds = Double(k) / fs
-    detectorCoefficient = 1 - exp(-stepSeconds / (settings.detectorMS / 1000))
+    let a = exp(-1 / (settings.detectorMS / 1000 * fs))
+    detectorCarry = pow(a, Double(k))
+    detectorMeanCarry = a * (1 - pow(a, Double(k))) / (Double(k) * (1 - a))
+    endWeights = (1...k).flatMap { i in Array(repeating: Float((1 - a) * pow(a, Double(k - i))), count: channels) }
+    meanWeights = (1...k).flatMap { i in Array(repeating: Float((1 - pow(a, Double(k - i + 1))) / Double(k)), count: channels) }
     attackCoefficient = exp(-stepSeconds / (settings.attackMS / 1000))
     releaseCoefficient = exp(-stepSeconds / (settings.releaseMS / 1000))
     kneeStartPower = pow(10, (settings.thresholdDBFS - settings.kneeDB / 2) / 10)
@@ -302,9 +316,9 @@ public struct Compressor: InPlaceDynamics {
       let run = min(frames - i, k - position)
       let step = rampTo == rampFrom ? 0 : (rampTo - rampFrom) / Float(k)
       if run == k {
-        let m = Compressor.sumOfSquares(samples + i * ch, count: k * ch)
+        let m = weightedSquares(samples + i * ch)
         apply(i, run, 0, rampFrom, step)
-        endSegment(sumOfSquares: m)
+        endSegment(squares: m)
       } else {
         segment.withUnsafeMutableBufferPointer { s in
           (s.baseAddress! + position * ch).update(from: samples + i * ch, count: run * ch)
@@ -313,38 +327,47 @@ public struct Compressor: InPlaceDynamics {
         position += run
         if position == k {
           position = 0
-          let m = segment.withUnsafeBufferPointer { Compressor.sumOfSquares($0.baseAddress!, count: k * ch) }
-          endSegment(sumOfSquares: m)
+          let m = segment.withUnsafeBufferPointer { weightedSquares($0.baseAddress!) }
+          endSegment(squares: m)
         }
       }
       i += run
     }
   }
 
-  /// Σ x² over `count` values in a fixed order (eight lanes, then the lanes summed), whatever the caller's split.
+  /// Σ w·x² over one segment's interleaved samples for the end and the mean weights, in a fixed order (eight lanes,
+  /// then the lanes summed), whatever the caller's split.
   @inline(__always)
-  private static func sumOfSquares(_ p: UnsafePointer<Float>, count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= count {
-      let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-      acc += v * v
-      i += 8
+  private func weightedSquares(_ p: UnsafePointer<Float>) -> (end: Float, mean: Float) {
+    let count = segmentFrames * channels
+    return endWeights.withUnsafeBufferPointer { we in
+      meanWeights.withUnsafeBufferPointer { wm in
+        var accEnd = SIMD8<Float>(), accMean = SIMD8<Float>()
+        var i = 0
+        let raw = UnsafeRawPointer(p), re = UnsafeRawPointer(we.baseAddress!), rm = UnsafeRawPointer(wm.baseAddress!)
+        while i + 8 <= count {
+          let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+          let v2 = v * v
+          accEnd += v2 * re.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+          accMean += v2 * rm.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+          i += 8
+        }
+        var end = accEnd.sum(), mean = accMean.sum()
+        while i < count {
+          end += p[i] * p[i] * we[i]
+          mean += p[i] * p[i] * wm[i]
+          i += 1
+        }
+        return (end, mean)
+      }
     }
-    var sum = acc.sum()
-    while i < count {
-      sum += p[i] * p[i]
-      i += 1
-    }
-    return sum
   }
 
   /// Detector, gain computer and smoother for one finished segment; sets the ramp of the next.
-  private mutating func endSegment(sumOfSquares: Float) {
-    let meanSquare = Double(sumOfSquares) / Double(segmentFrames)
-    power += detectorCoefficient * (meanSquare - power)
-    let target = power > kneeStartPower ? settings.staticGainDB(levelDB: Self.dBPerNeper * log(power) / 2) : 0
+  private mutating func endSegment(squares: (end: Float, mean: Float)) {
+    let level = detectorMeanCarry * power + Double(squares.mean)
+    power = detectorCarry * power + Double(squares.end)
+    let target = level > kneeStartPower ? settings.staticGainDB(levelDB: Self.dBPerNeper * log(level) / 2) : 0
     if target != gainDB {
       gainDB = target + (target < gainDB ? attackCoefficient : releaseCoefficient) * (gainDB - target)
       if gainDB > -1e-9 && target == 0 { gainDB = 0 }  // settle exactly, so an idle stretch is bit-transparent

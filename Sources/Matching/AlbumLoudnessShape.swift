@@ -42,10 +42,17 @@ public struct AlbumLoudnessShape: Sendable, Hashable {
   /// render tolerance both ways, twice, so the masters' order survives each landing anywhere within it.
   public static let orderStepLU = 4 * Planner.renderToleranceLU
 
+  /// The most a track is taken under its planned loudness to keep the order, LU: past it the order gives way and
+  /// the track keeps its plan (a track its budget held far down, e.g. one whose loudness reads high from a few
+  /// stray over-full-scale samples, would otherwise take the whole album down with it; pulling the others part of
+  /// the way would cost loudness and keep no order).
+  public static let maxOrderDropLU = 3.0
+
   /// New targets (by index) for the tracks to render again so the masters keep the sources' loudness order
   /// when renders fell short of their plan (the limiting budget lowers a track's loudness). From the loudest
   /// source down, a track whose master ends within two render tolerances of, or above, a louder source's master
-  /// is lowered to that master less its planned gap, at most `orderStepLU`. Tracks never move up.
+  /// is lowered to that master less its planned gap, at most `orderStepLU`, unless that is more than
+  /// `maxOrderDropLU` under its plan (then it stays). Tracks never move up.
   public static func orderKeepingTargets(sourcesLUFS: [Double], plannedLUFS: [Double], achievedLUFS: [Double]) -> [Int: Double] {
     // One figure per track in each list; anything else is no album to reorder (never an index out of range).
     guard plannedLUFS.count == sourcesLUFS.count, achievedLUFS.count == sourcesLUFS.count else { return [:] }
@@ -56,11 +63,12 @@ public struct AlbumLoudnessShape: Sendable, Hashable {
       guard let lowest = louder.map({ final[$0] }).min(),
         achievedLUFS[j] > lowest - 2 * Planner.renderToleranceLU
       else { continue }
-      guard let limit = louder.map({ final[$0] - min(max(0, plannedLUFS[$0] - plannedLUFS[j]), orderStepLU) }).min(),
-        limit < achievedLUFS[j] - Planner.renderToleranceLU
+      guard let wanted = louder.map({ final[$0] - min(max(0, plannedLUFS[$0] - plannedLUFS[j]), orderStepLU) }).min()
       else { continue }
-      targets[j] = limit
-      final[j] = limit
+      guard wanted >= plannedLUFS[j] - maxOrderDropLU, wanted < achievedLUFS[j] - Planner.renderToleranceLU
+      else { continue }
+      targets[j] = wanted
+      final[j] = wanted
     }
     return targets
   }

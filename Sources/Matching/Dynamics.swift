@@ -60,6 +60,11 @@ public struct DynamicsPlan: Sendable, Hashable, Codable {
           subject: subject, key: prefix + "multiband",
           problem: "needs 2 or 3 crossovers and one mid and one side offset per band, each within \(MultibandPlan.offsetRangeDB.lowerBound)…\(MultibandPlan.offsetRangeDB.upperBound) dB")
       }
+      // What holds at every rate (ascending crossovers from 40 Hz, each band's compressor) is refused here, before
+      // any audio is read; the highest crossover a rate allows is the render's to check (checked at 384 kHz here).
+      if let c = compressor, let problem = m.settings(compressor: c).problem(sampleRateHz: 384_000) {
+        throw InputError(subject: subject, key: prefix + "multiband", problem: problem)
+      }
     }
   }
 }
@@ -152,8 +157,10 @@ extension TrackPlan {
 /// The album's dynamics are its median short-term PSR (`DynamicsStats.psrMedianDB`), or `--target-psr`, or the
 /// references'. A track more dynamic than that by more than `toleranceDB` is compressed toward it: the PSR drop
 /// is `dynamicsAmount` × the excess, at most `maxCompressionDB`, by a gentle wideband compressor (2:1, 6 dB soft
-/// knee, 5 ms RMS detection, 10 ms attack with as much look-ahead, 200 ms release, gain linked across channels): an attack at the short
-/// end of mastering's range, so that it reaches the loud moments' peaks and not only their body. A track already denser is
+/// knee, 20 ms RMS detection, 10 ms attack with as much look-ahead, 200 ms release, gain linked across channels): an attack at the short
+/// end of mastering's range, so that it reaches the loud moments' peaks and not only their body, and a detector slow
+/// enough not to follow a chord's beating (a 5 ms one moved the gain within a sustained chord: intermodulation, see
+/// docs/benchmarks.md#distortion). A track already denser is
 /// never expanded. The render tunes the compressor's threshold until the master's PSR lands on the plan.
 public enum DynamicsPlanner {
   /// A track within this of the album's PSR is left alone, dB.
@@ -170,6 +177,8 @@ public enum DynamicsPlanner {
   /// The compressor's look-ahead, ms: as long as its attack, so a transient meets a gain that has already fallen
   /// (without it the onsets, which set the PSR's peaks, pass untouched and only the body is compressed).
   public static let lookaheadMS = 10.0
+  /// The compressor's RMS detector, ms: it averages over a few periods of the beating between a chord's notes.
+  public static let detectorMS = 20.0
 
   /// The compressor the plan starts from: threshold `thresholdDBFS`, gain reduction at most `rangeDB`.
   public static func compressor(thresholdDBFS: Double, rangeDB: Double) -> CompressorSettings {
@@ -178,7 +187,7 @@ public enum DynamicsPlanner {
     c.kneeDB = 6
     c.attackMS = 10
     c.releaseMS = 200
-    c.detectorMS = 5
+    c.detectorMS = detectorMS
     c.rangeDB = rangeDB
     c.lookaheadMS = lookaheadMS
     return c
@@ -213,7 +222,10 @@ public enum DynamicsPlanner {
     if excess <= toleranceDB { return (plan, ["\(psr): within ±\(Format.fixed(toleranceDB)) dB, not compressed."]) }
     let drop = min(options.dynamicsAmount * excess, options.maxCompressionDB)
     guard drop >= smallestDropDB else {
-      return (plan, ["\(psr): more dynamic, left as it is (dynamics amount \(Format.fixed(options.dynamicsAmount, digits: 2)))."])
+      let why = options.dynamicsAmount * excess < smallestDropDB
+        ? "dynamics amount \(Format.fixed(options.dynamicsAmount, digits: 2))"
+        : "at most \(Format.fixed(options.maxCompressionDB)) dB of compression"
+      return (plan, ["\(psr): more dynamic, left as it is (\(why))."])
     }
     plan.targetPSRDB = source - drop
     plan.compressor = compressor(thresholdDBFS: initialThresholdDBFS(inputLUFS: lufs, sourcePSRDB: source, dropDB: drop),
@@ -225,7 +237,7 @@ public enum DynamicsPlanner {
     ])
   }
 
-  /// Where the threshold starts, relative to the track's loudness at the compressor: the loud moments' 5 ms RMS
+  /// Where the threshold starts, relative to the track's loudness at the compressor: the loud moments' short RMS
   /// level sits about PSR − 3 dB over the loudness, and 2:1 takes half of what passes the threshold, so
   /// the threshold goes 2 × drop under them. The render corrects it from measurement.
   static func initialThresholdDBFS(inputLUFS: Double, sourcePSRDB: Double, dropDB: Double) -> Double {

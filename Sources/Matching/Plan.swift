@@ -113,13 +113,17 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   /// Compression toward the album's dynamics and the limiting budget; `nil` (absent in plans written before
   /// it) leaves dynamics alone and puts no budget on the limiter.
   @NullCoded public var dynamics: DynamicsPlan?
+  /// The corner of the subsonic high-pass that removes DC and rumble (`SubsonicHighPass`), Hz; it runs only on a
+  /// master that changes anyway (`renderedHighPassHz`). `nil` (and plans written before it): none.
+  @NullCoded public var highPassHz: Double?
 
   /// A plan from its parts; `sourceLUFS` and `targetLUFS` nil for a silent track.
   public init(
     file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
-    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil
+    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil, highPassHz: Double? = nil
   ) {
     self.dynamics = dynamics
+    self.highPassHz = highPassHz
     self.file = file
     self.eq = eq
     self.gainDB = gainDB
@@ -131,10 +135,14 @@ public struct TrackPlan: Sendable, Hashable, Codable {
     self.reasons = reasons
   }
 
-  /// Whether rendering this plan changes nothing but the container (no EQ, width, gain or limiter).
+  /// Whether rendering this plan changes nothing but the container (no EQ, width, gain or limiter). The
+  /// high-pass does not count: it never runs alone, so an identity plan stays bit-exact.
   public var isIdentity: Bool {
     eq.isFlat && abs(gainDB) < 1e-9 && abs(widthDB) < 1e-9 && !limiter && dynamics?.compressor == nil
   }
+
+  /// The high-pass the render runs: the plan's, unless nothing else changes the samples.
+  public var renderedHighPassHz: Double? { isIdentity ? nil : highPassHz }
 }
 
 /// `plan.json`: the album's plan, editable, and renderable with `albummaster render --plan`.

@@ -96,7 +96,8 @@ public enum Planner {
       track: t, albumPSRDB: DynamicsPlanner.albumPSRDB(profile: profile, options: options), inputLUFS: target, options: options)
     return TrackPlan(
       file: t.file, eq: eq, gainDB: gain, widthDB: width, sourceLUFS: lufs, targetLUFS: target,
-      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons + why, dynamics: dynamics)
+      ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: reasons + why, dynamics: dynamics,
+      highPassHz: SubsonicHighPass.cornerHz)
   }
 
   /// The tonal correction: (profile − track), both 1/3-octave smoothed and mean-removed over 60 Hz–12 kHz,

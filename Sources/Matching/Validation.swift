@@ -76,6 +76,9 @@ public enum MatchingLimits {
   /// `MatchingOptions.targetPSRDB`, and a plan's source and target PSR: from a brick-walled master to a
   /// classical recording.
   public static let targetPSRDB = OptionRange(key: "targetPSRDB", flag: "--target-psr", range: 3...40)
+  /// A plan's subsonic high-pass corner: below the music, above where a 2nd-order section in double precision
+  /// stays accurate.
+  public static let highPassHz = OptionRange(key: "highPassHz", range: 5...40)
   /// album.yaml's fixed gain for one track.
   public static let fixedGainDB = OptionRange(key: "gainDB", range: -40...40)
   /// A plan's gain for one track: room for a −70 LUFS track brought to 0 LUFS with EQ, or a loud float file
@@ -213,6 +216,7 @@ extension TrackPlan {
     try DocumentChecks.level(sourceLUFS, subject: subject, key: prefix + "sourceLUFS")
     try DocumentChecks.level(targetLUFS, subject: subject, key: prefix + "targetLUFS")
     if let d = dynamics { try d.validate(subject: subject, prefix: prefix + "dynamics.") }
+    if let h = highPassHz { try MatchingLimits.highPassHz.check(h, subject: subject, key: prefix + "highPassHz") }
   }
 
   /// Why a renderer must refuse this plan, or `nil`: every number finite, every gain (with `gainOffsetDB`)
@@ -233,6 +237,7 @@ extension TrackPlan {
     guard eq.frequenciesHz.allSatisfy({ $0 > 0 && $0.isFinite }), zip(eq.frequenciesHz, eq.frequenciesHz.dropFirst()).allSatisfy({ $0 < $1 })
     else { return "eq.frequenciesHz must be positive and ascending" }
     if let problem = dynamics?.compressor?.problem { return "dynamics: \(problem)" }
+    if let h = highPassHz, let problem = MatchingLimits.highPassHz.problem(h) { return "highPassHz: \(problem)" }
     return nil
   }
 }

@@ -147,6 +147,9 @@ public struct DynamicsOutcome: Sendable, Hashable, Codable {
   @NullCoded public var expectedPSRDB: Double? = nil
   /// How far the track's loudness was lowered to hold the limiting budget, dB (0: not lowered).
   public var loudnessLoweredDB: Double
+  /// The gain taken off for it, dB, when it differs from `loudnessLoweredDB` (the limiter gave loudness back);
+  /// `nil`: the same.
+  @NullCoded public var gainLoweredDB: Double? = nil
   /// How far under the ceiling the limiter's threshold went, dB (`nil`: not driven).
   @NullCoded public var limiterDriveDB: Double? = nil
   /// The loudness correction the master was rendered with on top of the plan's gain, dB (`nil`: none).
@@ -174,7 +177,7 @@ extension TrackPlan {
     d.settled = true
     d.targetPSRDB = outcome.expectedPSRDB ?? d.targetPSRDB
     p.dynamics = d
-    p.gainDB -= outcome.loudnessLoweredDB
+    p.gainDB -= outcome.gainLoweredDB ?? outcome.loudnessLoweredDB
     if let c = outcome.gainCorrectionDB, c != 0 {
       // The correction the render measured, folded in: the settled plan renders the same gain.
       p.gainDB += c

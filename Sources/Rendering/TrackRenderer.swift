@@ -11,7 +11,7 @@ import Matching
 
 /// Renders one master from a source file and a plan, streaming in blocks: memory does not depend on length.
 ///
-/// EQ and width (linear-phase FIR, M/S) → gain → dynamics (the wideband compressor) → resampling (libsoxr,
+/// subsonic high-pass (DC, on masters that change anyway) → EQ and width (linear-phase FIR, M/S) → gain → dynamics (the wideband compressor) → resampling (libsoxr,
 /// only when asked) → true-peak limiter →
 /// quantization with seeded TPDF dither (integer outputs) → an atomic write through libsndfile. A stage with
 /// nothing to do is skipped; an identity plan rendered to the input's format writes the input's samples.
@@ -26,7 +26,8 @@ public enum TrackRenderer {
   ///
   /// `filtered` holds the EQ/width filter's output for passes of the same source and plan (they may differ in
   /// gain and output settings): an empty one records it, a complete one is replayed instead of reading and
-  /// filtering the source again. It is ignored when the plan needs no filter.
+  /// filtering the source again. It is ignored when the plan needs no FIR filter (the high-pass alone is cheaper
+/// to run again than to keep).
   ///
   /// `broadcast`, for a WAV or RF64 master, gives the `bext` loudness fields once the last block is written
   /// (e.g. from meters fed by `written`); the chunk is reserved before the first sample and filled in before the
@@ -96,8 +97,10 @@ public enum TrackRenderer {
     }
 
     var stages: [String] = []
-    let filtered = FilterStage.isNeeded(plan: plan, channels: channels)
-    if filtered {
+    if plan.renderedHighPassHz != nil { stages.append("highpass") }
+    let firNeeded = FilterStage.isNeeded(plan: plan, channels: channels)
+    let filtered = firNeeded || plan.renderedHighPassHz != nil
+    if firNeeded {
       if !plan.eq.isFlat { stages.append("eq") }
       if channels == 2 && abs(plan.widthDB) > 1e-9 { stages.append("width") }
     }
@@ -200,10 +203,10 @@ public enum TrackRenderer {
     let kept = try SilenceTrim.keptFrames(source: source, settings: settings)
     let upstream = BackgroundThread(name: "reading: \(plan.file)") { () throws -> Void in
       defer { queue.close() }
-      if let spill, filtered, spill.isComplete {
+      if let spill, firNeeded, spill.isComplete {
         try replay(spill, channels: channels, into: queue)
       } else {
-        let keep = filtered && spill?.isEmpty == true ? spill : nil
+        let keep = firNeeded && spill?.isEmpty == true ? spill : nil
         try readAndFilter(source: source, plan: plan, filtered: filtered, into: queue, keep: keep, kept: kept)
       }
     }
@@ -245,7 +248,8 @@ public enum TrackRenderer {
     return report
   }
 
-  /// Reads `source` in blocks, zeroes non-finite and over-range samples, runs the EQ/width filter when `filtered`, and pushes
+  /// Reads `source` in blocks, zeroes non-finite and over-range samples, runs the plan's subsonic high-pass and the
+  /// EQ/width filter when `filtered`, and pushes
   /// every block (then the filter's tail) into `queue`: output frames equal input frames. Stops early when the
   /// consumer abandons the queue. The reader and the filter live and die on the calling thread.
   private static func readAndFilter(
@@ -253,7 +257,10 @@ public enum TrackRenderer {
   ) throws {
     var reader = try AudioFileReader(path: source)
     let info = reader.info
-    var filter = filtered ? FilterStage(plan: plan, channels: info.channels, sampleRateHz: info.sampleRate) : nil
+    let needsFIR = filtered && FilterStage.isNeeded(plan: plan, channels: info.channels)
+    var filter = needsFIR ? FilterStage(plan: plan, channels: info.channels, sampleRateHz: info.sampleRate) : nil
+    var highPass = filtered
+      ? plan.renderedHighPassHz.map { SubsonicHighPass(cornerHz: $0, channels: info.channels, sampleRateHz: info.sampleRate) } : nil
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockFrames * info.channels)
     defer { buffer.deallocate() }
     var window = kept.map { TrimWindow(kept: $0, channels: info.channels) }
@@ -267,6 +274,7 @@ public enum TrackRenderer {
       }
       // Never pass NaN, ±Inf or corrupt huge values on (the comparison is false for NaN).
       for i in block.indices where !(abs(block[i]) <= AudioLimits.maxSampleMagnitude) { block[i] = 0 }
+      highPass?.process(&block)
       if filter != nil {
         block = filter!.process(block)
         filter!.delivered(block.count / info.channels)

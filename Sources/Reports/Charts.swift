@@ -127,7 +127,7 @@ enum Charts {
     let top = (deepest / 3).rounded(.up) * 3
     var c = SVGChart(title: "Gain reduction over time: compressor and limiter", xLabel: "time (s)", yLabel: "dB", x: 0...total, y: 0...top)
     c.height = 200
-    if let b = budgetDB { c.line([(0, b), (total, b)], cls: "profile", label: "limiting budget") }
+    if let b = budgetDB { c.line([(0, b), (total, b)], cls: "profile", label: "limiting budget (99 % of the time)") }
     if !comp.isEmpty { c.line(comp, cls: "before-line", label: "compressor") }
     if !lim.isEmpty { c.line(lim, cls: "after-line", label: "limiter") }
     let step = total > 1200 ? 300.0 : total > 300 ? 60 : total > 60 ? 30 : 5

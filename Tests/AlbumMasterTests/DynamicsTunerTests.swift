@@ -98,6 +98,12 @@ import TestSupport
     #expect(tuner.expectedPSRDB == 15 - 0.8 * drive)
     #expect(tuner.outcome?.limiterDriveDB == drive)
     #expect(tuner.outcome?.notes.contains { $0.contains("dB under the ceiling") } == true)
+    // With the limiter off there is nothing to drive: the compressor keeps its best threshold, and that is all.
+    var plan = Self.plan(compressor: true)
+    plan.limiter = false
+    var off = DynamicsTuner(plan: plan, dynamicsAmount: 1, maxCompressionDB: 6)
+    Self.run(&off) { _ in (15, 0) }
+    #expect(off.plan.dynamics?.limiterDriveDB == nil && off.outcome?.limiterDriveDB == nil)
   }
 
   @Test("The limiter pulling the PSR under its floor: the loudness is lowered until it holds, and the notes say why")
@@ -112,6 +118,23 @@ import TestSupport
     #expect(psr >= 11 - DynamicsTuner.floorSlackDB - 0.05 || tuner.passes == DynamicsTuner.maxPasses)
     #expect(tuner.loweredDB > 1 && tuner.plan.gainDB == -tuner.loweredDB)
     #expect(tuner.notes.allSatisfy { $0.contains("under the floor of 11.0 dB") })
+  }
+
+  @Test("On the last pass a budget still exceeded comes off the gain before any floor step: the tuning ends with it held")
+  func lastPassBudgetBeforeFloor() {
+    var plan = Self.plan(compressor: false)
+    plan.dynamics?.floorPSRDB = 16
+    var tuner = DynamicsTuner(plan: plan, dynamicsAmount: 1, maxCompressionDB: 0)
+    // The PSR stays 0.3 dB under its floor whatever the gain (0.45 dB floor steps, room for 4 of them and part of
+    // a fifth); the limiter takes 9 dB at the planned gain, a dB less per dB of gain off. Every pass finds the floor
+    // short; on the last, the budget must still come first.
+    var again = true
+    while again {
+      let limiting = max(0, 9 + tuner.plan.gainDB)
+      again = tuner.record(psrDB: 15.7, limitingDB: limiting)
+    }
+    #expect(max(0, 9 + tuner.plan.gainDB) <= 3 + DynamicsTuner.budgetSlackDB, "gain \(tuner.plan.gainDB)")
+    #expect(tuner.notes.contains { $0.contains("--max-limiting-db") })
   }
 
   @Test("A floor out of reach (a loud target) costs at most maxFloorLoweringDB of loudness; the budget judges the rest")
@@ -132,6 +155,40 @@ import TestSupport
     var loud = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
     _ = loud.record(psrDB: nil, limitingDB: 2.9, loudnessOffDB: 0.4)  // louder than its target: taken as measured
     #expect(loud.loweredDB == 0)
+  }
+
+  @Test("A lowering takes the gain off by the excess; the target is then the loudness measured, not target − excess")
+  func loweringTargetsWhatTheGainGives() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
+    // A model render: the limiter takes 8 dB at the planned gain, a dB less per dB taken off; the loudness falls
+    // by half of that while the limiter was taking loudness (it gives back the rest).
+    func render(_ p: TrackPlan) -> (lufs: Double, limitingDB: Double) {
+      let limiting = max(0, 8 + p.gainDB)
+      return (-14 + 0.5 * p.gainDB - 0.5 * max(0, -p.gainDB - 8), limiting)
+    }
+    var again = true
+    while again {
+      let r = render(tuner.plan)
+      tuner.retarget(measuredLUFS: r.lufs)
+      again = tuner.record(psrDB: nil, limitingDB: r.limitingDB, loudnessOffDB: r.lufs - (tuner.plan.targetLUFS ?? 0))
+    }
+    // 5 dB of gain off; the loudness it gives, −16.5 LUFS, is the target (−19 would have the correction take
+    // another 5 dB, and the limiter would end at 0 dB, 2.5 LU quieter than the budget needs).
+    #expect(abs(tuner.plan.gainDB - -5) < 1e-9 && abs((tuner.plan.targetLUFS ?? 0) - -16.5) < 1e-9)
+    #expect(abs(tuner.loweredDB - 2.5) < 1e-9 && tuner.outcome?.gainLoweredDB == 5)
+    #expect(tuner.notes.contains { $0.contains("Loudness lowered from -14.0 to -16.5 LUFS") }, "\(tuner.notes)")
+    // A settled plan renders the same gain and target.
+    let settled = Self.plan(compressor: false).applying(tuner.outcome)
+    #expect(abs(settled.gainDB - -5) < 1e-9 && abs((settled.targetLUFS ?? 0) - -16.5) < 1e-9)
+  }
+
+  @Test("The last pass far under its target counts at most loudnessSkewDB more limiting: no lowering on a guess")
+  func lastPassFarOffIsNotInflated() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
+    for _ in 1..<DynamicsTuner.maxPasses { _ = tuner.record(psrDB: nil, limitingDB: 0, loudnessOffDB: 0) }
+    // 4 dB of limiting on a pass 6 LU short: 4 + 0.5 − 3 = 1.5 dB comes off, not 4 + 6 − 3 = 7.
+    _ = tuner.record(psrDB: nil, limitingDB: 4, loudnessOffDB: -6)
+    #expect(abs(tuner.plan.gainDB - -(4 + DynamicsTuner.loudnessSkewDB - 3)) < 1e-9, "\(tuner.plan.gainDB)")
   }
 
   @Test("A pass whose loudness missed its target by more than a dB changes nothing but asks for another")

@@ -118,7 +118,7 @@ import TestSupport
     let first = try #require(masters.first { $0["file"] as? String == "01 low.wav" })
     let l = try #require((first["analysis"] as? [String: Any])?["loudness"] as? [String: Any])
     #expect(abs(try #require(l["integratedLUFS"] as? Double) - (source - 6)) <= 0.05)
-    #expect((first["render"] as? [String: Any])?["stages"] as? [String] == ["gain", "dither"])
+    #expect((first["render"] as? [String: Any])?["stages"] as? [String] == ["highpass", "gain", "dither"])
   }
 
   @Test("A target the ceiling cannot allow: with the budgets off it is reported loudly and exits 1; with the defaults the loudness is lowered and the plan says why")

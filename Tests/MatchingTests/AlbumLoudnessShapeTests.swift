@@ -99,5 +99,12 @@ import TestSupport
     #expect(AlbumLoudnessShape.orderKeepingTargets(sourcesLUFS: sources, plannedLUFS: planned, achievedLUFS: planned).isEmpty)
     // Equal sources are not an order to keep.
     #expect(AlbumLoudnessShape.orderKeepingTargets(sourcesLUFS: [-14, -14], plannedLUFS: [-14, -14], achievedLUFS: [-16, -14]).isEmpty)
+    // A track its budget held 10 LU down: keeping the order would take the others more than `maxOrderDropLU` under
+    // their plans, so it gives way and they keep them; a louder track held 2 LU down still takes them under it.
+    #expect(AlbumLoudnessShape.orderKeepingTargets(
+      sourcesLUFS: [-8, -13, -14], plannedLUFS: [-12, -14, -15], achievedLUFS: [-22, -14, -15]).isEmpty)
+    let near = AlbumLoudnessShape.orderKeepingTargets(
+      sourcesLUFS: [-8, -13, -14], plannedLUFS: [-12, -14, -15], achievedLUFS: [-16, -14, -15])
+    #expect(near.keys.sorted() == [1, 2] && abs(near[1]! - (-16 - step)) < 1e-9, "\(near)")
   }
 }

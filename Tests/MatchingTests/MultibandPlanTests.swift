@@ -74,6 +74,23 @@ import Testing
     #expect(DynamicsPlanner.plan(track: t, albumPSRDB: 12, inputLUFS: -14, options: o).0?.multiband == nil)
   }
 
+  @Test("A plan's multiband settings that no rate can run are refused at validation, naming the key")
+  func validation() throws {
+    var t = fixtureTrackForMultiband()
+    t.spectrum = Self.spectrum(midDB: -30, sideDB: -40)
+    var o = MatchingOptions()
+    o.multiband = true
+    let plan = try #require(DynamicsPlanner.plan(track: t, albumPSRDB: 12, inputLUFS: -14, options: o).0)
+    #expect(throws: Never.self) { try plan.validate(subject: "plan.json", prefix: "tracks[0].dynamics.") }
+    for crossovers: [Double] in [[6000, 1000, 120], [1000, 1000, 6000], [39.9, 1000, 6000], [-100, 1000, 6000]] {
+      var bad = plan
+      bad.multiband?.crossoversHz = crossovers
+      #expect {
+        try bad.validate(subject: "plan.json", prefix: "tracks[0].dynamics.")
+      } throws: { "\($0)".hasPrefix("plan.json: tracks[0].dynamics.multiband: multiband crossovers must ascend") }
+    }
+  }
+
   func fixtureTrackForMultiband() -> TrackAnalysis {
     var t = DynamicsPlannerTests.track("m", psr: 16)
     t.channels = 2

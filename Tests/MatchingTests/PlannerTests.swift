@@ -69,6 +69,12 @@ import TestSupport
     o.loudness = .none
     let none = Planner.plan(album: "a", tracks: tracks, profile: profile, options: o)
     #expect(zip(none.tracks, tracks).allSatisfy { $0.targetLUFS == $1.loudness.integratedLUFS && abs($0.gainDB) < 1e-9 })
+    // Every plan carries the subsonic high-pass; it runs only where the master changes anyway.
+    #expect(album.tracks.allSatisfy { $0.highPassHz == SubsonicHighPass.cornerHz && $0.renderedHighPassHz == SubsonicHighPass.cornerHz })
+    o.limiter = false
+    o.dynamicsAmount = 0
+    let untouched = Planner.plan(album: "a", tracks: tracks, profile: profile, options: o)
+    #expect(untouched.tracks.allSatisfy { $0.isIdentity && $0.highPassHz != nil && $0.renderedHighPassHz == nil })
   }
 
   @Test("Album loudness from gating blocks equals one track's integrated loudness, and gates across tracks")

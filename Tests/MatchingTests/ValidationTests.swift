@@ -48,6 +48,8 @@ import TestSupport
     ("gain NaN", { $0.tracks[0].gainDB = .nan }, "plan.json: tracks[0].gainDB: expected a number from -100 to 100, found nan"),
     ("width inf", { $0.tracks[0].widthDB = .infinity }, "plan.json: tracks[0].widthDB: expected a number from -12 to 12, found inf"),
     ("ceiling +1", { $0.tracks[0].ceilingDBTP = 1 }, "plan.json: tracks[0].ceilingDBTP: expected a number from -20 to 0, found 1"),
+    ("high-pass 1 Hz", { $0.tracks[0].highPassHz = 1 }, "plan.json: tracks[0].highPassHz: expected a number from 5 to 40, found 1"),
+    ("high-pass NaN", { $0.tracks[1].highPassHz = .nan }, "plan.json: tracks[1].highPassHz: expected a number from 5 to 40, found nan"),
     ("source -inf", { $0.tracks[0].sourceLUFS = -.infinity }, "plan.json: tracks[0].sourceLUFS: expected a number from -1000 to 1000, found -inf"),
     ("target NaN", { $0.tracks[0].targetLUFS = .nan }, "plan.json: tracks[0].targetLUFS: expected a number from -1000 to 1000, found nan"),
     ("album loudness", { $0.albumLoudnessLUFS = .infinity }, "plan.json: albumLoudnessLUFS: expected a number from -1000 to 1000, found inf"),
@@ -85,7 +87,7 @@ import TestSupport
     for edit: (inout TrackPlan) -> Void in [
       { $0.gainDB = 1e308 }, { $0.gainDB = .nan }, { $0.gainDB = -1e308 }, { $0.widthDB = .infinity }, { $0.ceilingDBTP = .nan },
       { $0.eq.gainsDB = [1] }, { $0.eq.gainsDB = [] }, { $0.eq.gainsDB[0] = 1e308 }, { $0.eq.frequenciesHz[0] = 0 },
-      { $0.eq.frequenciesHz = [1000, 1000] },
+      { $0.eq.frequenciesHz = [1000, 1000] }, { $0.highPassHz = .nan }, { $0.highPassHz = 0 }, { $0.highPassHz = 30_000 },
     ] {
       var bad = t
       edit(&bad)

@@ -10,11 +10,12 @@ import TestSupport
 /// Helpers: plans, rendering to a temp folder, reading back.
 enum R {
   static func plan(
-    eq: GainCurve = .flat, gainDB: Double = 0, widthDB: Double = 0, limiter: Bool = false, ceilingDBTP: Double = -1
+    eq: GainCurve = .flat, gainDB: Double = 0, widthDB: Double = 0, limiter: Bool = false, ceilingDBTP: Double = -1,
+    highPassHz: Double? = nil
   ) -> TrackPlan {
     TrackPlan(
       file: "t.wav", eq: eq, gainDB: gainDB, widthDB: widthDB, sourceLUFS: nil, targetLUFS: nil,
-      ceilingDBTP: ceilingDBTP, limiter: limiter, reasons: [])
+      ceilingDBTP: ceilingDBTP, limiter: limiter, reasons: [], highPassHz: highPassHz)
   }
 
   static func settings(bits: OutputBits? = .float32, rate: Int? = nil) -> RenderSettings {
@@ -202,21 +203,42 @@ enum R {
     #expect(fileBytes(a.path).prefix(4096).range(of: Data("PEAK".utf8)) == nil)
   }
 
-  @Test("An identity plan writes the input's samples unchanged (float, and 24-bit to 24-bit)")
+  @Test("An identity plan writes the input's samples unchanged (float, and 24-bit to 24-bit), its high-pass too")
   func transparency() throws {
     let x = Signals.whiteNoise(amplitude: 0.7, seconds: 1, sampleRateHz: 48_000)
     // Noise starts and ends at level: fades off, or they would change the edges (Format16EdgeFadeTests).
     var float = R.settings(bits: .float32), same = R.settings(bits: nil)
     float.edits.fadeMS = 0
     same.edits.fadeMS = 0
-    let f = try R.render(x, channels: 2, rate: 48_000, plan: R.plan(), settings: float)
+    // The high-pass never runs alone: a plan that changes nothing else stays bit-exact.
+    let identity = R.plan(highPassHz: SubsonicHighPass.cornerHz)
+    let f = try R.render(x, channels: 2, rate: 48_000, plan: identity, settings: float)
     defer { f.dir.remove() }
     #expect(f.samples == x && f.report.stages.isEmpty)
     let pcm = try R.render(
-      x, channels: 2, rate: 48_000, plan: R.plan(), settings: same,
+      x, channels: 2, rate: 48_000, plan: identity, settings: same,
       sourceFormat: .init(container: .wav, encoding: .pcm24))
     defer { pcm.dir.remove() }
     #expect(pcm.samples == R.readAll(pcm.dir.file("in.wav")))
+  }
+
+  /// A DC offset under music, raised 6 dB by the gain: without the high-pass the master's DC would be −14 dBFS.
+  @Test("A master's DC: a −20 dBFS offset under a tone, +6 dB of gain, comes out at or under −70 dBFS; the tone keeps its level",
+        arguments: testSampleRates, [1, 2])
+  func dcRemoved(rate: Int, channels: Int) throws {
+    let tone = Signals.sine(frequencyHz: 440, amplitude: 0.2, seconds: 4, sampleRateHz: rate, channels: channels)
+    let x = tone.map { $0 + 0.1 }
+    var s = R.settings(bits: .float32)
+    s.edits.fadeMS = 0
+    let r = try R.render(x, channels: channels, rate: rate, plan: R.plan(gainDB: 6, highPassHz: SubsonicHighPass.cornerHz), settings: s)
+    defer { r.dir.remove() }
+    #expect(r.report.stages == ["highpass", "gain"] && r.samples.count == x.count)
+    for c in 0..<channels {
+      let mean = stride(from: c, to: r.samples.count, by: channels).reduce(0.0) { $0 + Double(r.samples[$1]) } / Double(r.samples.count / channels)
+      #expect(20 * log10(abs(mean)) <= -70, "channel \(c) at \(rate): DC \(20 * log10(abs(mean))) dBFS")
+      let levelDB = R.rmsDB(r.samples, channels: channels, channel: c) - R.rmsDB(tone, channels: channels, channel: c)
+      #expect(abs(levelDB - 6) <= 0.05, "440 Hz level change \(levelDB) dB (the gain's 6)")
+    }
   }
 
   @Test("Resampling 44.1 → 48 kHz keeps a 1 kHz tone's level and gives the expected length")
