@@ -12,8 +12,13 @@ public struct LimiterSettings: Sendable, Hashable, Codable {
   public var marginDB: Double = TruePeakLimiter.marginDB
   /// Attack ramp (two cascaded box filters of this length each); also the look-ahead.
   public var attackSeconds: Double = 0.0015
-  /// Time constant of the return to unity gain.
+  /// Time constant of the return to unity gain after a transient.
   public var releaseSeconds: Double = 0.06
+  /// How fast the sustained stage follows a needed reduction down, dB per second: a 30 ms transient moves it
+  /// 0.3 dB at most, a reduction needed again and again all the way. 0 turns the stage off.
+  public var sustainSlewDBPerSecond: Double = 10
+  /// The sustained stage's time constant back up: after limiting that lasted, the gain returns this slowly.
+  public var sustainReleaseSeconds: Double = 1.0
 
   /// The ceiling in dBTP; margin, attack and release keep their defaults.
   public init(ceilingDBTP: Double) { self.ceilingDBTP = ceilingDBTP }
@@ -74,7 +79,13 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 /// 2. two box filters of `attack` frames each: a smooth ramp, each output an average of h values whose
 ///    windows all cover [n − 24, n + 24], so it stays ≤ r there and is flat across the interpolation kernel
 ///    at a peak;
-/// 3. release: the gain may rise only exponentially, which can only lower it further.
+/// 3. release: the gain may rise only exponentially, which can only lower it further;
+/// 4. sustain: a second gain follows the ramp (the reduction needed) down at most `sustainSlewDBPerSecond` and
+///    back up with `sustainReleaseSeconds`; the lower of the two is applied, which again can only lower it.
+///    Why: on sustained material whose peaks keep reaching the ceiling (a held chord pushed into the limiter), a
+///    60 ms release lets the gain back up between its peaks, and the gain then moves at the rate of the waveform's
+///    beats: intermodulation. Held at the depth of the recurring peaks it barely moves. An isolated transient still
+///    releases in `releaseSeconds`, as the sustained gain has moved only a fraction of a dB.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
 public struct TruePeakLimiter {
   /// The limiter aims this far (0.1 dB) under the ceiling it is given: the one margin between a plan's
@@ -97,6 +108,11 @@ public struct TruePeakLimiter {
   private let boxLength: Int
   private let lookAhead: Int
   private let releaseCoefficient: Double
+  /// Per frame: the sustained gain's factor down at its slew limit, and its release rate.
+  private let sustainStep: Double
+  private let sustainRelease: Double
+  /// The sustained stage's gain (1 at rest).
+  private var sustain = 1.0
 
   private var framesIn = 0
   // Monotonic deque of (index, r) for the sliding minimum, in rings of `dequeMask + 1` entries (it never holds
@@ -146,6 +162,8 @@ public struct TruePeakLimiter {
     boxLength = max(1, Int(settings.attackSeconds * Double(sampleRateHz)))
     lookAhead = spread + 2 * (boxLength - 1)
     releaseCoefficient = exp(-1 / (settings.releaseSeconds * Double(sampleRateHz)))
+    sustainStep = pow(10, -settings.sustainSlewDBPerSecond / 20 / Double(sampleRateHz))
+    sustainRelease = 1 - exp(-1 / (settings.sustainReleaseSeconds * Double(sampleRateHz)))
     var ring = 1
     while ring < spread + lookAhead + 2 { ring <<= 1 }
     dequeMask = ring - 1
@@ -224,6 +242,8 @@ public struct TruePeakLimiter {
   private mutating func pushR(from: Int, to: Int, firstIndex m0: Int) {
     let mask = dequeMask, lookAhead = lookAhead, spread = spread, release = 1 - releaseCoefficient
     var head = dequeHead, tail = dequeTail, previous = gainPrevious
+    var held = sustain
+    let heldUp = sustainRelease, heldStep = sustainStep
     var primed = boxesPrimed
     let length = box1.length, lengthD = Double(length)
     var sum1 = box1.sum, next1 = box1.next, sum2 = box2.sum, next2 = box2.next
@@ -263,7 +283,13 @@ public struct TruePeakLimiter {
                   // takes its chain of dependent operations off the frames that are not limited.
                   let gain = previous == 1 && g2 >= 1 ? 1 : min(g2, previous + (1 - previous) * release)
                   previous = gain
-                  g[start + produced] = Float(gain)
+                  if g2 < held {  // the need, not the release's tail: only a reduction that is needed is held
+                    held = max(g2, held * heldStep)
+                  } else if held < 1 {
+                    held += (1 - held) * heldUp
+                    if held > 1 - 1e-9 { held = 1 }  // it would approach 1 without reaching it
+                  }
+                  g[start + produced] = Float(min(gain, held))
                   produced += 1
                 }
               }
@@ -276,6 +302,7 @@ public struct TruePeakLimiter {
     dequeHead = head
     dequeTail = tail
     gainPrevious = previous
+    sustain = held
     boxesPrimed = primed
     box1.sum = sum1
     box1.next = next1
