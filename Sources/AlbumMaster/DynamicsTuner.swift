@@ -96,6 +96,13 @@ public struct DynamicsTuner: Sendable {
   /// Whether the plan needs measuring passes for its dynamics (it has a compressor to tune).
   public var needsMeasuring: Bool { !isSettled && plan.dynamics?.compressor != nil }
 
+  /// Whether a render's limiting (`limitingDB`, its 99th percentile) breaks a budget the tuner may still hold:
+  /// then the measuring passes must run even if the limiter was not expected to act.
+  public func breaksBudget(limitingDB: Double?) -> Bool {
+    guard !isSettled, let d = plan.dynamics, let limiting = limitingDB else { return false }
+    return limiting > d.maxLimitingDB + Self.budgetSlackDB
+  }
+
   /// Whether the measuring passes must measure the PSR: to tune a compressor, or to hold the PSR floor.
   public var measuresPSR: Bool { !isSettled && (needsMeasuring || plan.dynamics?.floorPSRDB != nil) }
 
@@ -112,7 +119,7 @@ public struct DynamicsTuner: Sendable {
     if !isSettled, passes > 0, let limiting = lastLimitingDB, limiting > d.maxLimitingDB + Self.budgetSlackDB {
       // Every pass spent (or nothing left to move): the plan says so, as the QA's `limiting` row will.
       notes.append(
-        "The limiter still takes \(Format.fixed(limiting)) dB (its 99th percentile on the last measuring pass), over the "
+        "The limiter still takes \(Format.fixed(limiting)) dB (its 99th percentile), over the "
           + "\(Format.fixed(d.maxLimitingDB)) dB budget: the tuning ran out of room or passes before the compressor and the "
           + "loudness could hold it (--max-limiting-db, a lower target or --dynamics-amount give it room).")
     }
@@ -125,6 +132,12 @@ public struct DynamicsTuner: Sendable {
   /// Whether the last pass left the plan changed without measuring it (the last pass lowered the loudness): its
   /// PSR is then not the one to expect, and `confirm` should record one more pass.
   public var needsConfirming: Bool { measuredPlan != nil && measuredPlan != plan && plan.dynamics?.settled != true }
+
+  /// Records the master's own limiting (the renders after the passes correct the loudness, and the limiter with
+  /// it), so that the outcome says when it is over the budget.
+  public mutating func recordMaster(limitingDB: Double?) {
+    if passes > 0, let l = limitingDB { lastLimitingDB = l }
+  }
 
   /// Records a pass of the final plan, which changes nothing but the PSR to expect (and the limiting to report).
   public mutating func confirm(psrDB: Double?, limitingDB: Double?) {
@@ -144,12 +157,7 @@ public struct DynamicsTuner: Sendable {
     measuredPlan = plan
     lastLimitingDB = limitingDB
     if isSettled { return false }
-    // Off its loudness, a pass misjudges what the limiter does (a PSR with no limiting does not depend on the gain).
-    if let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, (limitingDB ?? 0) > Self.budgetSlackDB,
-      passes < Self.maxPasses
-    {
-      return true
-    }
+    if isSkewed(limitingDB: limitingDB ?? 0, loudnessOffDB: loudnessOffDB) { return true }
     if psrDB != nil { expectedPSRDB = psrDB }
     guard var d = plan.dynamics else { return false }
     // A pass quieter than its target understates the limiting its master will get: with the limiter at work,
@@ -216,6 +224,17 @@ public struct DynamicsTuner: Sendable {
       return !lastPass
     }
     return false
+  }
+
+  /// Whether a pass only corrects the gain: off its loudness, it misjudges what the limiter does (a PSR with no
+  /// limiting does not depend on the gain). Not a pass quieter than its target and already over the budget: more
+  /// gain only adds limiting, so that verdict holds at the target, and the passes go to the budget's work.
+  private func isSkewed(limitingDB: Double, loudnessOffDB: Double?) -> Bool {
+    guard let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, limitingDB > Self.budgetSlackDB,
+      passes < Self.maxPasses
+    else { return false }
+    let overWhileQuiet = off < 0 && limitingDB > (plan.dynamics?.maxLimitingDB ?? .infinity) + Self.budgetSlackDB
+    return !overWhileQuiet
   }
 
   /// Drives the limiter deeper by the PSR excess over its target (a secant on the measured PSR per dB of drive),

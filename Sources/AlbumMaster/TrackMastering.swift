@@ -56,18 +56,29 @@ struct TrackMastering {
     return tp + plan.gainDB + boostDB > plan.ceilingDBTP + 1
   }
 
-  /// Renders and verifies the master.
-  /// - Throws: `RenderError`, or `TrackFailure` when the master cannot be analysed.
-  func run(progress: ((String, Double) -> Void)? = nil) throws -> MasterResult {
-    // A compressor takes loudness as well as peaks, and a driven limiter some more: the correction may give back
-    // up to the compressor's range and the limiting budget on top; the tuning passes (and a confirming one) come
-    // on top of the renders' attempts.
+  /// The loudness correction for this track. A compressor takes loudness as well as peaks, and a driven limiter
+  /// some more: the correction may give back up to the compressor's range and the limiting budget on top; the
+  /// tuning passes (and a confirming one) come on top of the renders' attempts.
+  private func makeCorrector() -> LoudnessCorrector {
     let compressing = plan.dynamics != nil && (plan.dynamics?.compressor != nil || dynamicsAmount > 0)
-    var corrector = LoudnessCorrector(
+    return LoudnessCorrector(
       thresholdLU: AlbumMasterer.correctionThresholdLU,
       maxCorrectionDB: AlbumMasterer.maxCorrectionDB
         + (compressing ? maxCompressionDB + min(plan.dynamics?.maxLimitingDB ?? 0, maxCompressionDB) : 0),
       maxAttempts: 4 + (compressing ? DynamicsTuner.maxPasses + 2 : 0))
+  }
+
+  /// What the render report says of the dynamics: the tuner's outcome and the loudness correction applied.
+  private static func dynamics(_ tuner: DynamicsTuner, _ corrector: LoudnessCorrector) -> DynamicsOutcome? {
+    var d = tuner.outcome
+    if corrector.offsetDB != 0 { d?.gainCorrectionDB = corrector.offsetDB }
+    return d
+  }
+
+  /// Renders and verifies the master.
+  /// - Throws: `RenderError`, or `TrackFailure` when the master cannot be analysed.
+  func run(progress: ((String, Double) -> Void)? = nil) throws -> MasterResult {
+    var corrector = makeCorrector()
     let name = (masterPath as NSString).lastPathComponent
     // Lossless masters are measured while they are written, on another core; the others are read back.
     let inline = verify && sourceInfo.map { TrackRenderer.readsBackExactly(settings.outputFormat(for: $0)) } == true
@@ -85,12 +96,14 @@ struct TrackMastering {
     // Measuring passes: the loudness (and the PSR when a compressor is tuned) the chain gives, and the limiter's
     // load; the tuner moves the compressor and, past both budgets, the loudness (`DynamicsTuner`).
     var tuner = DynamicsTuner(plan: plan, dynamicsAmount: dynamicsAmount, maxCompressionDB: maxCompressionDB)
+    var measured = false
     if verify, plan.targetLUFS != nil, let meterInfo,
       tuner.needsMeasuring || Self.expectsLimiting(plan: plan, sourceTruePeakDBTP: sourceTruePeakDBTP)
     {
       try runMeasuringPasses(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, progress: progress)
+      measured = true
     }
-    let plan = tuner.plan
+    var plan = tuner.plan
     // Lossy masters and `--codec-safe`: the limiter's ceiling lowered until the decodes hold the plan's.
     var codec = CodecCeiling(
       format: sourceInfo.map { settings.outputFormat(for: $0) } ?? .init(container: .wav, encoding: .pcm24),
@@ -102,8 +115,7 @@ struct TrackMastering {
       let meters = inline ? meterInfo.map { BackgroundMeters(info: $0, file: name) } : nil
       var report = try render(plan: codec.limited(plan), offsetDB: corrector.offsetDB, meters: meters, spill: spill) { f in progress?(stage, f) }
       report.path = relativePath  // reports stay the same wherever they are written
-      report.dynamics = tuner.outcome
-      if corrector.offsetDB != 0 { report.dynamics?.gainCorrectionDB = corrector.offsetDB }
+      report.dynamics = Self.dynamics(tuner, corrector)
       guard verify else {
         return MasterResult(
           file: plan.file, master: relativePath, plannedLUFS: plan.targetLUFS, ceilingDBTP: plan.ceilingDBTP,
@@ -112,6 +124,19 @@ struct TrackMastering {
       var master = try analyseMaster(meters: meters, name: name, progress: progress)
       let again = corrector.record(measuredLUFS: master.loudness.integratedLUFS, targetLUFS: plan.targetLUFS)
       if again { continue }
+      // The limiter was not expected to act (an EQ cut hid the peaks), yet the loudness correction drove it past
+      // its budget: the passes skipped run now, from the gain the correction reached.
+      if !measured, plan.targetLUFS != nil, let meterInfo, tuner.breaksBudget(limitingDB: report.limiterP99GainReductionDB) {
+        measured = true
+        corrector.maxAttempts += DynamicsTuner.maxPasses + 2
+        corrector.forgetSlope()
+        try runMeasuringPasses(&tuner, &corrector, meterInfo: meterInfo, name: name, spill: spill, progress: progress)
+        plan = tuner.plan
+        continue
+      }
+      // The corrections after the passes move the limiter too: the outcome tells the master's own limiting.
+      tuner.recordMaster(limitingDB: report.limiterP99GainReductionDB)
+      report.dynamics = Self.dynamics(tuner, corrector)
       if codec.isActive, try codec.needsAnotherRender(masterPath: masterPath, plan: plan) {
         // A lower ceiling takes loudness: the correction gets room for it, and its slope no longer holds.
         corrector.maxAttempts += CodecCeiling.correctionsPerStep

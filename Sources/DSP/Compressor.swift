@@ -45,12 +45,15 @@ public struct CompressorSettings: Sendable, Hashable, Codable {
     return max(floor, (1 / ratio - 1) * t * t / (2 * kneeDB))
   }
 
+  /// The thresholds a compressor runs with, dBFS.
+  public static let thresholdRangeDBFS: ClosedRange<Double> = -150...30
+
   /// Why these settings cannot be run (one line, naming the field), or nil when they can.
   public var problem: String? {
     func bad(_ name: String, _ value: Double, _ range: ClosedRange<Double>) -> String? {
       value.isFinite && range.contains(value) ? nil : "compressor \(name) must be within \(range.lowerBound)…\(range.upperBound) (got \(value))"
     }
-    return bad("thresholdDBFS", thresholdDBFS, -150...30) ?? bad("ratio", ratio, 1...100) ?? bad("kneeDB", kneeDB, 0...40)
+    return bad("thresholdDBFS", thresholdDBFS, Self.thresholdRangeDBFS) ?? bad("ratio", ratio, 1...100) ?? bad("kneeDB", kneeDB, 0...40)
       ?? bad("attackMS", attackMS, 0.1...10_000) ?? bad("releaseMS", releaseMS, 0.1...10_000)
       ?? bad("detectorMS", detectorMS, 0.1...10_000) ?? bad("makeupGainDB", makeupGainDB, -40...40)
       ?? bad("amount", amount, 0...1) ?? rangeDB.flatMap { bad("rangeDB", $0, 0...60) }

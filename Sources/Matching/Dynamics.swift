@@ -180,9 +180,11 @@ public enum DynamicsPlanner {
   /// The compressor's RMS detector, ms: it averages over a few periods of the beating between a chord's notes.
   public static let detectorMS = 20.0
 
-  /// The compressor the plan starts from: threshold `thresholdDBFS`, gain reduction at most `rangeDB`.
+  /// The compressor the plan starts from: threshold `thresholdDBFS` (within the range a compressor runs with: a
+  /// click in silence measures a PSR of 50 dB, which would put it over 30 dBFS), gain reduction at most `rangeDB`.
   public static func compressor(thresholdDBFS: Double, rangeDB: Double) -> CompressorSettings {
-    var c = CompressorSettings(thresholdDBFS: thresholdDBFS)
+    let r = CompressorSettings.thresholdRangeDBFS
+    var c = CompressorSettings(thresholdDBFS: min(r.upperBound, max(r.lowerBound, thresholdDBFS)))
     c.ratio = 2
     c.kneeDB = 6
     c.attackMS = 10

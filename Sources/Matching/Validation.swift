@@ -90,6 +90,9 @@ public enum MatchingLimits {
   public static let sideGainDB = OptionRange(key: "widthDB", range: -maxWidthDB.range.upperBound...maxWidthDB.range.upperBound)
   /// An EQ frequency or band centre: above 0 Hz, at most the Nyquist frequency of the highest rate read.
   public static let frequencyHz = OptionRange(key: "frequencyHz", range: 1...Double(AudioLimits.sampleRateHz.upperBound) / 2)
+  /// A plan's loudness target: any the planner can write, and nothing a master under a 0 dBTP ceiling cannot
+  /// reach (a full-scale square measures about +3 LUFS).
+  public static let planTargetLUFS = OptionRange(key: "targetLUFS", range: levelDB.range.lowerBound...10)
   /// A measured level, loudness or width in a document: any a Float signal can give (about −900 to +770 dB).
   public static let levelDB = OptionRange(key: "levelDB", range: -1000...1000)
 
@@ -214,7 +217,7 @@ extension TrackPlan {
     try MatchingLimits.sideGainDB.check(widthDB, subject: subject, key: prefix + "widthDB")
     try MatchingLimits.ceilingDBTP.check(ceilingDBTP, subject: subject, key: prefix + "ceilingDBTP")
     try DocumentChecks.level(sourceLUFS, subject: subject, key: prefix + "sourceLUFS")
-    try DocumentChecks.level(targetLUFS, subject: subject, key: prefix + "targetLUFS")
+    if let t = targetLUFS { try MatchingLimits.planTargetLUFS.check(t, subject: subject, key: prefix + "targetLUFS") }
     if let d = dynamics { try d.validate(subject: subject, prefix: prefix + "dynamics.") }
     if let h = highPassHz { try MatchingLimits.highPassHz.check(h, subject: subject, key: prefix + "highPassHz") }
   }

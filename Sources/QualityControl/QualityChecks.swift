@@ -163,7 +163,7 @@ public enum QualityChecks {
       if let l = limiting[name] {
         add("limiting", name, l.p99GainReductionDB > l.budgetDB + limitingSlackDB ? .warn : nil,
             "\(Format.fixed(l.p99GainReductionDB)) dB (over 1 dB \(Format.fixed(l.over1DBShare * 100))% of the time, over 3 dB \(Format.fixed(l.over3DBShare * 100))%)",
-            "≤ \(Format.fixed(l.budgetDB)) dB in 99% of the time",
+            "≤ \(Format.fixed(l.budgetDB)) dB in 99% of the time (warns over \(Format.fixed(l.budgetDB + limitingSlackDB)))",
             "The limiter works past its budget and distorts; lower the target loudness or raise --max-limiting-db knowingly.")
       }
       add("format-consistency", name,

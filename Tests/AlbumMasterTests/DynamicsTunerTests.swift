@@ -200,6 +200,37 @@ import TestSupport
     #expect(tuner.plan == before && tuner.expectedPSRDB == nil && tuner.notes.isEmpty)
   }
 
+  @Test("A pass far under its target and already over its budget adds a compressor: more gain only adds limiting")
+  func quietPassOverBudgetActs() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
+    let again = tuner.record(psrDB: nil, limitingDB: 8, loudnessOffDB: -3)
+    #expect(again)
+    #expect(tuner.plan.dynamics?.compressor != nil, "\(tuner.notes)")
+    #expect(tuner.notes.contains { $0.contains("a compressor takes part of it") })
+    // Within its budget, the same quiet pass only corrects the gain.
+    var within = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
+    let withinAgain = within.record(psrDB: nil, limitingDB: 2, loudnessOffDB: -3)
+    #expect(withinAgain)
+    #expect(within.plan.dynamics?.compressor == nil && within.notes.isEmpty)
+  }
+
+  @Test("A render's limiting over the budget asks for the passes, unless the plan is settled or the amount 0")
+  func breaksBudget() {
+    let tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
+    #expect(tuner.breaksBudget(limitingDB: 3.3) && !tuner.breaksBudget(limitingDB: 3.1) && !tuner.breaksBudget(limitingDB: nil))
+    #expect(!DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 0, maxCompressionDB: 6).breaksBudget(limitingDB: 9))
+    var settled = Self.plan(compressor: true)
+    settled.dynamics?.settled = true
+    #expect(!DynamicsTuner(plan: settled, dynamicsAmount: 1, maxCompressionDB: 6).breaksBudget(limitingDB: 9))
+  }
+
+  @Test("The planner's compressor threshold stays in the range a compressor runs with (a click in silence: PSR 51 dB)")
+  func thresholdClamped() {
+    let c = DynamicsPlanner.compressor(thresholdDBFS: 32, rangeDB: 6)
+    #expect(c.thresholdDBFS == CompressorSettings.thresholdRangeDBFS.upperBound && c.problem == nil)
+    #expect(DynamicsPlanner.compressor(thresholdDBFS: -400, rangeDB: 6).problem == nil)
+  }
+
   @Test("A plan without dynamics is left alone")
   func noDynamics() {
     var p = Self.plan(compressor: false)
