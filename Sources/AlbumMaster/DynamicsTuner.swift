@@ -227,14 +227,10 @@ public struct DynamicsTuner: Sendable {
   }
 
   /// Whether a pass only corrects the gain: off its loudness, it misjudges what the limiter does (a PSR with no
-  /// limiting does not depend on the gain). Not a pass quieter than its target and already over the budget: more
-  /// gain only adds limiting, so that verdict holds at the target, and the passes go to the budget's work.
+  /// limiting does not depend on the gain).
   private func isSkewed(limitingDB: Double, loudnessOffDB: Double?) -> Bool {
-    guard let off = loudnessOffDB, abs(off) > Self.loudnessSkewDB, limitingDB > Self.budgetSlackDB,
-      passes < Self.maxPasses
-    else { return false }
-    let overWhileQuiet = off < 0 && limitingDB > (plan.dynamics?.maxLimitingDB ?? .infinity) + Self.budgetSlackDB
-    return !overWhileQuiet
+    guard let off = loudnessOffDB else { return false }
+    return abs(off) > Self.loudnessSkewDB && limitingDB > Self.budgetSlackDB && passes < Self.maxPasses
   }
 
   /// Drives the limiter deeper by the PSR excess over its target (a secant on the measured PSR per dB of drive),

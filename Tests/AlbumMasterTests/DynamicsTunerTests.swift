@@ -200,20 +200,6 @@ import TestSupport
     #expect(tuner.plan == before && tuner.expectedPSRDB == nil && tuner.notes.isEmpty)
   }
 
-  @Test("A pass far under its target and already over its budget adds a compressor: more gain only adds limiting")
-  func quietPassOverBudgetActs() {
-    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
-    let again = tuner.record(psrDB: nil, limitingDB: 8, loudnessOffDB: -3)
-    #expect(again)
-    #expect(tuner.plan.dynamics?.compressor != nil, "\(tuner.notes)")
-    #expect(tuner.notes.contains { $0.contains("a compressor takes part of it") })
-    // Within its budget, the same quiet pass only corrects the gain.
-    var within = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
-    let withinAgain = within.record(psrDB: nil, limitingDB: 2, loudnessOffDB: -3)
-    #expect(withinAgain)
-    #expect(within.plan.dynamics?.compressor == nil && within.notes.isEmpty)
-  }
-
   @Test("A render's limiting over the budget asks for the passes, unless the plan is settled or the amount 0")
   func breaksBudget() {
     let tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 6)
