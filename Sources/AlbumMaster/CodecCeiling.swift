@@ -19,8 +19,10 @@ struct CodecCeiling {
   /// up to 0.012 dB higher (ffmpeg's MP3 decoder against libsndfile's mpg123, 16× peaks of the same masters).
   /// The verdict still holds the decode to the ceiling itself.
   static let decoderAgreementDB = 0.02
-  /// Renders after the first one that the codecs may ask for.
-  static let maxExtraRenders = 3
+  /// Renders after the first one that the codecs may ask for: an Opus variant of "Aberrations" (singularity-music,
+  /// `make crosscheck`'s delivery check) overshoots by 1 dB and its decoded peak follows the limiter's ceiling
+  /// slowly: 3 steps left it 0.013 dB over.
+  static let maxExtraRenders = 4
   /// Loudness corrections a lower ceiling adds to `TrackMastering`'s budget (the limiter then takes more).
   static let correctionsPerStep = 2
   /// A decoded peak that moved less than this after a lower ceiling is out of the limiter's reach, dB.
