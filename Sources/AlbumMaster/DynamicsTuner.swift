@@ -56,7 +56,7 @@ public struct DynamicsTuner: Sendable {
   /// The gain taken off for it, dB: more than `loweredDB` when the limiter was taking loudness too.
   public private(set) var gainLoweredDB = 0.0
   /// A lowering whose loudness the next pass measures: the target before it, and its note's index.
-  private var pendingLowering: (beforeLUFS: Double, note: Int, why: String)? = nil
+  private var pendingLowering: (beforeLUFS: Double, note: Int, why: String, gainDB: Double)? = nil
   /// One plain sentence per decision.
   public private(set) var notes: [String] = []
   /// Measuring passes recorded.
@@ -118,10 +118,15 @@ public struct DynamicsTuner: Sendable {
     }
     if !isSettled, passes > 0, let limiting = lastLimitingDB, limiting > d.maxLimitingDB + Self.budgetSlackDB {
       // Every pass spent (or nothing left to move): the plan says so, as the QA's `limiting` row will.
+      // Name what the passes tried: a dense track the tuning never lowered was once told "room or passes".
+      var tried: [String] = []
+      if let c = d.compressor { tried.append("a compressor at \(Format.fixed(c.thresholdDBFS)) dBFS") }
+      if gainLoweredDB > 0 { tried.append("\(Format.fixed(gainLoweredDB)) dB less gain") }
       notes.append(
         "The limiter still takes \(Format.fixed(limiting)) dB (its 99th percentile), over the "
-          + "\(Format.fixed(d.maxLimitingDB)) dB budget: the tuning ran out of room or passes before the compressor and the "
-          + "loudness could hold it (--max-limiting-db, a lower target or --dynamics-amount give it room).")
+          + "\(Format.fixed(d.maxLimitingDB)) dB budget after \(passes) measuring passes, which tried "
+          + (tried.isEmpty ? "neither a compressor nor less gain" : tried.joined(separator: " and "))
+          + " (--max-limiting-db, a lower target or --dynamics-amount give it room).")
     }
     var o = DynamicsOutcome(compressor: d.compressor, expectedPSRDB: expectedPSRDB, loudnessLoweredDB: loweredDB, notes: notes)
     o.limiterDriveDB = d.limiterDriveDB
@@ -307,12 +312,17 @@ public struct DynamicsTuner: Sendable {
     loweredDB += db
     gainLoweredDB += db
     tried = nil
-    notes.append(Self.loweringNote(before, before - db, why))
-    if measured { pendingLowering = (before, notes.count - 1, why) }
+    notes.append(Self.loweringNote(before, before - db, why, gainDB: db))
+    if measured { pendingLowering = (before, notes.count - 1, why, db) }
   }
 
-  private static func loweringNote(_ before: Double, _ after: Double, _ why: String) -> String {
-    "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: " + why
+  /// The note of a lowering of the gain by `gainDB`. Where the loudness did not move as printed (a click in
+  /// silence: the gate keeps the loudness where it was), the note names the gain instead of "from −35.7 to −35.7".
+  private static func loweringNote(_ before: Double, _ after: Double, _ why: String, gainDB: Double) -> String {
+    if Format.fixed(before) == Format.fixed(after) {
+      return "Gain lowered by \(Format.fixed(gainDB)) dB (the loudness stays at \(Format.fixed(after)) LUFS): " + why
+    }
+    return "Loudness lowered from \(Format.fixed(before)) to \(Format.fixed(after)) LUFS: " + why
   }
 
   /// After a lowering, the loudness the lowered gain measured becomes the target (and the note says so), so that
@@ -324,6 +334,6 @@ public struct DynamicsTuner: Sendable {
     let reached = min(got, p.beforeLUFS)
     loweredDB += target - reached
     plan.targetLUFS = reached
-    notes[p.note] = Self.loweringNote(p.beforeLUFS, reached, p.why)
+    notes[p.note] = Self.loweringNote(p.beforeLUFS, reached, p.why, gainDB: p.gainDB)
   }
 }

@@ -42,6 +42,22 @@ public enum Planner {
     return 10 * log10(energy)
   }
 
+  /// Why a track without an integrated loudness keeps its gain: too short for one 400 ms gating block, or silent;
+  /// and, where its peaks are over the ceiling, that the limiter still holds it (a 0.3 s square at full scale was
+  /// "left as it is" while the limiter took 3.3 dB).
+  static func unmeasuredReason(track t: TrackAnalysis, options: MatchingOptions) -> String {
+    let why =
+      t.durationSeconds < 0.4
+      ? "Too short for a loudness measurement (\(Format.fixed(t.durationSeconds, digits: 2)) s; BS.1770 gates 400 ms blocks)"
+      : "Silent (no measurable loudness)"
+    let peaks = [t.loudness.truePeakDBTP, t.loudness.interSamplePeakDBTP].compactMap { $0 }
+    if options.limiter, let peak = peaks.max(), peak > options.ceilingDBTP {
+      return why + ": the gain stays at 0 dB; the limiter holds the \(fmt(options.ceilingDBTP)) dBTP ceiling (the "
+        + "source peaks at \(fmt(peak)) dBTP), whatever the limiting budget: there is no gain to lower."
+    }
+    return why + ": left as it is."
+  }
+
   /// The plan for one track; `album` is the album's loudness shape (album mode), nil for a silent album.
   public static func plan(
     track t: TrackAnalysis, profile: AlbumProfile, album: AlbumLoudnessShape?, options: MatchingOptions
@@ -50,8 +66,7 @@ public enum Planner {
     guard let lufs = t.loudness.integratedLUFS else {
       return TrackPlan(
         file: t.file, eq: .flat, gainDB: 0, widthDB: 0, sourceLUFS: nil, targetLUFS: nil,
-        ceilingDBTP: options.ceilingDBTP, limiter: options.limiter,
-        reasons: ["Silent (no measurable loudness): left as it is."])
+        ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: [unmeasuredReason(track: t, options: options)])
     }
     let eq = eqCurve(track: t, profile: profile, options: options)
     if !eq.isFlat {

@@ -182,6 +182,16 @@ import TestSupport
     #expect(abs(settled.gainDB - -5) < 1e-9 && abs((settled.targetLUFS ?? 0) - -16.5) < 1e-9)
   }
 
+  @Test("A lowering whose loudness did not move names the gain taken off, not \"from -35.7 to -35.7 LUFS\"")
+  func loweringThatKeepsTheLoudnessNamesTheGain() {
+    var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)
+    // A click in silence: the limiter takes 5 dB; the gated loudness stays put whatever the gain.
+    _ = tuner.record(psrDB: nil, limitingDB: 5, loudnessOffDB: 0)
+    tuner.retarget(measuredLUFS: -14.01)
+    #expect(tuner.notes.contains { $0.hasPrefix("Gain lowered by 2.0 dB (the loudness stays at -14.0 LUFS)") }, "\(tuner.notes)")
+    #expect(!tuner.notes.contains { $0.contains("from -14.0 to -14.0") })
+  }
+
   @Test("The last pass far under its target counts at most loudnessSkewDB more limiting: no lowering on a guess")
   func lastPassFarOffIsNotInflated() {
     var tuner = DynamicsTuner(plan: Self.plan(compressor: false), dynamicsAmount: 1, maxCompressionDB: 0)

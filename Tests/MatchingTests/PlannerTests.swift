@@ -16,6 +16,23 @@ import TestSupport
     #expect(abs(db - 0.691) < (rate == 48_000 ? 0.01 : 0.02), "\(db)")
   }
 
+  @Test("A track with no loudness keeps its gain, and the reason says why: too short, or silent; limited if over the ceiling")
+  func unmeasuredTrackReason() {
+    var short = fixtureTrack(file: "s", integratedLUFS: nil, levelsDB: { _ in nil })
+    short.durationSeconds = 0.3
+    short.loudness.truePeakDBTP = 0.2
+    let o = MatchingOptions()
+    let plan = Planner.plan(track: short, profile: Self.profile, album: nil, options: o)
+    #expect(plan.gainDB == 0 && plan.targetLUFS == nil)
+    #expect(plan.reasons == [
+      "Too short for a loudness measurement (0.30 s; BS.1770 gates 400 ms blocks): the gain stays at 0 dB; the limiter "
+        + "holds the -1.0 dBTP ceiling (the source peaks at 0.2 dBTP), whatever the limiting budget: there is no gain to lower."])
+    var silent = fixtureTrack(file: "q", integratedLUFS: nil, levelsDB: { _ in nil })
+    silent.loudness.truePeakDBTP = -60
+    #expect(Planner.plan(track: silent, profile: Self.profile, album: nil, options: o).reasons == [
+      "Silent (no measurable loudness): left as it is."])
+  }
+
   @Test("The EQ is the smoothed difference to the profile, scaled, limited, faded at the extremes")
   func eqShape() throws {
     // 2 dB/octave brighter than the profile: the correction is a tilt the other way.
