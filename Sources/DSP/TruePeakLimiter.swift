@@ -73,7 +73,8 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 /// `InterSamplePeak.gridBound` of the ceiling; and on the signal interpolated as libebur128 measures it (BS.1770),
 /// so that both figures stay under the ceiling.
 /// Per frame m the gain needed is
-/// r[m] = min(1, ceiling / peak around m). The applied gain is built so that it never exceeds r anywhere
+/// r[m] = min(1, ceiling / peak around m), the ceiling lowered where there is content near Nyquist
+/// (`NearNyquistMargin`). The applied gain is built so that it never exceeds r anywhere
 /// within ±24 frames (the kernel's half-length):
 /// 1. h[n] = min r over [n − 24, n + 24 + 2·attack]: a look-ahead minimum, spread both ways;
 /// 2. two box filters of `attack` frames each: a smooth ramp, each output an average of h values whose
@@ -101,6 +102,10 @@ public struct TruePeakLimiter {
   private var interpolator: TruePeakInterpolator
   /// libebur128's interpolation, at the same delay: the BS.1770 true peak is held too.
   private var bs1770: TruePeakInterpolator
+  /// The ceiling lowered where there is content near Nyquist, which meters read differently.
+  private var nyquist: NearNyquistMargin
+  /// Per input frame of the block: the ceiling its peaks are held to.
+  private var frameCeilings: [Float] = []
   /// Delay of the interpolator in input samples: phase f at input i is the value at time i − delay + f/factor.
   private let interpolatorDelay: Int
   /// Frames each way the gain is held flat around a peak: at least 16, and the kernel's half-length (24).
@@ -157,6 +162,7 @@ public struct TruePeakLimiter {
     // droop at 0.4·fs is 0.4 dB). Its output is delayed to line up with the accurate one's.
     interpolator = TruePeakInterpolator(channels: channels, interSampleAtRateHz: sampleRateHz, refined: true)
     bs1770 = TruePeakInterpolator(channels: channels, sampleRateHz: sampleRateHz, delayFrames: interpolator.delayFrames)
+    nyquist = NearNyquistMargin(channels: channels, sampleRateHz: sampleRateHz)
     interpolatorDelay = interpolator.delayFrames
     spread = max(16, interpolator.delayFrames)
     boxLength = max(1, Int(settings.attackSeconds * Double(sampleRateHz)))
@@ -181,14 +187,18 @@ public struct TruePeakLimiter {
   /// Limits `frames` interleaved frames and appends the frames that are ready to `out`.
   public mutating func process(_ samples: UnsafePointer<Float>, frames: Int, into out: inout [Float]) {
     delayLine.append(contentsOf: UnsafeBufferPointer(start: samples, count: frames * channels))
+    if frameCeilings.count < frames { frameCeilings = Array(repeating: 0, count: frames) }
+    let c0 = ceiling
+    frameCeilings.withUnsafeMutableBufferPointer { nyquist.ceilings(samples, frames: frames, ceiling: c0, into: $0.baseAddress!) }
     framePeaks(samples, frames: frames)
     let first = max(0, interpolatorDelay - framesIn)
     if first < frames {
       if rs.count < frames { rs = Array(repeating: 0, count: frames) }
-      let c = ceiling
       peaks.withUnsafeBufferPointer { p in
-        rs.withUnsafeMutableBufferPointer { r in
-          for i in first..<frames { r[i] = p[i] > c ? c / p[i] : 1 }
+        frameCeilings.withUnsafeBufferPointer { cs in
+          rs.withUnsafeMutableBufferPointer { r in
+            for i in first..<frames { r[i] = p[i] > cs[i] ? cs[i] / p[i] : 1 }
+          }
         }
       }
       pushR(from: first, to: frames, firstIndex: framesIn + first - interpolatorDelay)
@@ -226,7 +236,8 @@ public struct TruePeakLimiter {
   /// (i − delay) … (i − delay) + (factor − 1)/factor.
   private mutating func framePeaks(_ samples: UnsafePointer<Float>, frames: Int) {
     if peaks.count < frames { peaks = Array(repeating: 0, count: frames) }
-    let c0 = ceiling
+    // The lowest ceiling of the block: no frame that could pass its own is screened out.
+    let c0 = frameCeilings.prefix(frames).reduce(ceiling, min)
     peaks.withUnsafeMutableBufferPointer { pk in
       for i in 0..<frames { pk[i] = 0 }
       // Blocks where nothing can come near the ceiling skip the interpolation (its output is ≤ K·max|x|).
