@@ -18,8 +18,13 @@
 ///
 /// The share is the RMS of the fourth difference (1 − z⁻¹)⁴/16, whose gain is sin⁴(πf/fs) (1 at Nyquist, 0.82 at
 /// 0.4·fs, 0.25 at 0.25·fs, under 10⁻⁴ below 0.1·fs), over the RMS of the signal; each power is the loudest
-/// channel's per frame, averaged with a 50 ms time constant: a mean, so that a transient's momentary share (a click
-/// is all high frequencies) does not move the ceiling at the transient's rate. White noise has a share of 0.52, a sine
+/// channel's per frame, averaged two ways, and the larger share counts:
+/// - over 50 ms (a one-pole mean): for dense material;
+/// - over the last `localFrames` (64) frames, about the kernel's span: for sparse bursts a 50 ms mean dilutes (noise
+///   ticks of 0.5 ms every 45 ms over a loud 55 Hz bed read 0.33 dB over at 192 kHz with the mean alone).
+/// A fast follower with a slow release (1 ms attack, 100 ms release) was tried first: it held the ceiling down for
+/// 100 ms after every transient, and a codec test track (clipped music) decoded 1.2 dB apart from libopus's. The
+/// 64-frame window moves the ceiling only around the burst itself. White noise has a share of 0.52, a sine
 /// at 0.45·fs 0.95: it too loses about 1 dB, as this cannot tell a tone from noise.
 public struct NearNyquistMargin {
   /// The ceiling is divided by 1 + factor · share: 0.55 dB for white noise.
@@ -32,6 +37,12 @@ public struct NearNyquistMargin {
   /// The last four samples per channel, newest first: x[n−1], x[n−2], x[n−3], x[n−4].
   private var history: [Float]
   private var power: Double = 0, total: Double = 0
+  /// Frames of the local share: more than the accurate kernel's span (48), so that the frames a peak's reading
+  /// depends on are all in it (the peak at input frame i lies `delayFrames` = 24 frames back).
+  static let localFrames = 64
+  /// The last `localFrames` frames' loudest powers (rings) and their sums.
+  private var ringD = [Double](repeating: 0, count: localFrames), ringX = [Double](repeating: 0, count: localFrames)
+  private var ringAt = 0, sumD = 0.0, sumX = 0.0
   private let step: Double
 
   /// A follower for `channels` at `sampleRateHz`, with silent history.
@@ -64,8 +75,21 @@ public struct NearNyquistMargin {
         }
         p += (loudest - p) * step
         t += (loudestTotal - t) * step
+        sumD += loudest - ringD[ringAt]
+        sumX += loudestTotal - ringX[ringAt]
+        ringD[ringAt] = loudest
+        ringX[ringAt] = loudestTotal
+        ringAt += 1
+        if ringAt == Self.localFrames {
+          // Summed afresh once per ring: the running sums' rounding does not pile up over hours.
+          ringAt = 0
+          sumD = ringD.reduce(0, +)
+          sumX = ringX.reduce(0, +)
+        }
         // The share is at most 1 (the fourth difference's gain is at most 1); silence has none.
-        let share = t > 1e-30 ? min(1, (p / t).squareRoot()) : 0
+        let mean = t > 1e-30 ? min(1, (p / t).squareRoot()) : 0
+        let local = sumX > 1e-30 ? min(1, (max(0, sumD) / sumX).squareRoot()) : 0
+        let share = max(mean, local)
         out[i] = Float(c / (1 + k * share))
       }
     }

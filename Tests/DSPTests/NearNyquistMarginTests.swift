@@ -63,6 +63,26 @@ import TestSupport
     #expect(own <= ceilingDBTP && own > ceilingDBTP - 0.9, "accurate reading at \(rate) Hz, \(channels) ch: \(own) dBTP")
   }
 
+  @Test("Sparse noise ticks over a loud bass bed stay under the ceiling by common 16× meters (a 50 ms mean dilutes them)",
+        arguments: [48_000, 96_000, 192_000])
+  func sparseTicksHoldByCommonMeters(rate: Int) {
+    // 0.7·sin(55 Hz) plus white noise at 0.8, on for 0.5 ms every 45 ms, 1 s, stereo (a helper's finding).
+    let frames = rate, on = rate / 2_000, period = rate * 45 / 1_000
+    var rng = SplitMix64(seed: 7)
+    var x = [Float](repeating: 0, count: frames * 2)
+    for i in 0..<frames {
+      let bed = 0.7 * sin(2 * .pi * 55 * Double(i) / Double(rate)) * min(1, Double(i) / 480)
+      for c in 0..<2 { x[i * 2 + c] = Float(bed + (i % period < on ? 0.8 * Double(rng.nextBipolar()) : 0)) }
+    }
+    let ceilingDBTP = -1.0
+    let driven = x.map { $0 * 1.5 }  // into the limiter
+    let y = limitSignal(driven, channels: 2, rate: rate, settings: LimiterSettings(ceilingDBTP: ceilingDBTP), block: 4_096)
+    for beta in [5.0, 12.0] {
+      let peak = WindowedSincMeter16.peakDBTP(y, channels: 2, kaiserBeta: beta)
+      #expect(peak <= ceilingDBTP, "β \(beta) at \(rate) Hz: \(peak) dBTP")
+    }
+  }
+
   @Test("A 1 kHz sine at full scale moves the ceiling by under 0.001 dB; white noise, at any level, by 0.4–0.8 dB",
         arguments: testSampleRates)
   func sizeOfTheMargin(rate: Int) {
