@@ -58,41 +58,51 @@ public struct NearNyquistMargin {
   public mutating func ceilings(
     _ samples: UnsafePointer<Float>, frames: Int, ceiling: Float, into out: UnsafeMutablePointer<Float>
   ) {
-    let k = Double(Self.factor), c = Double(ceiling), channels = channels, step = step
-    var p = power, t = total
+    let k = Double(Self.factor), c = Double(ceiling), channels = channels, step = step, ring = Self.localFrames
+    var p = power, t = total, sd = sumD, sx = sumX, at = ringAt
     history.withUnsafeMutableBufferPointer { h in
-      for i in 0..<frames {
-        var loudest = 0.0, loudestTotal = 0.0
-        for ch in 0..<channels {
-          let x0 = Double(samples[i * channels + ch]), b = 4 * ch
-          let d = (x0 - 4 * Double(h[b]) + 6 * Double(h[b + 1]) - 4 * Double(h[b + 2]) + Double(h[b + 3])) / 16
-          h[b + 3] = h[b + 2]
-          h[b + 2] = h[b + 1]
-          h[b + 1] = h[b]
-          h[b] = Float(x0)
-          loudest = max(loudest, d * d)
-          loudestTotal = max(loudestTotal, x0 * x0)
+      ringD.withUnsafeMutableBufferPointer { rd in
+        ringX.withUnsafeMutableBufferPointer { rx in
+          for i in 0..<frames {
+            var loudest = 0.0, loudestTotal = 0.0
+            for ch in 0..<channels {
+              let x0 = Double(samples[i * channels + ch]), b = 4 * ch
+              let d = (x0 - 4 * Double(h[b]) + 6 * Double(h[b + 1]) - 4 * Double(h[b + 2]) + Double(h[b + 3])) / 16
+              h[b + 3] = h[b + 2]
+              h[b + 2] = h[b + 1]
+              h[b + 1] = h[b]
+              h[b] = Float(x0)
+              loudest = max(loudest, d * d)
+              loudestTotal = max(loudestTotal, x0 * x0)
+            }
+            p += (loudest - p) * step
+            t += (loudestTotal - t) * step
+            sd += loudest - rd[at]
+            sx += loudestTotal - rx[at]
+            rd[at] = loudest
+            rx[at] = loudestTotal
+            at += 1
+            if at == ring {
+              // Summed afresh once per ring: the running sums' rounding does not pile up over hours.
+              at = 0
+              sd = 0
+              sx = 0
+              for r in 0..<ring {
+                sd += rd[r]
+                sx += rx[r]
+              }
+            }
+            // The larger of the two squared shares; at most 1 (the fourth difference's gain is at most 1); silence
+            // has none.
+            let mean = t > 1e-30 ? p / t : 0, local = sx > 1e-30 ? max(0, sd) / sx : 0
+            out[i] = Float(c / (1 + k * min(1, max(mean, local).squareRoot())))
+          }
         }
-        p += (loudest - p) * step
-        t += (loudestTotal - t) * step
-        sumD += loudest - ringD[ringAt]
-        sumX += loudestTotal - ringX[ringAt]
-        ringD[ringAt] = loudest
-        ringX[ringAt] = loudestTotal
-        ringAt += 1
-        if ringAt == Self.localFrames {
-          // Summed afresh once per ring: the running sums' rounding does not pile up over hours.
-          ringAt = 0
-          sumD = ringD.reduce(0, +)
-          sumX = ringX.reduce(0, +)
-        }
-        // The share is at most 1 (the fourth difference's gain is at most 1); silence has none.
-        let mean = t > 1e-30 ? min(1, (p / t).squareRoot()) : 0
-        let local = sumX > 1e-30 ? min(1, (max(0, sumD) / sumX).squareRoot()) : 0
-        let share = max(mean, local)
-        out[i] = Float(c / (1 + k * share))
       }
     }
+    sumD = sd
+    sumX = sx
+    ringAt = at
     power = p
     total = t
   }
