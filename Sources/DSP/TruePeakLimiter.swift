@@ -189,7 +189,9 @@ public struct TruePeakLimiter {
     delayLine.append(contentsOf: UnsafeBufferPointer(start: samples, count: frames * channels))
     if frameCeilings.count < frames { frameCeilings = Array(repeating: 0, count: frames) }
     let c0 = ceiling
-    frameCeilings.withUnsafeMutableBufferPointer { nyquist.ceilings(samples, frames: frames, ceiling: c0, into: $0.baseAddress!) }
+    if frames > 0 {  // an empty block has no frames to hold (and an empty buffer no address)
+      frameCeilings.withUnsafeMutableBufferPointer { nyquist.ceilings(samples, frames: frames, ceiling: c0, into: $0.baseAddress!) }
+    }
     framePeaks(samples, frames: frames)
     let first = max(0, interpolatorDelay - framesIn)
     if first < frames {

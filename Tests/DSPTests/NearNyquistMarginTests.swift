@@ -118,6 +118,23 @@ import TestSupport
     }
   }
 
+  @Test("An empty block, first or in the middle, changes nothing in the limiter's output")
+  func emptyBlocks() {
+    let x = Self.whiteNoise(frames: 4_000, channels: 2, level: 1.2)
+    let settings = LimiterSettings(ceilingDBTP: -1)
+    let plain = limitSignal(x, channels: 2, rate: 48_000, settings: settings, block: 1_000)
+    var limiter = TruePeakLimiter(settings: settings, channels: 2, sampleRateHz: 48_000)
+    var out: [Float] = []
+    x.withUnsafeBufferPointer { p in
+      for start in stride(from: 0, to: 4_000, by: 1_000) {
+        limiter.process(p.baseAddress! + start * 2, frames: 0, into: &out)
+        limiter.process(p.baseAddress! + start * 2, frames: 1_000, into: &out)
+      }
+    }
+    limiter.finish(into: &out)
+    #expect(out == plain)
+  }
+
   @Test("The ceilings are the same for any block size")
   func blockSizeInvariance() {
     let x = Self.whiteNoise(frames: 9_000, channels: 2, level: 0.8)
