@@ -14,7 +14,7 @@ VENV := .venv-check
 PORTABLE ?=
 SWIFT_CPU := $(if $(filter-out 0 no false,$(PORTABLE)),,$(shell scripts/swift-cpu-flags.sh))
 
-.PHONY: demo test build deps bench bench-distortion crosscheck dynamics-tables outlier-album real-album memcheck interrupt-stress install uninstall clean check-docs
+.PHONY: demo test build deps bench bench-distortion crosscheck dynamics-tables outlier-album real-album inconsistent-album memcheck interrupt-stress install uninstall clean check-docs
 
 ## Install what is missing, build, synthesize the demo album and master it (analyse, plan, render, verify).
 demo: build
@@ -62,6 +62,8 @@ crosscheck: build
 	@$(VENV)/bin/python scripts/mastercheck.py
 	@$(VENV)/bin/python scripts/deliverycheck.py
 	@$(VENV)/bin/python scripts/shapecheck.py
+	@$(VENV)/bin/python scripts/eqcheck.py
+	@$(VENV)/bin/python scripts/refcheck.py
 
 ## Issue 14's evidence: masters ALBUM with the defaults and with --dynamics-amount 0 (into a temp folder), measures
 ## both independently (NumPy/SciPy/ffmpeg) and prints the PSR, limiting and loudness tables with PASS/FAIL lines
@@ -85,6 +87,12 @@ outlier-album:
 real-album:
 	@scripts/install-deps.sh ffmpeg python3 singularity-music asc-music
 	@python3 scripts/dynamics-albums.py real .build-bench/real
+
+## Issue 15's very inconsistent album (Wesnoth, Singularity and asc-music tracks far apart in tonal balance), kept in
+## .build-bench/inconsistent; scripts/eqcheck.py masters it beside the outlier and real albums.
+inconsistent-album:
+	@scripts/install-deps.sh ffmpeg python3 wesnoth-1.16-music singularity-music asc-music
+	@python3 scripts/dynamics-albums.py inconsistent .build-bench/inconsistent
 
 ## Memory stays flat: a 2-hour file analysed (< 150 MB) and mastered (< 256 MB). CI runs it.
 memcheck: build

@@ -11,6 +11,10 @@ Debian's packages and decoded to 24-bit WAV (ffmpeg), so that every tool reads t
                                    0.31 (-10 dBFS), which raises its peaks, not its dynamics;
   dynamics-albums.py real DIR      the real album of scripts/mastercheck.py into DIR/Real: the first five
                                    singularity-music tracks and the three asc-music tracks (22.05 kHz MP3).
+  dynamics-albums.py inconsistent DIR
+                                   six tracks into DIR/Inconsistent for issue 15's EQ check (scripts/eqcheck.py):
+                                   orchestral (Wesnoth), electronic (Singularity) and a 22.05 kHz MP3 (asc-music),
+                                   chosen for tonal balances far apart (median tonal deviation >= 6 dB).
 An album folder that already has every track is left as it is. Exit 2 when a package's music is missing.
 """
 import glob, os, subprocess, sys
@@ -22,6 +26,9 @@ ALBUMS = {
     "outlier": ("Outlier", [f"{WESNOTH}/the_deep_path.ogg", f"{WESNOTH}/vengeful.ogg", f"{SINGULARITY}/Nebula.ogg",
                             f"{WESNOTH}/the_dangerous_symphony.ogg", f"{WESNOTH}/traveling_minstrels.ogg"]),
     "real": ("Real", None),  # chosen as mastercheck.py chooses them, below
+    "inconsistent": ("Inconsistent", [f"{WESNOTH}/elf-land.ogg", f"{WESNOTH}/traveling_minstrels.ogg",
+                                      f"{ASC}/time_to_strike.mp3", f"{WESNOTH}/transience.ogg",
+                                      f"{WESNOTH}/silvan_sanctuary.ogg", f"{SINGULARITY}/Awakening.ogg"]),
 }
 
 

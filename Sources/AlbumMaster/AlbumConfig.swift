@@ -14,7 +14,8 @@ import Yams
 /// targetLUFS: -14
 /// maxSpreadLU: 3
 /// eqAmount: 0.8
-/// maxEQDB: 6
+/// maxEQDB: 12
+/// eqPhase: mixed           # linear | minimum | mixed
 /// widthAmount: 0.5
 /// maxWidthDB: 3
 /// ceilingDBTP: -1
@@ -202,6 +203,11 @@ public struct AlbumConfig: Sendable, Hashable {
         for e in EditLimits.options where e.limits.key == key { c.edits[keyPath: e.setting] = try r.number(v, key, e.limits) }
       case "limiter": c.matching.limiter = try r.flag(v, key)
       case "multiband": c.matching.multiband = try r.flag(v, key)
+      case "eqPhase":
+        guard let x = v.string, let m = EQPhase(rawValue: x) else {
+          throw r.fail(v, key, "expected \(EQPhase.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        c.matching.eqPhase = m
       case MatchingLimits.targetPSRDB.key: c.matching.targetPSRDB = try r.number(v, key, MatchingLimits.targetPSRDB)
       case "tracks":
         guard let tracks = v.mapping else { throw r.fail(v, key, "expected file names with their settings") }
@@ -222,7 +228,7 @@ public struct AlbumConfig: Sendable, Hashable {
       case "release": c.release = try release(v, path: path)
       case "codecSafe": c.codecSafe = try r.codecs(v, key)
       default:
-        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, fadeMS, trimStartMS, trimEndMS, release, tracks, outputs, codecSafe)")
+        throw r.fail(k, key, "unknown key (preset, loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, eqPhase, widthAmount, maxWidthDB, ceilingDBTP, limiter, dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, fadeMS, trimStartMS, trimEndMS, release, tracks, outputs, codecSafe)")
       }
     }
     return c

@@ -10,6 +10,7 @@
 @_exported import struct Matching.MatchingOptions
 @_exported import struct Matching.MatchingOverrides
 @_exported import enum Matching.LoudnessMode
+@_exported import enum DSP.EQPhase
 @_exported import struct Matching.InputError
 @_exported import struct QualityControl.DeliveryPreset
 @_exported import struct QualityControl.QAReport

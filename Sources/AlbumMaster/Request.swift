@@ -127,7 +127,8 @@ struct ValidatedRequest: Sendable {
     let config = album.isSingleFile ? nil : try AlbumConfig.load(folder: album.path)
     try config?.checkTracks(album.files)
     let preset = self.preset ?? config?.preset.flatMap(DeliveryPreset.named)
-    options.matching = MatchingOptions.resolved(preset: preset, config: config, flags: request.matching)
+    options.matching = MatchingOptions.resolved(
+      preset: preset, config: config, flags: request.matching, reference: !request.referencePaths.isEmpty)
     options.targetGiven = preset != nil || config?.matching.targetLUFS != nil || request.matching.targetLUFS != nil
     options.preset = preset
     options.config = config
@@ -145,9 +146,13 @@ struct ValidatedRequest: Sendable {
 }
 
 extension MatchingOptions {
-  /// The one precedence rule: defaults < the preset's target and ceiling < album.yaml < explicit values.
-  public static func resolved(preset: DeliveryPreset?, config: AlbumConfig?, flags: MatchingOverrides) -> MatchingOptions {
+  /// The one precedence rule: defaults (with `referenceMaxEQDB` when matching to `reference` tracks) < the
+  /// preset's target and ceiling < album.yaml < explicit values.
+  public static func resolved(
+    preset: DeliveryPreset?, config: AlbumConfig?, flags: MatchingOverrides, reference: Bool = false
+  ) -> MatchingOptions {
     var o = MatchingOptions()
+    if reference { o.maxEQDB = MatchingOptions.referenceMaxEQDB }
     if let preset {
       if let t = preset.targetLUFS { o.targetLUFS = t }
       o.ceilingDBTP = preset.ceilingDBTP

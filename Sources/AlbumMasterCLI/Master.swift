@@ -21,7 +21,7 @@ struct MatchingArguments: ParsableArguments {
   @Option(name: .customLong("eq-amount"), parsing: .unconditional, help: "Share of the tonal correction applied, 0 to 1 (default 1).")
   var eqAmount: Double?
 
-  @Option(name: .customLong("max-eq-db"), parsing: .unconditional, help: "Largest EQ boost or cut, dB (default 6).")
+  @Option(name: .customLong("max-eq-db"), parsing: .unconditional, help: "EQ budget: the largest boost or cut where a band has strong content, dB; less in the lows, in thin bands and near a cut-off (default 12).")
   var maxEQDB: Double?
 
   @Option(name: .customLong("width-amount"), parsing: .unconditional, help: "Share of the width correction applied, 0 to 1 (default 1).")
@@ -51,6 +51,9 @@ struct MatchingArguments: ParsableArguments {
   @Option(help: "Multiband compressor (4 bands, mid and side, slower lows) in place of the wideband one for compressed tracks: on or off (default off).")
   var multiband: Switch?
 
+  @Option(name: .customLong("eq-phase"), help: "EQ filter phase: linear, minimum or mixed (minimum phase below 150 Hz, linear above 600 Hz; default mixed).")
+  var eqPhase: EQPhase?
+
   @Option(help: "Delivery preset that sets the target and ceiling: \(DeliveryPreset.all.map(\.name).joined(separator: ", ")).")
   var preset: String?
 
@@ -74,11 +77,13 @@ struct MatchingArguments: ParsableArguments {
     flags.maxCompressionDB = maxCompressionDB
     flags.maxLimitingDB = maxLimitingDB
     flags.multiband = multiband.map { $0 == .on }
+    flags.eqPhase = eqPhase
     request.matching = flags
   }
 }
 
 extension LoudnessMode: ExpressibleByArgument {}
+extension EQPhase: ExpressibleByArgument {}
 
 /// How masters are written.
 struct OutputArguments: ParsableArguments {

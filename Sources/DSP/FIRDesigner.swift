@@ -38,6 +38,26 @@ public struct GainCurve: Sendable, Hashable, Codable {
   }
 }
 
+/// How an EQ filter spends its phase (`--eq-phase`): linear phase keeps every frequency in time but rings
+/// before transients; minimum phase never rings before them but delays the corrected bands a little; mixed is
+/// minimum phase in the lows (where ringing is long) and linear above (measurements.md, "EQ phase").
+public enum EQPhase: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Symmetric taps: the same delay at every frequency, pre-ringing as long as the ringing.
+  case linear
+  /// Causal from the first tap: no pre-ringing, frequency-dependent delay where the curve bends.
+  case minimum
+  /// Minimum phase below `FIRDesigner.mixedMinimumBelowHz`, linear above `FIRDesigner.mixedLinearAboveHz`.
+  case mixed
+}
+
+/// FIR taps and the delay in samples that lines their output up with their input.
+public struct FIRKernel: Sendable {
+  /// The taps, in order.
+  public var taps: [Float]
+  /// Samples the caller trims from the start of the output.
+  public var latencyFrames: Int
+}
+
 /// Designs linear-phase FIR filters from magnitude curves by frequency sampling: the curve is sampled on the
 /// bins of an N-point FFT, transformed to a zero-phase impulse response, centred, and Hann-windowed to
 /// N − 1 taps (odd, symmetric). The delay is exactly (N − 2)/2 samples at every frequency.
@@ -48,6 +68,75 @@ public enum FIRDesigner {
     var n = 2
     while Double(sampleRateHz) / Double(n) > maxBinHz { n *= 2 }
     return n
+  }
+
+  /// The mixed phase's crossover: minimum phase below `mixedMinimumBelowHz`, linear above `mixedLinearAboveHz`,
+  /// log-linear in between (measurements.md, "EQ phase").
+  public static let mixedMinimumBelowHz = 150.0, mixedLinearAboveHz = 600.0
+
+  /// A filter in `phase`: `designLength` − 1 taps whose magnitude follows `curve`, and the delay in samples that
+  /// the caller trims so that the output lines up with the input (exact for linear, and above
+  /// `mixedLinearAboveHz` for mixed; for minimum phase the delay is 0 and the group delay follows the curve).
+  public static func kernel(_ curve: GainCurve, sampleRateHz: Int, phase: EQPhase) -> FIRKernel {
+    let n = designLength(sampleRateHz: sampleRateHz)
+    let taps = n - 1
+    let amplitude = { (f: Double) in pow(10, curve.gainDB(at: f) / 20) }
+    switch phase {
+    case .linear:
+      return FIRKernel(taps: design(sampleRateHz: sampleRateHz, designLength: n, amplitude: amplitude), latencyFrames: (taps - 1) / 2)
+    case .minimum:
+      let h = minimumPhaseDesign(sampleRateHz: sampleRateHz, designLength: n, delay: 0, amplitude: amplitude) { curve.gainDB(at: $0) }
+      return FIRKernel(taps: h, latencyFrames: 0)
+    case .mixed:
+      let delay = (taps - 1) / 2
+      let h = minimumPhaseDesign(sampleRateHz: sampleRateHz, designLength: n, delay: delay, amplitude: amplitude) { f in
+        curve.gainDB(at: f) * min(1, max(0, log2(mixedLinearAboveHz / f) / log2(mixedLinearAboveHz / mixedMinimumBelowHz)))
+      }
+      return FIRKernel(taps: h, latencyFrames: delay)
+    }
+  }
+
+  /// Frequency sampling on a 4×`designLength` grid: magnitude `amplitude(f)` with the minimum phase of the
+  /// magnitude `phaseGainDB(f)` (real cepstrum, folded to causal), plus a pure delay of `delay` samples.
+  /// Windowed to `designLength` − 1 taps: a half-Hann rise over the `delay` samples before the peak, flat,
+  /// then a half-Hann fall over the last half of the rest.
+  static func minimumPhaseDesign(
+    sampleRateHz: Int, designLength n: Int, delay: Int, amplitude: (Double) -> Double, phaseGainDB: (Double) -> Double
+  ) -> [Float] {
+    let m = 4 * n
+    let fft = RealFFT(length: m)
+    let binHz = Double(sampleRateHz) / Double(m)
+    // Real cepstrum of ln|H_phase|: the inverse transform of a real, even spectrum.
+    for k in 0...(m / 2) {
+      fft.spectrum[2 * k] = Float(phaseGainDB(max(binHz, Double(k) * binHz)) * log(10) / 20)
+      fft.spectrum[2 * k + 1] = 0
+    }
+    fft.inverse()
+    // Fold to causal: c[0], 2c[1…m/2−1], c[m/2], zero after.
+    var cep = [Double](repeating: 0, count: m)
+    for i in 0...(m / 2) { cep[i] = Double(fft.real[i]) / Double(m) * (i == 0 || i == m / 2 ? 1 : 2) }
+    for i in 0..<m { fft.real[i] = Float(cep[i]) }
+    fft.forward()
+    var phase = [Double](repeating: 0, count: m / 2 + 1)
+    for k in 0...(m / 2) { phase[k] = Double(fft.spectrum[2 * k + 1]) }
+    for k in 0...(m / 2) {
+      let a = amplitude(max(binHz, Double(k) * binHz))
+      let p = phase[k] - 2 * Double.pi * Double(k) * Double(delay) / Double(m)
+      fft.spectrum[2 * k] = Float(a * cos(p))
+      fft.spectrum[2 * k + 1] = Float(a * sin(p))
+    }
+    fft.inverse()
+    let taps = n - 1
+    let fall = (taps - delay) / 2
+    var h = [Float](repeating: 0, count: taps)
+    for i in 0..<taps {
+      var w = 1.0
+      if i < delay { w = 0.5 - 0.5 * cos(Double.pi * Double(i) / Double(delay)) }
+      let fromEnd = taps - i  // 1 at the last tap
+      if fromEnd <= fall { w = 0.5 - 0.5 * cos(Double.pi * Double(fromEnd - 1) / Double(fall)) }
+      h[i] = Float(Double(fft.real[i]) / Double(m) * w)
+    }
+    return h
   }
 
   /// Taps of a linear-phase filter whose magnitude follows `curve` at `sampleRateHz`.

@@ -11,6 +11,8 @@
 public struct SubsonicHighPass: Sendable {
   /// The corner (−3 dB) frequency masters are filtered with, Hz.
   public static let cornerHz = 15.0
+  /// Filter order (−12 dB per octave below the corner).
+  public static let order = 2
 
   /// Interleaved channels.
   public let channels: Int
@@ -68,5 +70,14 @@ public struct SubsonicHighPass: Sendable {
         state[2 * c + 1] = s2
       }
     }
+  }
+
+  /// |H(f)|² at `frequencyHz`, for tests and the docs' table.
+  public func powerGain(frequencyHz f: Double, sampleRateHz fs: Double) -> Double {
+    let w = 2 * Double.pi * f / fs
+    let (c1, s1, c2, s2) = (cos(w), -sin(w), cos(2 * w), -sin(2 * w))
+    let nr = b0 + b1 * c1 + b2 * c2, ni = b1 * s1 + b2 * s2
+    let dr = 1 + a1 * c1 + a2 * c2, di = a1 * s1 + a2 * s2
+    return (nr * nr + ni * ni) / (dr * dr + di * di)
   }
 }

@@ -19,6 +19,9 @@ public struct LimiterSettings: Sendable, Hashable, Codable {
   public var sustainSlewDBPerSecond: Double = 10
   /// The sustained stage's time constant back up: after limiting that lasted, the gain returns this slowly.
   public var sustainReleaseSeconds: Double = 1.0
+  /// The corner of the DC servo that keeps the limiter's output free of the DC its own gain makes, Hz; 0 turns it
+  /// off. `TruePeakLimiter` "DC servo".
+  public var dcServoCornerHz: Double = 1
 
   /// The ceiling in dBTP; margin, attack and release keep their defaults.
   public init(ceilingDBTP: Double) { self.ceilingDBTP = ceilingDBTP }
@@ -87,6 +90,12 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 ///    60 ms release lets the gain back up between its peaks, and the gain then moves at the rate of the waveform's
 ///    beats: intermodulation. Held at the depth of the recurring peaks it barely moves. An isolated transient still
 ///    releases in `releaseSeconds`, as the sustained gain has moved only a fraction of a dB.
+/// DC servo: a gain that dips on the peaks of an asymmetric waveform takes more off one polarity than the other, so the
+/// product has a DC offset the input had not (measured: −62 dBFS on a real track). The servo subtracts a running
+/// offset per channel from the input, an integrator of the output's own mean (1 Hz by default): the loop drives
+/// the output's mean to zero, and as the limiter measures and limits what it is given, the offset can never take a
+/// peak over the ceiling. It moves in 10 ms steps ramped across each step, at fixed stream positions, so the
+/// output does not depend on how the stream is cut into blocks.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
 public struct TruePeakLimiter {
   /// The limiter aims this far (0.1 dB) under the ceiling it is given: the one margin between a plan's
@@ -152,6 +161,14 @@ public struct TruePeakLimiter {
   private var series: [Double] = []
   /// Frames past this are padding (`finish`): they are not counted in the statistics.
   private var statsFrameLimit = Int.max
+  /// DC servo: frames per step, the integrator's gain per output frame, the offset per channel at the last step
+  /// and at the next, and the output summed per channel since the last step.
+  private let servoFrames: Int
+  private let servoGain: Double
+  private var servoFrom: [Double]
+  private var servoTo: [Double]
+  private var servoSum: [Double]
+  private var servoInput: [Float] = []
 
   /// Creates a limiter for `channels` at `sampleRateHz`.
   public init(settings: LimiterSettings, channels: Int, sampleRateHz: Int) {
@@ -179,6 +196,11 @@ public struct TruePeakLimiter {
     box2 = BoxFilter(length: boxLength)
     intervalFrames = max(1, sampleRateHz / 10)
     self.sampleRateHz = max(1, sampleRateHz)
+    servoFrames = max(1, sampleRateHz / 100)
+    servoGain = settings.dcServoCornerHz > 0 ? 2 * Double.pi * settings.dcServoCornerHz / Double(max(1, sampleRateHz)) : 0
+    servoFrom = Array(repeating: 0, count: channels)
+    servoTo = servoFrom
+    servoSum = servoFrom
   }
 
   /// Frames between input and output.
@@ -186,6 +208,39 @@ public struct TruePeakLimiter {
 
   /// Limits `frames` interleaved frames and appends the frames that are ready to `out`.
   public mutating func process(_ samples: UnsafePointer<Float>, frames: Int, into out: inout [Float]) {
+    guard servoGain > 0 else { return processStep(samples, frames: frames, into: &out) }
+    let ch = channels
+    var done = 0
+    while done < frames {
+      let position = framesIn % servoFrames
+      if position == 0 {  // a step: the offset moves by the output's sum since the last one
+        for c in 0..<ch {
+          servoFrom[c] = servoTo[c]
+          servoTo[c] += servoGain * servoSum[c]
+          servoSum[c] = 0
+        }
+      }
+      let n = min(frames - done, servoFrames - position)
+      if servoInput.count < n * ch { servoInput = Array(repeating: 0, count: n * ch) }
+      servoInput.withUnsafeMutableBufferPointer { x in
+        for i in 0..<n {
+          let t = Double(position + i + 1) / Double(servoFrames)
+          for c in 0..<ch {
+            x[i * ch + c] = samples[(done + i) * ch + c] - Float(servoFrom[c] + (servoTo[c] - servoFrom[c]) * t)
+          }
+        }
+      }
+      let before = out.count
+      servoInput.withUnsafeBufferPointer { processStep($0.baseAddress!, frames: n, into: &out) }
+      out.withUnsafeBufferPointer { o in
+        for i in stride(from: before, to: o.count, by: ch) { for c in 0..<ch { servoSum[c] += Double(o[i + c]) } }
+      }
+      done += n
+    }
+  }
+
+  /// `process` for frames that the DC servo has already offset.
+  private mutating func processStep(_ samples: UnsafePointer<Float>, frames: Int, into out: inout [Float]) {
     delayLine.append(contentsOf: UnsafeBufferPointer(start: samples, count: frames * channels))
     if frameCeilings.count < frames { frameCeilings = Array(repeating: 0, count: frames) }
     let c0 = ceiling

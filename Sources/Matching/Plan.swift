@@ -21,8 +21,14 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
   public var maxSpreadLU: Double = 3
   /// Share of the tonal correction applied, 0…1.
   public var eqAmount: Double = 1
-  /// Largest EQ boost or cut, dB.
-  public var maxEQDB: Double = 6
+  /// The EQ budget: the largest boost or cut where a band's content is strong (less where it is thin, in the
+  /// lows and near a cut-off; `Planner.eqBudgetDB`), dB.
+  public var maxEQDB: Double = 12
+  /// `maxEQDB`'s default when matching to `--reference` tracks: the user asked for their tonal balance, and at 12 dB
+  /// an inconsistent album stayed further from it than Matchering (measurements.md, "EQ curve").
+  public static let referenceMaxEQDB = 18.0
+  /// The EQ filter's phase; mixed by default (README, "Why mixed phase").
+  public var eqPhase: EQPhase = .mixed
   /// Share of the width correction applied, 0…1.
   public var widthAmount: Double = 1
   /// Largest side-gain change, dB.
@@ -47,7 +53,7 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case loudness, targetLUFS, maxSpreadLU, eqAmount, maxEQDB, widthAmount, maxWidthDB, ceilingDBTP, limiter
-    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband
+    case dynamicsAmount, targetPSRDB, maxCompressionDB, maxLimitingDB, multiband, eqPhase
   }
 
   /// Reads saved options. The dynamics keys may be absent (plans written before them): such a plan had no
@@ -68,6 +74,8 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     maxCompressionDB = try c.decodeIfPresent(Double.self, forKey: .maxCompressionDB) ?? 6
     maxLimitingDB = try c.decodeIfPresent(Double.self, forKey: .maxLimitingDB) ?? MatchingLimits.maxLimitingDB.range.upperBound
     multiband = try c.decodeIfPresent(Bool.self, forKey: .multiband) ?? false
+    // Plans written before the key were linear phase.
+    eqPhase = try c.decodeIfPresent(EQPhase.self, forKey: .eqPhase) ?? .linear
   }
 
   /// Writes every key (`targetPSRDB` as `null` when not set).
@@ -87,6 +95,7 @@ public struct MatchingOptions: Sendable, Hashable, Codable {
     try c.encode(maxCompressionDB, forKey: .maxCompressionDB)
     try c.encode(maxLimitingDB, forKey: .maxLimitingDB)
     try c.encode(multiband, forKey: .multiband)
+    try c.encode(eqPhase, forKey: .eqPhase)
   }
 }
 
@@ -116,13 +125,20 @@ public struct TrackPlan: Sendable, Hashable, Codable {
   /// The corner of the subsonic high-pass that removes DC and rumble (`SubsonicHighPass`), Hz; it runs only on a
   /// master that changes anyway (`renderedHighPassHz`). `nil` (and plans written before it): none.
   @NullCoded public var highPassHz: Double?
+  /// The EQ filter's phase; `nil` (plans written before it) is linear.
+  @NullCoded public var eqPhase: EQPhase?
+
+  /// The phase the EQ is rendered in.
+  public var renderedEQPhase: EQPhase { eqPhase ?? .linear }
 
   /// A plan from its parts; `sourceLUFS` and `targetLUFS` nil for a silent track.
   public init(
     file: String, eq: GainCurve, gainDB: Double, widthDB: Double, sourceLUFS: Double?, targetLUFS: Double?,
-    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil, highPassHz: Double? = nil
+    ceilingDBTP: Double, limiter: Bool, reasons: [String], dynamics: DynamicsPlan? = nil, eqPhase: EQPhase? = nil,
+    highPassHz: Double? = nil
   ) {
     self.dynamics = dynamics
+    self.eqPhase = eqPhase
     self.highPassHz = highPassHz
     self.file = file
     self.eq = eq
@@ -202,6 +218,8 @@ public struct MatchingOverrides: Sendable, Hashable {
   public var maxLimitingDB: Double?
   /// Whether compressed tracks get the multiband compressor; nil leaves the one below.
   public var multiband: Bool?
+  /// The EQ filter's phase; nil leaves the one below.
+  public var eqPhase: EQPhase?
 
   /// Nothing given.
   public init() {}
@@ -223,6 +241,7 @@ public struct MatchingOverrides: Sendable, Hashable {
     if let v = maxCompressionDB { o.maxCompressionDB = v }
     if let v = maxLimitingDB { o.maxLimitingDB = v }
     if let v = multiband { o.multiband = v }
+    if let v = eqPhase { o.eqPhase = v }
     return o
   }
 }

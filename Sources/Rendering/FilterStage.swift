@@ -7,10 +7,10 @@ import Matching
   import Darwin
 #endif
 
-/// EQ and width as linear-phase FIR filters. Stereo is filtered in M/S: the mid with the EQ curve, the side
+/// EQ and width as FIR filters in the plan's phase (`EQPhase`). Stereo is filtered in M/S: the mid with the EQ curve, the side
 /// with the EQ curve plus the width gain. Width therefore needs no crossover and adds no delay of its own, and
 /// a positive width gain fades out below 200 Hz and is gone under 100 Hz, so the low end is never widened.
-/// Output frames equal input frames: the group delay is trimmed at the start and flushed at the end.
+/// Output frames equal input frames: the kernel's delay is trimmed at the start and flushed at the end.
 struct FilterStage: ~Copyable {
   private var convolver: OverlapSaveConvolver
   let channels: Int
@@ -30,14 +30,18 @@ struct FilterStage: ~Copyable {
   init(plan: TrackPlan, channels: Int, sampleRateHz: Int) {
     self.channels = channels
     midSide = channels == 2 && abs(plan.widthDB) > 1e-9
-    let eqTaps = FIRDesigner.design(plan.eq, sampleRateHz: sampleRateHz)
-    var filters = Array(repeating: eqTaps, count: channels)
+    let phase = plan.renderedEQPhase
+    let eq = FIRDesigner.kernel(plan.eq, sampleRateHz: sampleRateHz, phase: phase)
+    var filters = Array(repeating: eq.taps, count: channels)
     if midSide {
-      filters[1] = FIRDesigner.design(
-        Self.sideCurve(eq: plan.eq, widthDB: plan.widthDB, sampleRateHz: sampleRateHz), sampleRateHz: sampleRateHz)
+      // Same length and phase mode, so the same delay as the mid's.
+      filters[1] = FIRDesigner.kernel(
+        Self.sideCurve(eq: plan.eq, widthDB: plan.widthDB, sampleRateHz: sampleRateHz), sampleRateHz: sampleRateHz,
+        phase: phase
+      ).taps
     }
     convolver = OverlapSaveConvolver(filters: filters)
-    toSkip = convolver.latencyFrames
+    toSkip = eq.latencyFrames
   }
 
   /// Whether a plan needs this stage at all.

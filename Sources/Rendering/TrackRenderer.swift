@@ -11,7 +11,7 @@ import Matching
 
 /// Renders one master from a source file and a plan, streaming in blocks: memory does not depend on length.
 ///
-/// subsonic high-pass (DC, on masters that change anyway) → EQ and width (linear-phase FIR, M/S) → gain → dynamics (the wideband compressor) → resampling (libsoxr,
+/// subsonic high-pass (DC, on masters that change anyway) → EQ and width (FIR in the plan's phase, M/S) → gain → dynamics (the wideband compressor) → resampling (libsoxr,
 /// only when asked) → true-peak limiter →
 /// quantization with seeded TPDF dither (integer outputs) → an atomic write through libsndfile. A stage with
 /// nothing to do is skipped; an identity plan rendered to the input's format writes the input's samples.

@@ -118,6 +118,7 @@ import TestSupport
     let first = try #require(masters.first { $0["file"] as? String == "01 low.wav" })
     let l = try #require((first["analysis"] as? [String: Any])?["loudness"] as? [String: Any])
     #expect(abs(try #require(l["integratedLUFS"] as? Double) - (source - 6)) <= 0.05)
+    // A plan that changes the samples carries the subsonic high-pass (measurements.md, "DC and subsonics").
     #expect((first["render"] as? [String: Any])?["stages"] as? [String] == ["highpass", "gain", "dither"])
   }
 

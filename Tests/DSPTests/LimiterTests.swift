@@ -137,7 +137,7 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
     let loud = loudProgramme(rate: rate, channels: 1, ceilingDBTP: -1, overDB: 8, seconds: 0.6)
     var x = [Float](repeating: witness, count: loud.count * channels)
     for i in loud.indices { x[i * channels] = loud[i] }
-    let y = limitSignal(x, channels: channels, rate: rate, settings: LimiterSettings(ceilingDBTP: -1), block: 4096)
+    let y = limitSignal(x, channels: channels, rate: rate, settings: .gainOnly(ceilingDBTP: -1), block: 4096)
     var deepest: Float = 1, mismatches = 0
     for i in loud.indices {
       let gain = y[i * channels + 1] / witness
@@ -157,7 +157,7 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
   @Test("Release after a transient: 1 − gain falls by 1/e in the release time (±15 %)",
         arguments: testSampleRates, [0.06, 0.25])
   func releaseTime(rate: Int, releaseSeconds: Double) throws {
-    var settings = LimiterSettings(ceilingDBTP: -1)
+    var settings = LimiterSettings.gainOnly(ceilingDBTP: -1)
     settings.releaseSeconds = releaseSeconds
     let quietSeconds = 6 * releaseSeconds + 3 * settings.sustainReleaseSeconds  // the sustained stage's 0.1 dB too
     let measured = try releaseConstant(rate: rate, settings: settings, burstSeconds: 0.01, quietSeconds: quietSeconds)
@@ -171,7 +171,7 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
   @Test("Release after sustained limiting: 1 − gain falls by 1/e in the sustained release time (±15 %); off, in the fast one",
         arguments: testSampleRates, [true, false])
   func sustainedReleaseTime(rate: Int, sustained: Bool) throws {
-    var settings = LimiterSettings(ceilingDBTP: -1)
+    var settings = LimiterSettings.gainOnly(ceilingDBTP: -1)
     settings.sustainReleaseSeconds = 0.5
     if !sustained { settings.sustainSlewDBPerSecond = 0 }
     let expected = sustained ? settings.sustainReleaseSeconds : settings.releaseSeconds
@@ -222,9 +222,9 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
       let gains = (rate..<frames).map { Double(y[2 * $0 + 1] / witness) }
       return 20 * log10(gains.max()! / gains.min()!)
     }
-    var fastOnly = LimiterSettings(ceilingDBTP: -1)
+    var fastOnly = LimiterSettings.gainOnly(ceilingDBTP: -1)
     fastOnly.sustainSlewDBPerSecond = 0
-    let fast = movementDB(fastOnly), held = movementDB(LimiterSettings(ceilingDBTP: -1))
+    let fast = movementDB(fastOnly), held = movementDB(.gainOnly(ceilingDBTP: -1))
     #expect(fast > 0.3, "the fast release alone moves the gain: \(fast) dB")
     #expect(held <= fast / 5, "held \(held) dB against \(fast) dB with the fast release alone")
   }
@@ -246,14 +246,14 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
     #expect(peakDBTP > ceilingDBTP - 0.5, "not over-limited: \(peakDBTP) dBTP")
   }
 
-  @Test("Below the threshold the output equals the input sample for sample; the streaming latency is latencyFrames",
+  @Test("Below the threshold the output equals the input sample for sample (DC servo off); the streaming latency is latencyFrames",
         arguments: testSampleRates, [1, 2, 6])
   func transparentBelowThreshold(rate: Int, channels: Int) {
     // Peaks 2 dB under the ceiling minus its margin, measured with the reference meter.
     var x = loudProgramme(rate: rate, channels: channels, ceilingDBTP: -1, overDB: 0, seconds: 0.3)
     let scale = Float(pow(10, (-1 - 0.1 - 2) / 20) / ReferenceTruePeak.peak(x, channels: channels))
     x = x.map { $0 * scale }
-    var limiter = TruePeakLimiter(settings: LimiterSettings(ceilingDBTP: -1), channels: channels, sampleRateHz: rate)
+    var limiter = TruePeakLimiter(settings: .gainOnly(ceilingDBTP: -1), channels: channels, sampleRateHz: rate)
     var out: [Float] = []
     var fed = 0
     let frames = x.count / channels
@@ -284,5 +284,15 @@ func loudProgramme(rate: Int, channels: Int, ceilingDBTP: Double, overDB: Double
     let first = limitSignal(x, channels: 2, rate: rate, settings: settings, block: 441)
     _ = limitSignal(x.map { -$0 * 1.5 }, channels: 2, rate: rate, settings: settings, block: 441)
     #expect(limitSignal(x, channels: 2, rate: rate, settings: settings, block: 441) == first)
+  }
+}
+
+extension LimiterSettings {
+  /// The gain computer alone: the DC servo off. Tests that read the gain off a constant witness channel need it
+  /// off, as the servo takes a constant away (`DCServoTests` test the servo).
+  static func gainOnly(ceilingDBTP: Double) -> LimiterSettings {
+    var s = LimiterSettings(ceilingDBTP: ceilingDBTP)
+    s.dcServoCornerHz = 0
+    return s
   }
 }

@@ -25,14 +25,19 @@ import TestSupport
     #expect(c.sharedBands.count == 45, "46 bands in range, one missing from the profile")
     // The metric is the comparison's RMS, bit for bit.
     #expect(TonalDeviation.deviationDB(track: Self.track, profile: Self.profile) == c.rmsDeviationDB)
-    // The planner's EQ (full amount, a limit it never reaches, unfaded inside 30 Hz–14 kHz) is the comparison's correction, bit for bit.
+    // The planner's EQ (full amount, a budget it never reaches) is the comparison's correction, bit for bit,
+    // on a track whose correction is within the 6 dB/octave limit and every budget from 60 Hz to 12 kHz: the
+    // profile's shape with a broad 3 dB bump around 1 kHz.
+    let gentle = fixtureTrack(file: "g", levelsDB: { f in -30 - 3 * log2(f / 1000) + 3 * exp(-pow(log2(f / 1000), 2) / 2) })
+    let gc = try #require(TonalComparison(
+      track: TonalShape(centersHz: gentle.spectrum.bandCentersHz, levelsDB: gentle.spectrum.levelsDB), profile: p))
     var o = MatchingOptions()
     o.maxEQDB = 100
-    let eq = Planner.eqCurve(track: Self.track, profile: Self.profile, options: o)
+    let eq = Planner.eqCurve(track: gentle, profile: Self.profile, options: o)
     var compared = 0
-    for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f >= 30 && f <= 14_000 {
+    for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f >= 60 && f <= 12_000 {
       let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      #expect(g == c.correctionDB(band: k), "\(f) Hz")
+      #expect(g == gc.correctionDB(band: k), "\(f) Hz")
       compared += 1
     }
     #expect(compared > 40)

@@ -1,0 +1,114 @@
+import Analysis
+import DSP
+import Foundation
+import Matching
+import Testing
+import TestSupport
+
+/// Issue 15's EQ curve rules: smooth by construction, gentle lows, a budget that follows the evidence, the
+/// empty-band rule.
+@Suite struct EQCurveTests {
+  static let profile = AlbumProfile(tracks: [fixtureTrack(file: "p", levelsDB: { f in -30 - 3 * log2(f / 1000) })])
+
+  /// A track that zig-zags ±8 dB band to band around the profile, with a dip of −20 dB at 80 Hz.
+  static func jagged(rate: Int) -> TrackAnalysis {
+    fixtureTrack(
+      file: "z",
+      levelsDB: { f in
+        let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
+        let zig = (k % 2 == 0 ? 8.0 : -8.0) + (abs(log2(f / 80)) < 0.4 ? -20 : 0)
+        return -30 - 3 * log2(f / 1000) + zig
+      }, sampleRateHz: rate)
+  }
+
+  @Test("No two bands differ by more than 6 dB per octave; no octave spans more than 6 dB", arguments: testSampleRates)
+  func smoothByConstruction(rate: Int) {
+    let eq = Planner.eqCurve(track: Self.jagged(rate: rate), profile: Self.profile, options: MatchingOptions())
+    #expect(!eq.isFlat)
+    let f = eq.frequenciesHz, g = eq.gainsDB
+    for i in f.indices {
+      for j in f.indices where j > i {
+        let octaves = log2(f[j] / f[i])
+        #expect(abs(g[j] - g[i]) <= Planner.eqMaxSlopeDBPerOctave * octaves + 1e-9, "\(f[i]) → \(f[j]) Hz")
+        if octaves <= 1 + 1e-9 { #expect(abs(g[j] - g[i]) <= Planner.eqMaxSlopeDBPerOctave + 1e-9) }
+      }
+    }
+  }
+
+  @Test("The smoothing stays within every band's bounds (budget, empty-band rule), with zero in each")
+  func smoothingKeepsBounds() {
+    var rng = SplitMix64(seed: 15)
+    for _ in 0..<50 {
+      let n = 40
+      let bands = Array(-20..<(-20 + n))
+      let wanted = (0..<n).map { _ in Double(rng.next() % 4001) / 100 - 20 }
+      let upper = (0..<n).map { i in i % 7 == 3 ? 0 : Double(rng.next() % 1201) / 100 }
+      let lower = (0..<n).map { _ in -Double(rng.next() % 1201) / 100 }
+      let g = Planner.smoothed(wanted, bands: bands, lowerDB: lower, upperDB: upper)
+      for i in 0..<n {
+        #expect(g[i] <= upper[i] + 1e-9 && g[i] >= lower[i] - 1e-9)
+        if i > 0 { #expect(abs(g[i] - g[i - 1]) <= Planner.eqMaxSlopeDBPerOctave / 6 + 1e-9) }
+      }
+    }
+  }
+
+  @Test("Gentle lows: at 25–45 Hz the correction stays within the low budget (≤ 63 % of maxEQDB at 40 Hz)")
+  func gentleLows() {
+    // 12 dB less bass than the profile below 100 Hz.
+    let thin = fixtureTrack(file: "t", levelsDB: { f in -30 - 3 * log2(f / 1000) - (f < 100 ? 12 : 0) })
+    let o = MatchingOptions()
+    let eq = Planner.eqCurve(track: thin, profile: Self.profile, options: o)
+    for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f >= 25 && f <= 45 {
+      let share = log2(f / Planner.eqZeroBelowHz) / log2(Planner.eqFullBudgetFromHz / Planner.eqZeroBelowHz)
+      #expect(abs(g) <= o.maxEQDB * share + 1e-9, "\(f) Hz: \(g) dB")
+    }
+    #expect(abs(eq.gainDB(at: 40)) <= 0.631 * o.maxEQDB + 0.05)
+  }
+
+  @Test("Strong, broad content gets the full budget, beyond the old ±6 dB")
+  func budgetFollowsContent() {
+    // 10 dB less presence (700 Hz–3 kHz) than the profile: a broad, well-supported deviation.
+    let dull = fixtureTrack(file: "d", levelsDB: { f in -30 - 3 * log2(f / 1000) - (f > 700 && f < 3_000 ? 10 : 0) })
+    let eq = Planner.eqCurve(track: dull, profile: Self.profile, options: MatchingOptions())
+    #expect(eq.gainDB(at: 1_400) > 6.5, "\(eq.gainDB(at: 1_400)) dB")
+  }
+
+  @Test("Thin content: a band 30 dB under the median gets half the budget; 40 dB under, no boost at all")
+  func thinContent() {
+    let o = MatchingOptions()
+    #expect(abs(Planner.eqBudgetDB(frequencyHz: 1_000, levelBelowMedianDB: 30, cutoffHz: nil, options: o) - o.maxEQDB / 2) < 1e-9)
+    #expect(Planner.eqBudgetDB(frequencyHz: 1_000, levelBelowMedianDB: 40, cutoffHz: nil, options: o) == 0)
+    #expect(Planner.eqBudgetDB(frequencyHz: 1_000, levelBelowMedianDB: 5, cutoffHz: nil, options: o) == o.maxEQDB)
+  }
+
+  @Test("A codec cut-off is found from the spectrum and nothing is boosted within half an octave below it",
+        arguments: [11_000.0, 16_000])
+  func codecCutoff(cutHz: Double) {
+    // Like the profile but 3 dB dull overall in the top, and nothing above the cut-off.
+    let mp3 = fixtureTrack(file: "m", levelsDB: { f in f > cutHz ? -110 : -30 - 3 * log2(f / 1000) - (f > 4_000 ? 3 : 0) })
+    let cutoff = Planner.cutoffHz(centersHz: mp3.spectrum.bandCentersHz, levelsDB: mp3.spectrum.levelsDB)
+    #expect(cutoff != nil && abs(log2(cutoff! / cutHz)) <= 1.0 / 6 + 1e-9, "\(String(describing: cutoff))")
+    let eq = Planner.eqCurve(track: mp3, profile: Self.profile, options: MatchingOptions())
+    for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f >= cutoff! {
+      #expect(g <= 1e-9, "\(f) Hz boosted \(g) dB")
+    }
+    #expect(eq.gainDB(at: cutoff! * pow(2, -0.25)) <= Planner.eqBudgetDB(
+      frequencyHz: cutoff! * pow(2, -0.25), levelBelowMedianDB: 0, cutoffHz: cutoff, options: MatchingOptions()) + 1e-9)
+  }
+
+  @Test("The plan carries the phase and the subsonic high-pass; a plan that changes nothing else gets none")
+  func phaseAndHighPassInPlan() {
+    var o = MatchingOptions()
+    let track = fixtureTrack(file: "z", levelsDB: { f in -30 - 3 * log2(f / 1000) })
+    let p = Planner.plan(track: track, profile: Self.profile, album: AlbumLoudnessShape(sourcesLUFS: [-14]), options: o)
+    #expect(p.eqPhase == .mixed && p.highPassHz == SubsonicHighPass.cornerHz)
+    o.limiter = false
+    o.loudness = .none
+    o.widthAmount = 0
+    o.eqAmount = 0
+    o.dynamicsAmount = 0
+    let identity = Planner.plan(track: track, profile: Self.profile, album: AlbumLoudnessShape(sourcesLUFS: [-14]), options: o)
+    // It keeps the corner, but the render runs no high-pass on it (bit-exact).
+    #expect(identity.isIdentity && identity.renderedHighPassHz == nil)
+  }
+}
