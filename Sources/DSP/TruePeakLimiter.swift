@@ -92,9 +92,10 @@ public struct LimiterStats: Sendable, Hashable, Codable {
 ///    releases in `releaseSeconds`, as the sustained gain has moved only a fraction of a dB.
 /// DC servo: a gain that dips on the peaks of an asymmetric waveform takes more off one polarity than the other, so the
 /// product has a DC offset the input had not (measured: −62 dBFS on a real track). The servo subtracts a running
-/// offset per channel from the input, an integrator of the output's own mean (1 Hz by default): the loop drives
+/// offset per channel from the input, an integrator of the output's own mean (1 Hz by default; under deep limiting
+/// the loop is slower by the gain, as the output's error is the offset times the gain): the loop drives
 /// the output's mean to zero, and as the limiter measures and limits what it is given, the offset can never take a
-/// peak over the ceiling. It moves in 10 ms steps ramped across each step, at fixed stream positions, so the
+/// peak over the ceiling. It moves in `dcServoStepSeconds` steps ramped across each step, at fixed stream positions, so the
 /// output does not depend on how the stream is cut into blocks.
 /// Output frame counts equal input frame counts; the look-ahead delay is removed.
 public struct TruePeakLimiter {
@@ -104,6 +105,10 @@ public struct TruePeakLimiter {
   /// that, so the master's measured peak (the accurate inter-sample peak verification reads, and BS.1770's) stays
   /// at or under the ceiling. Plans, reports and checks never show it: `ceilingDBTP` is always the user's ceiling.
   public static let marginDB = 0.1
+  /// How often the DC servo's offset moves, seconds. Why 20 ms: each step is a call of the limiter's inner loop
+  /// (10 ms cost about 4 % of a master's CPU); the loop's delay, a step plus the look-ahead, adds about 24 ms to the
+  /// servo's 160 ms time constant at 1 Hz.
+  public static let dcServoStepSeconds = 0.02
 
   /// Interleaved channels per frame; all share one gain.
   public let channels: Int
@@ -196,7 +201,7 @@ public struct TruePeakLimiter {
     box2 = BoxFilter(length: boxLength)
     intervalFrames = max(1, sampleRateHz / 10)
     self.sampleRateHz = max(1, sampleRateHz)
-    servoFrames = max(1, sampleRateHz / 100)
+    servoFrames = max(1, Int(Self.dcServoStepSeconds * Double(sampleRateHz)))
     servoGain = settings.dcServoCornerHz > 0 ? 2 * Double.pi * settings.dcServoCornerHz / Double(max(1, sampleRateHz)) : 0
     servoFrom = Array(repeating: 0, count: channels)
     servoTo = servoFrom

@@ -86,8 +86,10 @@ public enum MatchingLimits {
   public static let planGainDB = OptionRange(key: "gainDB", range: -100...100)
   /// A plan's EQ gain at one frequency: the largest `maxEQDB`.
   public static let eqGainDB = OptionRange(key: "gainsDB", range: -maxEQDB.range.upperBound...maxEQDB.range.upperBound)
-  /// A plan's side gain: the largest `maxWidthDB`.
-  public static let sideGainDB = OptionRange(key: "widthDB", range: -maxWidthDB.range.upperBound...maxWidthDB.range.upperBound)
+  /// A plan's side gain: the largest `maxWidthDB` plus twice the largest `maxEQDB`, the planner's own reach
+  /// (`Planner.widthChange` may undo an EQ that moves the side and the mid apart by up to both budgets).
+  public static let sideGainDB = OptionRange(
+    key: "widthDB", range: -(maxWidthDB.range.upperBound + 2 * maxEQDB.range.upperBound)...(maxWidthDB.range.upperBound + 2 * maxEQDB.range.upperBound))
   /// An EQ frequency or band centre: above 0 Hz, at most the Nyquist frequency of the highest rate read.
   public static let frequencyHz = OptionRange(key: "frequencyHz", range: 1...Double(AudioLimits.sampleRateHz.upperBound) / 2)
   /// A plan's loudness target: any the planner can write, and nothing a master under a 0 dBTP ceiling cannot

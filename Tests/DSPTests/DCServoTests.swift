@@ -60,10 +60,11 @@ struct DCServoTests {
     #expect(peakDBTP > ceilingDBTP - 0.5, "not over-limited: \(peakDBTP) dBTP")
   }
 
-  /// Under the threshold the servo is a first-order high-pass at its corner: a DC step decays with the time
-  /// constant 1/(2π·corner), 0.159 s at 1 Hz. Measured from 80 % of the step to 80 %/e (±15 %: the offset moves in
-  /// 10 ms steps, which delay it by about 13 ms).
-  @Test("A DC step under the threshold decays with the time constant 1/(2π·corner) (±15 %)",
+  /// Under the threshold the servo is a first-order high-pass at its corner, seen through the loop's delay (one
+  /// step, `dcServoStepSeconds`, and the limiter's latency), which moves the decay by up to that delay (measured:
+  /// 25 ms faster, the delayed loop overshooting the continuous curve a little). Measured from 80 % of the step
+  /// to 80 %/e: within the delay plus 10 % of 1/(2π·corner); and the overshoot past zero stays under 5 %.
+  @Test("A DC step under the threshold decays with the time constant 1/(2π·corner), within the loop's delay",
         arguments: testSampleRates, [0.5, 1.0])
   func timeConstant(rate: Int, cornerHz: Double) throws {
     var settings = LimiterSettings(ceilingDBTP: -1)
@@ -74,8 +75,11 @@ struct DCServoTests {
     let after = y[(rate / 10)...].map { Double($0 / level) }
     let a = try #require(after.firstIndex { $0 <= 0.8 })
     let b = try #require(after.firstIndex { $0 <= 0.8 / M_E })
-    let measured = Double(b - a) / Double(rate), expected = 1 / (2 * Double.pi * cornerHz)
-    #expect(abs(measured / expected - 1) <= 0.15, "τ measured \(measured) s, expected \(expected) s")
+    let latency = Double(TruePeakLimiter(settings: settings, channels: 1, sampleRateHz: rate).latencyFrames) / Double(rate)
+    let measured = Double(b - a) / Double(rate)
+    let expected = 1 / (2 * Double.pi * cornerHz), delay = TruePeakLimiter.dcServoStepSeconds + latency
+    #expect(abs(measured - expected) <= delay + 0.1 * expected, "τ measured \(measured) s, expected \(expected) s ± \(delay) s")
+    #expect((after.min() ?? 0) > -0.05, "overshoot \(after.min() ?? 0)")
     #expect(abs(after[after.count - 1]) < 0.001, "settled: \(after[after.count - 1])")
   }
 }

@@ -46,7 +46,7 @@ import TestSupport
     ("EQ gain 1e308", { $0.tracks[0].eq.gainsDB[0] = 1e308 }, "plan.json: tracks[0].eq.gainsDB[0]: expected a number from -24 to 24, found 1e+308"),
     ("gain 1e308", { $0.tracks[1].gainDB = 1e308 }, "plan.json: tracks[1].gainDB: expected a number from -100 to 100, found 1e+308"),
     ("gain NaN", { $0.tracks[0].gainDB = .nan }, "plan.json: tracks[0].gainDB: expected a number from -100 to 100, found nan"),
-    ("width inf", { $0.tracks[0].widthDB = .infinity }, "plan.json: tracks[0].widthDB: expected a number from -12 to 12, found inf"),
+    ("width inf", { $0.tracks[0].widthDB = .infinity }, "plan.json: tracks[0].widthDB: expected a number from -60 to 60, found inf"),
     ("ceiling +1", { $0.tracks[0].ceilingDBTP = 1 }, "plan.json: tracks[0].ceilingDBTP: expected a number from -20 to 0, found 1"),
     ("high-pass 1 Hz", { $0.tracks[0].highPassHz = 1 }, "plan.json: tracks[0].highPassHz: expected a number from 5 to 40, found 1"),
     ("high-pass NaN", { $0.tracks[1].highPassHz = .nan }, "plan.json: tracks[1].highPassHz: expected a number from 5 to 40, found nan"),
