@@ -51,7 +51,7 @@ struct MatchTarget: Sendable {
 /// album's own.
 enum ProfileStage {
   /// The profile the album is matched to.
-  /// - Throws: `MasteringError` naming a reference that could not be analysed.
+  /// - Throws: `MasteringError` naming a reference that could not be analysed or has no measurable loudness.
   static func target(_ run: AlbumContext, _ analysed: AnalyseStage.Output) throws -> MatchTarget {
     var matching = run.options.matching
     if let p = run.options.profile { return MatchTarget(profile: p, matching: matching) }
@@ -59,7 +59,12 @@ enum ProfileStage {
     var refs: [TrackAnalysis] = []
     for (path, result) in zip(run.options.referencePaths, analysed.references) {
       switch result {
-      case .success(let a): refs.append(a)
+      case .success(let a):
+        // A reference with no measurable loudness has no balance to match: said, not silently ignored.
+        guard a.loudness.integratedLUFS != nil else {
+          throw MasteringError(path: path, reason: "reference: no measurable loudness (silent, or shorter than 400 ms); nothing to match")
+        }
+        refs.append(a)
       case .failure(let e): throw MasteringError(path: path, reason: "reference: \(e.error)")
       }
     }

@@ -160,6 +160,19 @@ import TestSupport
     #expect(FileManager.default.fileExists(atPath: root.file("R/Newcomer/plan.json")), "\(r.stderr)")
   }
 
+  @Test("A silent --reference fails with one line naming it, instead of being ignored (the attacker's finding)")
+  func silentReferenceIsSaid() throws {
+    let root = TempFolder("newcomer-silent-reference")
+    defer { root.remove() }
+    let album = try NewcomerCLITests.newcomerAlbum(root)
+    let ref = try writeAudio(
+      [Float](repeating: 0, count: 2 * 48_000 * 2), channels: 2, sampleRateHz: 48_000,
+      to: root.file("silence.wav"), format: .init(container: .wav, encoding: .pcm24))
+    let r = try runCLI(["master", "--reference", ref, album, "--plan-only", "--reports", root.file("R"), "-q"])
+    #expect(r.status != 0, "\(r.stderr)")
+    #expect(r.stderr.contains("silence.wav") && r.stderr.contains("no measurable loudness"), "\(r.stderr)")
+  }
+
   @Test("render --help lists no --all or --shard (it takes one album); master --help does")
   func renderHelp() throws {
     let render = try runCLI(["render", "--help"])
