@@ -227,19 +227,29 @@ public struct TruePeakLimiter {
       }
       let n = min(frames - done, servoFrames - position)
       if servoInput.count < n * ch { servoInput = Array(repeating: 0, count: n * ch) }
+      // Locals, not the struct's arrays, inside the loops: no exclusivity or uniqueness check per sample.
+      let from = servoFrom, to = servoTo, perFrame = 1 / Double(servoFrames)
       servoInput.withUnsafeMutableBufferPointer { x in
-        for i in 0..<n {
-          let t = Double(position + i + 1) / Double(servoFrames)
-          for c in 0..<ch {
-            x[i * ch + c] = samples[(done + i) * ch + c] - Float(servoFrom[c] + (servoTo[c] - servoFrom[c]) * t)
+        from.withUnsafeBufferPointer { f in
+          to.withUnsafeBufferPointer { e in
+            let src = samples + done * ch
+            for i in 0..<n {
+              let t = Double(position + i + 1) * perFrame
+              for c in 0..<ch { x[i * ch + c] = src[i * ch + c] - Float(f[c] + (e[c] - f[c]) * t) }
+            }
           }
         }
       }
       let before = out.count
       servoInput.withUnsafeBufferPointer { processStep($0.baseAddress!, frames: n, into: &out) }
-      out.withUnsafeBufferPointer { o in
-        for i in stride(from: before, to: o.count, by: ch) { for c in 0..<ch { servoSum[c] += Double(o[i + c]) } }
+      var sums = servoSum
+      servoSum = []
+      sums.withUnsafeMutableBufferPointer { s in
+        out.withUnsafeBufferPointer { o in
+          for i in stride(from: before, to: o.count, by: ch) { for c in 0..<ch { s[c] += Double(o[i + c]) } }
+        }
       }
+      servoSum = sums
       done += n
     }
   }
