@@ -331,6 +331,8 @@ public enum Documents {
     case .typeMismatch(let t, let c): return (path(c.codingPath), "expected \(kind(t))")
     case .valueNotFound(let t, let c): return (path(c.codingPath), "expected \(kind(t)), found null")
     case .keyNotFound(let k, let c): return (path(c.codingPath + [k]), "missing")
+    case .dataCorrupted(let c) where c.codingPath.last?.stringValue == "eqPhase":
+      return (path(c.codingPath), "expected \(EQPhase.allCases.map(\.rawValue).joined(separator: ", "))")
     case .dataCorrupted(let c):
       let under = c.underlyingError.map { $0 as NSError }.map { ($0.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "" } ?? ""
       return (path(c.codingPath), line(under.isEmpty ? c.debugDescription : "\(c.debugDescription) \(under)"))

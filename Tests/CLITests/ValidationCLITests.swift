@@ -55,6 +55,7 @@ import TestSupport
        "tracks[3].file: '01 low.wav' is listed twice (also tracks[0])"),
       ("not in the album", { p in Self.track(&p, 1) { $0["file"] = "99 other.wav" } }, "tracks[1].file: '99 other.wav' is not a track of 'Album'"),
       ("wrong type", { p in Self.track(&p, 0) { $0["gainDB"] = "loud" } }, "tracks[0].gainDB: expected a number"),
+      ("bad phase", { p in Self.track(&p, 0) { $0["eqPhase"] = "linear-ish" } }, "tracks[0].eqPhase: expected linear, minimum, mixed"),
     ]
     for (name, edit, expected) in cases {
       var plan = good
