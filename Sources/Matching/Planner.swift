@@ -208,8 +208,8 @@ public enum Planner {
       if !moved { break }
     }
     return (0..<n).map { i in
-      let minorant = (0..<n).map { j in g[j] + dist(i, j) }.min()!
-      let majorant = (0..<n).map { j in g[j] - dist(i, j) }.max()!
+      let minorant = (0..<n).map { j in g[j] + dist(i, j) }.min() ?? g[i]
+      let majorant = (0..<n).map { j in g[j] - dist(i, j) }.max() ?? g[i]
       return (minorant + majorant) / 2
     }
   }
