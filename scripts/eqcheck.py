@@ -31,6 +31,7 @@ BIN = os.environ.get("ALBUMMASTER", os.path.join(ROOT, ".build", "release", "alb
 METER = os.environ.get("INDEPENDENT_METER", "/work/shared/tools/independent_meter.py")
 ALBUMS = [("outlier", "Outlier"), ("real", "Real"), ("inconsistent", "Inconsistent")]
 failed = []
+IM = None  # the independent meter's module, imported in main() when it is there
 EMPTY_DB = 45.0  # item 3: a band this far under the track's median band level is clearly empty
 
 
@@ -40,9 +41,19 @@ def check(ok, what):
         failed.append(what)
 
 
+def spectrum_and_dc(path):
+    """The independent meter's decode, loudness (ffmpeg), 1/6-octave spectrum and per-channel mean, and nothing
+    else: its 16x true peak and PSR are what made a whole run take 30 minutes, and no check here reads them."""
+    x, fs = IM.decode(path)
+    c, lv = IM.sixth_octave(x, fs)
+    integrated = IM.ffmpeg_loudness(path)[0]
+    return {"file": path, "sampleRate": fs, "integratedLUFS": integrated, "psrDB": None, "truePeak16xDBTP": -math.inf,
+            "dcDBFS": [20 * math.log10(max(abs(float(m)), 1e-12)) for m in np.mean(x, axis=0)],
+            "bandCentersHz": c.tolist(), "tonalBalanceDB": (lv - integrated).tolist()}
+
+
 def meter(folder):
-    out = subprocess.run([sys.executable, METER, "--album", folder], capture_output=True, text=True, check=True)
-    return {os.path.splitext(t["file"].split("/")[-1])[0]: t for t in json.loads(out.stdout)["tracks"]}
+    return {os.path.splitext(os.path.basename(t["file"]))[0]: t for t in IM.album(folder)["tracks"]}
 
 
 def master(album, out, reports, *args):
@@ -193,6 +204,10 @@ def main(argv):
     with work_folder(argv, "eqcheck-") as tmp:
         prering_checks(tmp)
         if os.path.isfile(METER):
+            global IM
+            sys.path.insert(0, os.path.dirname(METER))
+            import independent_meter as IM  # noqa: E402
+            IM.measure = spectrum_and_dc  # for mastercheck.independent_tonal too: its album() calls IM.measure
             albums_checks(tmp)
         else:  # as mastercheck.py: a machine without the shared meter does not fail the run
             print(f"NOT RUN  tonal, DC and empty-band checks: independent meter not found at {METER} "

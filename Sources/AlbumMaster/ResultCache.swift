@@ -25,7 +25,7 @@ public struct ResultCache: Sendable {
   /// Whether entries may be read (`--force` turns this off; entries are still written).
   public let readable: Bool
   /// Bumped whenever the analysis would measure differently: older entries are then ignored.
-  public static let analysisVersion = "analysis-2"
+  public static let analysisVersion = "analysis-3"
   /// Bumped whenever rendering would write different bytes: older master entries are then ignored.
   public static let renderVersion = "render-2"
 

@@ -29,6 +29,17 @@ public struct SpectrumMeter: ~Copyable {
   private var powerMid: [Double]
   private var powerSide: [Double]
   private(set) var framesAveraged = 0
+  /// The current segment's power (all channels), its frames and its non-silent frames, for `levelSpreadDB`.
+  private var segmentPower: [Double]
+  private var segmentHops = 0, segmentFrames = 0
+  /// Per band, over the closed segments: count, sum and sum of squares of the level relative to the median band.
+  private var spreadCount: [Int] = [], spreadSum: [Double] = [], spreadSumSq: [Double] = []
+
+  /// The segments whose spectra `levelSpreadDB` compares: long enough for a stable spectrum, short enough that a
+  /// 3-minute track has 18.
+  public static let segmentSeconds = 10.0
+  /// Fewer segments than this give no spread.
+  public static let minSegments = 3
 
   /// Frames whose mean square (all channels) is under this are left out: −70 dBFS.
   static let silenceMeanSquare = pow(10.0, -70.0 / 10)
@@ -54,6 +65,16 @@ public struct SpectrumMeter: ~Copyable {
     powerAll = Array(repeating: 0, count: bins)
     powerMid = Array(repeating: 0, count: channels >= 2 ? bins : 0)
     powerSide = Array(repeating: 0, count: channels >= 2 ? bins : 0)
+    segmentPower = Array(repeating: 0, count: bins)
+  }
+
+  /// FFT frames (hops of n/2) per segment.
+  private var hopsPerSegment: Int { Self.segmentFrames(sampleRateHz: sampleRateHz) / (fftLength / 2) }
+
+  /// Sample frames per segment of `levelSpreadDB`: `segmentSeconds` rounded to whole hops of the FFT.
+  public static func segmentFrames(sampleRateHz: Int) -> Int {
+    let hop = fftLength(sampleRateHz: sampleRateHz) / 2
+    return hop * max(1, Int((segmentSeconds * Double(sampleRateHz) / Double(hop)).rounded()))
   }
 
   /// Feeds `frames` interleaved frames.
@@ -102,8 +123,11 @@ public struct SpectrumMeter: ~Copyable {
       }
     }
     let meanSquare = (partial.0 + partial.1 + partial.2 + partial.3) / Double(n * channels)
+    segmentHops += 1
+    defer { if segmentHops == hopsPerSegment { closeSegment() } }
     guard meanSquare >= Self.silenceMeanSquare else { return }
     framesAveraged += 1
+    segmentFrames += 1
 
     func load(_ fft: borrowing RealFFT, channel c: Int) {
       frame.withUnsafeBufferPointer { f in
@@ -123,13 +147,16 @@ public struct SpectrumMeter: ~Copyable {
       powerAll.withUnsafeMutableBufferPointer { all in
         powerMid.withUnsafeMutableBufferPointer { mid in
           powerSide.withUnsafeMutableBufferPointer { side in
-            for k in 0..<bins {
-              let lr = a[2 * k], li = a[2 * k + 1], rr = b[2 * k], ri = b[2 * k + 1]
-              let pl = lr * lr + li * li, pr = rr * rr + ri * ri
-              let mr = lr + rr, mi = li + ri, sr = lr - rr, si = li - ri
-              all[k] += Double(pl + pr)
-              mid[k] += Double(0.25 * (mr * mr + mi * mi))
-              side[k] += Double(0.25 * (sr * sr + si * si))
+            segmentPower.withUnsafeMutableBufferPointer { seg in
+              for k in 0..<bins {
+                let lr = a[2 * k], li = a[2 * k + 1], rr = b[2 * k], ri = b[2 * k + 1]
+                let pl = lr * lr + li * li, pr = rr * rr + ri * ri
+                let mr = lr + rr, mi = li + ri, sr = lr - rr, si = li - ri
+                all[k] += Double(pl + pr)
+                seg[k] += Double(pl + pr)
+                mid[k] += Double(0.25 * (mr * mr + mi * mi))
+                side[k] += Double(0.25 * (sr * sr + si * si))
+              }
             }
           }
         }
@@ -140,9 +167,56 @@ public struct SpectrumMeter: ~Copyable {
       load(fftA, channel: c)
       let a = fftA.spectrum
       powerAll.withUnsafeMutableBufferPointer { all in
-        for k in 0..<bins { all[k] += Double(a[2 * k] * a[2 * k] + a[2 * k + 1] * a[2 * k + 1]) }
+        segmentPower.withUnsafeMutableBufferPointer { seg in
+          for k in 0..<bins {
+            let p = Double(a[2 * k] * a[2 * k] + a[2 * k + 1] * a[2 * k + 1])
+            all[k] += p
+            seg[k] += p
+          }
+        }
       }
       c += 1
+    }
+  }
+
+  /// Ends a segment: one that is at least half music adds each band's level relative to its median band to the
+  /// spread's sums. The relative level leaves out the segment's loudness, which is not the balance.
+  private mutating func closeSegment() {
+    defer {
+      for k in segmentPower.indices { segmentPower[k] = 0 }
+      segmentHops = 0
+      segmentFrames = 0
+    }
+    guard 2 * segmentFrames >= hopsPerSegment else { return }
+    let bands = FractionalOctaveBands(sampleRateHz: Double(sampleRateHz))
+    let levels = bandLevels(
+      segmentPower, bands: bands, binSpacingHz: Double(sampleRateHz) / Double(fftLength), perFrameCount: channels,
+      frames: segmentFrames)
+    let finite = levels.compactMap { $0 }.sorted()
+    guard !finite.isEmpty else { return }
+    let medianDB = finite.count % 2 == 1
+      ? finite[finite.count / 2] : (finite[finite.count / 2 - 1] + finite[finite.count / 2]) / 2
+    if spreadCount.isEmpty {
+      spreadCount = Array(repeating: 0, count: levels.count)
+      spreadSum = Array(repeating: 0, count: levels.count)
+      spreadSumSq = Array(repeating: 0, count: levels.count)
+    }
+    for (b, level) in levels.enumerated() {
+      guard let level else { continue }
+      spreadCount[b] += 1
+      spreadSum[b] += level - medianDB
+      spreadSumSq[b] += (level - medianDB) * (level - medianDB)
+    }
+  }
+
+  /// Per band: the standard deviation of the closed segments' relative levels; nil under `minSegments`.
+  private var levelSpreadDB: [Double?]? {
+    guard !spreadCount.isEmpty else { return nil }
+    return spreadCount.indices.map { b -> Double? in
+      let n = Double(spreadCount[b])
+      guard spreadCount[b] >= Self.minSegments else { return nil }
+      let mean = spreadSum[b] / n
+      return (max(0, spreadSumSq[b] / n - mean * mean)).squareRoot()
     }
   }
 
@@ -156,6 +230,8 @@ public struct SpectrumMeter: ~Copyable {
       }
       processFrame()
     }
+    // The last, partial segment counts when it is at least half a segment of music.
+    if segmentHops > 0 { closeSegment() }
     let bands = FractionalOctaveBands(sampleRateHz: Double(sampleRateHz))
     let binSpacingHz = Double(sampleRateHz) / Double(fftLength)
     let levels = bandLevels(powerAll, bands: bands, binSpacingHz: binSpacingHz, perFrameCount: channels)
@@ -165,18 +241,20 @@ public struct SpectrumMeter: ~Copyable {
     let centers = bands.centersHz
     return SpectrumStats(
       bandCentersHz: centers, levelsDB: levels, midLevelsDB: mid, sideLevelsDB: side, tonalBalanceDB: balance,
-      tiltDB: Self.tiltDB(centersHz: centers, levelsDB: levels), framesAveraged: framesAveraged)
+      tiltDB: Self.tiltDB(centersHz: centers, levelsDB: levels), framesAveraged: framesAveraged,
+      levelSpreadDB: levelSpreadDB)
   }
 
   /// One-sided power per bin as a share of the signal's mean square: Σ_k P[k] = mean(x²) (Parseval),
   /// with the window's power gain Σw²/N divided out.
   private func bandLevels(
-    _ raw: [Double], bands: FractionalOctaveBands, binSpacingHz: Double, perFrameCount: Int
+    _ raw: [Double], bands: FractionalOctaveBands, binSpacingHz: Double, perFrameCount: Int, frames: Int? = nil
   ) -> [Double?] {
-    guard framesAveraged > 0 else { return bands.indices.map { _ in nil } }
+    let frames = frames ?? framesAveraged
+    guard frames > 0 else { return bands.indices.map { _ in nil } }
     let n = Double(fftLength)
     let sumW2 = Window.powerGain(window) * n
-    let scale = 2 / (n * sumW2 * Double(framesAveraged * perFrameCount))
+    let scale = 2 / (n * sumW2 * Double(frames * perFrameCount))
     let power = raw.enumerated().map { k, p in
       (k == 0 || k == raw.count - 1) ? p * scale / 2 : p * scale
     }

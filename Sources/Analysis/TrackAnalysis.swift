@@ -71,12 +71,18 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
   @NullCoded public var tiltDB: Double?
   /// Frames averaged (those under −70 dBFS RMS are left out).
   public var framesAveraged: Int
+  /// How much each band's place in the spectrum moves over the track: the standard deviation, over its 10 s
+  /// segments, of the band's level relative to the segment's median band, in dB. Small where the balance holds
+  /// through the track (a correction fits it throughout), large where it comes and goes. `nil` per band with
+  /// fewer than 3 segments; the whole array `nil` when the analysis has none.
+  public var levelSpreadDB: [Double?]?
 
   /// A record of measured values; arrays parallel to `bandCentersHz`.
   public init(
     bandCentersHz: [Double], levelsDB: [Double?], midLevelsDB: [Double?]?, sideLevelsDB: [Double?]?,
-    tonalBalanceDB: [Double?], tiltDB: Double?, framesAveraged: Int
+    tonalBalanceDB: [Double?], tiltDB: Double?, framesAveraged: Int, levelSpreadDB: [Double?]? = nil
   ) {
+    self.levelSpreadDB = levelSpreadDB
     self.bandCentersHz = bandCentersHz
     self.levelsDB = levelsDB
     self.midLevelsDB = midLevelsDB
@@ -87,10 +93,10 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case bandCentersHz, levelsDB, midLevelsDB, sideLevelsDB, tonalBalanceDB, tiltDB, framesAveraged
+    case bandCentersHz, levelsDB, midLevelsDB, sideLevelsDB, tonalBalanceDB, tiltDB, framesAveraged, levelSpreadDB
   }
 
-  /// Writes every key, with explicit `null` for the mid/side levels of a mono track and a missing tilt.
+  /// Writes every key, with explicit `null` for the mid/side levels of a mono track, a missing tilt and spread.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(bandCentersHz, forKey: .bandCentersHz)
@@ -100,6 +106,7 @@ public struct SpectrumStats: Codable, Sendable, Hashable {
     try c.encode(tonalBalanceDB, forKey: .tonalBalanceDB)
     try c.encode(_tiltDB, forKey: .tiltDB)
     try c.encode(framesAveraged, forKey: .framesAveraged)
+    try c.encode(levelSpreadDB, forKey: .levelSpreadDB)  // explicit null without segments
   }
 }
 

@@ -14,9 +14,27 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
   /// The median short-term PSR of the tracks (the references' mean), dB: the album's dynamics target; `nil`
   /// when no track has one (absent in profiles saved before it).
   @NullCoded public var psrDB: Double?
+  /// `.reference` for a profile blended from `--reference` tracks; absent (an album's medians) otherwise, as in
+  /// profiles saved before it. Only the plan's reasons read it.
+  public var source: Source?
+
+  /// Where a profile's values come from.
+  public enum Source: String, Codable, Sendable, Hashable {
+    /// The album's own tracks (their medians).
+    case album
+    /// `--reference` tracks (their mean).
+    case reference
+  }
+
+  /// Whose balance the plan's reasons name: "the reference's" or "the album's".
+  public var targetName: String { source == .reference ? "the reference's" : "the album's" }
 
   /// A profile from saved values (profile.json); `tonalBalanceDB` parallel to `bandCentersHz`.
-  public init(bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int, psrDB: Double? = nil) {
+  public init(
+    bandCentersHz: [Double], tonalBalanceDB: [Double?], widthDB: Double?, trackCount: Int, psrDB: Double? = nil,
+    source: Source? = nil
+  ) {
+    self.source = source
     self.psrDB = psrDB
     self.bandCentersHz = bandCentersHz
     self.tonalBalanceDB = tonalBalanceDB
@@ -64,7 +82,7 @@ extension AlbumProfile {
       bandCentersHz: indices.map(FractionalOctaveBands.centerHz(index:)),
       tonalBalanceDB: indices.map { byIndex[$0]!.reduce(0, +) / Double(byIndex[$0]!.count) },
       widthDB: widths.isEmpty ? nil : widths.reduce(0, +) / Double(widths.count), trackCount: loud.count,
-      psrDB: psrs.isEmpty ? nil : psrs.reduce(0, +) / Double(psrs.count))
+      psrDB: psrs.isEmpty ? nil : psrs.reduce(0, +) / Double(psrs.count), source: .reference)
   }
 }
 

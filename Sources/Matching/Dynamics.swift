@@ -201,9 +201,10 @@ public enum DynamicsPlanner {
   }
 
   /// The dynamics plan of one track whose master will be at `inputLUFS` at the compressor (its planned
-  /// loudness), with one plain sentence per decision.
+  /// loudness), with one plain sentence per decision; `targetName` names whose dynamics they are.
   public static func plan(
-    track t: TrackAnalysis, albumPSRDB: Double?, inputLUFS: Double?, options: MatchingOptions
+    track t: TrackAnalysis, albumPSRDB: Double?, inputLUFS: Double?, options: MatchingOptions,
+    targetName: String = "the album's"
   ) -> (DynamicsPlan?, [String]) {
     let budget = options.maxLimitingDB
     guard let source = t.dynamics.psrMedianDB, let lufs = inputLUFS else {
@@ -219,8 +220,8 @@ public enum DynamicsPlanner {
     }
     guard let album = albumPSRDB else { return (plan, []) }
     let excess = source - album
-    let psr = "\(reasonPrefix) \(Format.fixed(source)) dB against the album's \(Format.fixed(album)) dB"
-    if excess < -toleranceDB { return (plan, ["\(psr): denser than the album, never expanded."]) }
+    let psr = "\(reasonPrefix) \(Format.fixed(source)) dB against \(targetName) \(Format.fixed(album)) dB"
+    if excess < -toleranceDB { return (plan, ["\(psr): denser, never expanded."]) }
     if excess <= toleranceDB { return (plan, ["\(psr): within ±\(Format.fixed(toleranceDB)) dB, not compressed."]) }
     let drop = min(options.dynamicsAmount * excess, options.maxCompressionDB)
     guard drop >= smallestDropDB else {

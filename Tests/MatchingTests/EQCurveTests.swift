@@ -81,6 +81,39 @@ import TestSupport
     #expect(Planner.eqBudgetDB(frequencyHz: 1_000, levelBelowMedianDB: 5, cutoffHz: nil, options: o) == o.maxEQDB)
   }
 
+  @Test("Consistency over the track: a band whose balance moves 12 dB over the segments gets half the budget")
+  func consistency() {
+    let o = MatchingOptions()
+    #expect(Planner.eqConsistency(levelSpreadDB: nil) == 1 && Planner.eqConsistency(levelSpreadDB: 6) == 1)
+    #expect(abs(Planner.eqConsistency(levelSpreadDB: 8) - 0.75) < 1e-12)
+    #expect(Planner.eqConsistency(levelSpreadDB: 100) == Planner.eqMinConsistency)
+    #expect(abs(Planner.eqBudgetDB(frequencyHz: 1_000, levelBelowMedianDB: 0, cutoffHz: nil, levelSpreadDB: 12, options: o)
+      - o.maxEQDB / 2) < 1e-9)
+    // In the curve: a broad 10 dB deviation is held to 6 dB where it comes and goes, to 10 where it holds.
+    var dull = fixtureTrack(file: "d", levelsDB: { f in -30 - 3 * log2(f / 1000) - (f > 700 && f < 3_000 ? 10 : 0) })
+    let steady = Planner.eqCurve(track: dull, profile: Self.profile, options: o).gainDB(at: 1_400)
+    dull.spectrum.levelSpreadDB = dull.spectrum.bandCentersHz.map { _ in 12 }
+    let moving = Planner.eqCurve(track: dull, profile: Self.profile, options: o).gainDB(at: 1_400)
+    #expect(steady > 6.5 && moving <= o.maxEQDB / 2 + 1e-9 && moving > 4, "steady \(steady), moving \(moving) dB")
+    // Toward a reference the user chose, the whole budget.
+    var reference = Self.profile
+    reference.source = .reference
+    #expect(abs(Planner.eqCurve(track: dull, profile: reference, options: o).gainDB(at: 1_400) - steady) < 1e-9)
+  }
+
+  @Test("Empty bands stay where the music's median correction puts them, not 0 dB: the loudness gain lifts them no more than the music")
+  func emptyBandsFollowTheCut() throws {
+    // 6 dB too much body (200 Hz–5 kHz) against the profile, and nothing above 12 kHz (dither's level).
+    let boomy = fixtureTrack(file: "b", levelsDB: { f in f > 12_000 ? -110 : -30 - 3 * log2(f / 1000) + (f > 200 && f < 5_000 ? 6 : 0) })
+    let eq = Planner.eqCurve(track: boomy, profile: Self.profile, options: MatchingOptions())
+    let content = zip(eq.frequenciesHz, eq.gainsDB).filter { $0.0 >= 100 && $0.0 <= 10_000 }.map(\.1)
+    let cut = try #require(median(content))
+    #expect(cut < -1)
+    let top = zip(eq.frequenciesHz, eq.gainsDB).filter { $0.0 > 12_000 }.map(\.1)
+    #expect(!top.isEmpty)
+    for g in top { #expect(g <= cut + 0.5 && g < -1, "empty band at \(g) dB, the music's median \(cut) dB") }
+  }
+
   @Test("A codec cut-off is found from the spectrum and nothing is boosted within half an octave below it",
         arguments: [11_000.0, 16_000])
   func codecCutoff(cutHz: Double) {
