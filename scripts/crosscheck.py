@@ -64,7 +64,7 @@ def reference(path, centers):
     levels = band_levels(p.mean(axis=1), rate / n, centers)
     corr = width = None
     if x.shape[1] >= 2:
-        l, r = x[:, 0], x[:, 1]
+        l, r = x[:, 0] - x[:, 0].mean(), x[:, 1] - x[:, 1].mean()  # about the means, as documented
         corr = float((l * r).sum() / math.sqrt((l * l).sum() * (r * r).sum()))
         m, s = (l + r) / 2, (l - r) / 2
         width = 10 * math.log10((s * s).sum() / (m * m).sum())

@@ -17,6 +17,8 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
   /// `.reference` for a profile blended from `--reference` tracks; absent (an album's medians) otherwise, as in
   /// profiles saved before it. Only the plan's reasons read it.
   public var source: Source?
+  /// The reference files' names, for a `.reference` profile (the plan's reasons and profile.json name them).
+  public var references: [String]?
 
   /// Where a profile's values come from.
   public enum Source: String, Codable, Sendable, Hashable {
@@ -28,6 +30,9 @@ public struct AlbumProfile: Codable, Sendable, Hashable {
 
   /// Whose balance the plan's reasons name: "the reference's" or "the album's".
   public var targetName: String { source == .reference ? "the reference's" : "the album's" }
+
+  /// The reference files' names joined for a sentence ("a.wav, b.wav"); nil for an album's profile.
+  public var referenceNames: String? { references.map { $0.joined(separator: ", ") } }
 
   /// A profile from saved values (profile.json); `tonalBalanceDB` parallel to `bandCentersHz`.
   public init(
@@ -83,6 +88,7 @@ extension AlbumProfile {
       tonalBalanceDB: indices.map { byIndex[$0]!.reduce(0, +) / Double(byIndex[$0]!.count) },
       widthDB: widths.isEmpty ? nil : widths.reduce(0, +) / Double(widths.count), trackCount: loud.count,
       psrDB: psrs.isEmpty ? nil : psrs.reduce(0, +) / Double(psrs.count), source: .reference)
+    self.references = loud.map { $0.file.split(separator: "/").last.map(String.init) ?? $0.file }
   }
 }
 

@@ -68,15 +68,17 @@ public enum Planner {
         file: t.file, eq: .flat, gainDB: 0, widthDB: 0, sourceLUFS: nil, targetLUFS: nil,
         ceilingDBTP: options.ceilingDBTP, limiter: options.limiter, reasons: [unmeasuredReason(track: t, options: options)])
     }
-    let eq = eqCurve(track: t, profile: profile, options: options)
+    let (eq, heldBack) = eqCurveExplained(track: t, profile: profile, options: options)
     if !eq.isFlat {
       let boost = eq.gainsDB.indices.max { eq.gainsDB[$0] < eq.gainsDB[$1] }!
       let cut = eq.gainsDB.indices.min { eq.gainsDB[$0] < eq.gainsDB[$1] }!
       reasons.append(
-        "EQ toward \(profile.targetName) tonal balance (deviation \(fmt(t.tonalDeviationDB)) dB): "
+        "EQ toward \(profile.targetName) tonal balance ("
+          + (profile.referenceNames.map { "\($0); " } ?? "") + "deviation \(fmt(t.tonalDeviationDB)) dB): "
           + "\(fmt(eq.gainsDB[boost], sign: true)) dB around \(hz(eq.frequenciesHz[boost])), "
           + "\(fmt(eq.gainsDB[cut], sign: true)) dB around \(hz(eq.frequenciesHz[cut])).")
     }
+    if let heldBack { reasons.append(heldBack) }
     let width = widthChange(track: t, profile: profile, options: options, eq: eq)
     if abs(width) >= negligibleWidthDB, let w = t.stereo.width.midSideDB {
       let eqShare = widthChangeDB(track: t, eq: eq, sideDB: 0)
@@ -121,33 +123,52 @@ public enum Planner {
   /// content, and then made smooth: no two bands differ by more than `eqMaxSlopeDBPerOctave` per octave
   /// (`smoothed`). Measurements.md, "EQ curve".
   public static func eqCurve(track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions) -> GainCurve {
-    guard options.eqAmount > 0, t.loudness.integratedLUFS != nil else { return .flat }
+    eqCurveExplained(track: t, profile: profile, options: options).curve
+  }
+
+  /// A correction held back by at least this much (dB) at some band gets a sentence in the plan's reasons.
+  public static let heldBackReasonDB = 3.0
+
+  /// `eqCurve`, with a sentence for the band where the curve falls furthest short of the wanted correction (by
+  /// `heldBackReasonDB` or more) naming the rule that held it: no target or no content there, a cut-off, the lows,
+  /// the extremes, thin content, a balance that moves over the track, the budget, or the slope limit.
+  public static func eqCurveExplained(
+    track t: TrackAnalysis, profile: AlbumProfile, options: MatchingOptions
+  ) -> (curve: GainCurve, heldBack: String?) {
+    guard options.eqAmount > 0, t.loudness.integratedLUFS != nil else { return (.flat, nil) }
     let shapes = TonalComparison(
       track: TonalShape(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB),
       profile: TonalShape(centersHz: profile.bandCentersHz, levelsDB: profile.tonalBalanceDB))
-    guard let shapes else { return .flat }
+    guard let shapes else { return (.flat, nil) }
     let medianDB = median(t.spectrum.levelsDB.compactMap { $0 }) ?? 0
     let cutoff = cutoffHz(centersHz: t.spectrum.bandCentersHz, levelsDB: t.spectrum.levelsDB)
     var freqs: [Double] = [], bands: [Int] = [], wanted: [Double] = [], lo: [Double] = [], hi: [Double] = []
-    var evidence: [Double] = [], strong: [Bool] = []
+    var evidence: [Double] = [], strong: [Bool] = [], why: [String] = []
     // Consistency over the track limits corrections toward the album; toward `--reference` tracks the user chose
     // the balance to reach, as the raised budget says (with it, reference closeness fell from 2.44 to 2.64 dB
     // against Matchering's 2.69 on refcheck.py's album).
     let spreads = (profile.source == .reference ? nil : t.spectrum.levelSpreadDB) ?? t.spectrum.levelsDB.map { _ in nil }
     for ((f, level), spread) in zip(zip(t.spectrum.bandCentersHz, t.spectrum.levelsDB), spreads) {
       let band = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      guard let correction = shapes.correctionDB(band: band) else { continue }
-      let below = level.map { medianDB - $0 }
+      // A band the profile does not reach (a reference at a lower rate, a saved profile) has no target: it is a
+      // band without evidence, held like an empty one, so the curve's last point is not carried past the profile.
+      let correction = shapes.correctionDB(band: band)
+      guard correction != nil || level != nil else { continue }
+      let below = correction == nil ? nil : level.map { medianDB - $0 }
       let budget = eqBudgetDB(
         frequencyHz: f, levelBelowMedianDB: below, cutoffHz: cutoff, levelSpreadDB: spread, options: options)
       freqs.append(f)
       bands.append(band)
-      wanted.append(correction * options.eqAmount)
+      wanted.append((correction ?? 0) * options.eqAmount)
       lo.append(-budget)
       // The empty-band rule: never a boost where there is no content.
       hi.append(level == nil || level! < medianDB - noContentDB ? 0 : budget)
       evidence.append(eqEvidence(frequencyHz: f, levelBelowMedianDB: below, cutoffHz: cutoff))
       strong.append(below.map { $0 <= eqStrongContentDB } ?? false)
+      why.append(
+        eqLimitName(
+          frequencyHz: f, hasTarget: correction != nil, levelBelowMedianDB: below, cutoffHz: cutoff, levelSpreadDB: spread,
+          targetName: profile.targetName))
     }
     var gains = smoothed(wanted, bands: bands, lowerDB: lo, upperDB: hi)
     // The empty-band rule, relative to the track: the loudness gain gives back what the EQ takes from the content,
@@ -160,7 +181,43 @@ public enum Planner {
         wanted, bands: bands, lowerDB: zip(lo, shift).map { $0 + $1 }, upperDB: zip(hi, shift).map { $0 + $1 })
     }
     let curve = GainCurve(frequenciesHz: freqs, gainsDB: gains)
-    return curve.isFlat ? .flat : curve
+    // Where the curve falls furthest short of the wish (same direction, less of it; or the other way).
+    // Within the tonal range only: the extremes' wishes are never granted and say nothing about the music.
+    let short = gains.indices.map { i in
+      (TonalShape.lowHz...TonalShape.highHz).contains(freqs[i])
+        ? (wanted[i] >= 0 ? wanted[i] - gains[i] : gains[i] - wanted[i]) : 0
+    }
+    var heldBack: String?
+    if let i = short.indices.max(by: { short[$0] < short[$1] }), short[i] >= heldBackReasonDB {
+      let rule = abs(gains[i]) >= (lo[i] == -hi[i] ? hi[i] : max(abs(lo[i]), abs(hi[i]))) - 0.05 || hi[i] == lo[i]
+        ? why[i] : "the curve's \(fmt(eqMaxSlopeDBPerOctave)) dB/octave slope limit"
+      heldBack = "EQ held back around \(hz(freqs[i])): \(fmt(wanted[i], sign: true)) dB wanted, \(fmt(gains[i], sign: true)) dB "
+        + "given (\(rule))."
+    }
+    return (curve.isFlat ? .flat : curve, heldBack)
+  }
+
+  /// The rule that bounds the correction at one band, in words (for `eqCurveExplained`): the first of no target,
+  /// no content, a cut-off, or the smallest of the budget's factors; the budget itself when none is under 1.
+  static func eqLimitName(
+    frequencyHz f: Double, hasTarget: Bool, levelBelowMedianDB: Double?, cutoffHz: Double?, levelSpreadDB: Double?,
+    targetName: String
+  ) -> String {
+    guard hasTarget else { return "\(targetName) balance does not reach it" }
+    guard let below = levelBelowMedianDB else { return "no content" }
+    if below >= noContentDB { return "no content: \(fmt(below)) dB under the median band" }
+    if let c = cutoffHz, f >= c { return "at or past the cut-off at \(hz(c))" }
+    let low = f >= eqFullBudgetFromHz ? 1 : max(0, log2(f / eqZeroBelowHz) / log2(eqFullBudgetFromHz / eqZeroBelowHz))
+    let content = min(1, max(0, (noContentDB - below) / (noContentDB - eqStrongContentDB)))
+    let codec = cutoffHz.map { min(1, max(0, log2($0 / f) / eqCutoffMarginOctaves)) } ?? 1
+    let factors: [(Double, String)] = [
+      (low, "the lows' smaller budget"), (fade(f), "the spectrum's extremes"),
+      (content, "thin content: \(fmt(below)) dB under the median band"),
+      (codec, "near the cut-off at \(cutoffHz.map(hz) ?? "")"),
+      (eqConsistency(levelSpreadDB: levelSpreadDB), "a balance that moves \(fmt(levelSpreadDB)) dB over the track"),
+    ]
+    guard let smallest = factors.min(by: { $0.0 < $1.0 }), smallest.0 < 1 else { return "the EQ budget" }
+    return smallest.1
   }
 
   /// The bands whose median correction the loudness gain gives back (the empty-band rule, relative): where the
@@ -192,7 +249,7 @@ public enum Planner {
 
   /// A band whose level relative to the median band moves by this much or less over the track's 10 s segments
   /// (standard deviation, `SpectrumStats.levelSpreadDB`) has the full budget; above, the budget is this over the
-  /// spread, down to `eqMinConsistency`. Real tracks measured 1.4–7 dB median per track (10 s segments).
+  /// spread, down to `eqMinConsistency`. The crosscheck albums' tracks measure 1.5–9.6 dB median (10 s segments).
   public static let eqSteadySpreadDB = 6.0
   /// The least share of the budget a band keeps however much its balance moves over the track.
   public static let eqMinConsistency = 0.5

@@ -85,6 +85,23 @@ import TestSupport
     #expect(abs(w - ratioDB) <= 0.1, "width \(w)")
   }
 
+  @Test("A DC offset is not stereo image: the same figures with 0.3 added to both channels, or to one", arguments: [-6.0, 0])
+  func offsetIsNotImage(ratioDB: Double) throws {
+    let rate = 48_000
+    let m = Signals.whiteNoise(amplitude: 0.3, seconds: 4, sampleRateHz: rate, channels: 1, seed: 1)
+    let s = Signals.whiteNoise(amplitude: 0.3, seconds: 4, sampleRateHz: rate, channels: 1, seed: 2)
+    let g = Float(pow(10, ratioDB / 20))
+    let x = zip(m, s).flatMap { m, s in [m + g * s, m - g * s] }
+    let plain = try analyzeSignal(x, channels: 2, sampleRateHz: rate).stereo
+    for offsets: [Float] in [[0.3, 0.3], [0.3, 0]] {
+      let y = x.enumerated().map { i, v in v + offsets[i % 2] }
+      let dc = try analyzeSignal(y, channels: 2, sampleRateHz: rate).stereo
+      #expect(abs(try #require(dc.widthDB) - (try #require(plain.widthDB))) < 0.01)
+      #expect(abs(try #require(dc.correlation) - (try #require(plain.correlation))) < 1e-3)
+      #expect(abs(try #require(dc.balanceDB) - (try #require(plain.balanceDB))) < 0.01)
+    }
+  }
+
   @Test("Balance: L at −20 dBFS and R at −26 dBFS leans 6 dB left", arguments: [44_100, 96_000])
   func balance(rate: Int) throws {
     let x = Signals.sine(

@@ -82,7 +82,7 @@ import TestSupport
   }
 
   @Test("Consistency over the track: a band whose balance moves 12 dB over the segments gets half the budget")
-  func consistency() {
+  func consistency() throws {
     let o = MatchingOptions()
     #expect(Planner.eqConsistency(levelSpreadDB: nil) == 1 && Planner.eqConsistency(levelSpreadDB: 6) == 1)
     #expect(abs(Planner.eqConsistency(levelSpreadDB: 8) - 0.75) < 1e-12)
@@ -95,6 +95,11 @@ import TestSupport
     dull.spectrum.levelSpreadDB = dull.spectrum.bandCentersHz.map { _ in 12 }
     let moving = Planner.eqCurve(track: dull, profile: Self.profile, options: o).gainDB(at: 1_400)
     #expect(steady > 6.5 && moving <= o.maxEQDB / 2 + 1e-9 && moving > 4, "steady \(steady), moving \(moving) dB")
+    // The reasons say what held it back (a smooth 20 dB dip at 1.4 kHz: far more wanted than the 6 dB budget).
+    var deep = fixtureTrack(file: "d", levelsDB: { f in -30 - 3 * log2(f / 1000) - 20 * exp(-pow(log2(f / 1_400), 2) / 2) })
+    deep.spectrum.levelSpreadDB = deep.spectrum.bandCentersHz.map { _ in 12 }
+    let held = try #require(Planner.eqCurveExplained(track: deep, profile: Self.profile, options: o).heldBack)
+    #expect(held.contains("a balance that moves 12.0 dB over the track"), "\(held)")
     // Toward a reference the user chose, the whole budget.
     var reference = Self.profile
     reference.source = .reference
@@ -112,6 +117,21 @@ import TestSupport
     let top = zip(eq.frequenciesHz, eq.gainsDB).filter { $0.0 > 12_000 }.map(\.1)
     #expect(!top.isEmpty)
     for g in top { #expect(g <= cut + 0.5 && g < -1, "empty band at \(g) dB, the music's median \(cut) dB") }
+  }
+
+  @Test("A profile that stops at 9 kHz (a 22.05 kHz reference) leaves the bands above it uncorrected, not at its last point")
+  func profileRangeEnds() throws {
+    let full = Self.profile
+    let keep = full.bandCentersHz.indices.filter { full.bandCentersHz[$0] <= 9_000 }
+    var low = AlbumProfile(
+      bandCentersHz: keep.map { full.bandCentersHz[$0] }, tonalBalanceDB: keep.map { full.tonalBalanceDB[$0] },
+      widthDB: full.widthDB, trackCount: 1)
+    low.source = .reference
+    // 10 dB dull from 4 kHz up: the profile asks for +10 dB up to 9 kHz and says nothing above.
+    let dull = fixtureTrack(file: "d", levelsDB: { f in -30 - 3 * log2(f / 1000) - (f > 4_000 ? 10 : 0) })
+    let eq = Planner.eqCurve(track: dull, profile: low, options: MatchingOptions())
+    #expect(eq.gainDB(at: 6_000) > 4)
+    for f in [12_000.0, 14_000, 16_000, 18_000] { #expect(eq.gainDB(at: f) <= 1e-9, "\(f) Hz: \(eq.gainDB(at: f)) dB") }
   }
 
   @Test("A codec cut-off is found from the spectrum and nothing is boosted within half an octave below it",

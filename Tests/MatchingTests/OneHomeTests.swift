@@ -37,7 +37,9 @@ import TestSupport
     var compared = 0
     for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f >= 60 && f <= 12_000 {
       let k = FractionalOctaveBands.nearestIndex(frequencyHz: f)
-      #expect(g == gc.correctionDB(band: k), "\(f) Hz")
+      // The band missing from the profile has no target: the curve holds it (measurements.md, "EQ curve").
+      guard let want = gc.correctionDB(band: k) else { continue }
+      #expect(g == want, "\(f) Hz")
       compared += 1
     }
     #expect(compared > 40)
