@@ -154,7 +154,9 @@ public enum Planner {
       // band without evidence, held like an empty one, so the curve's last point is not carried past the profile.
       let correction = shapes.correctionDB(band: band)
       guard correction != nil || level != nil else { continue }
-      let below = correction == nil ? nil : level.map { medianDB - $0 }
+      // Under the silence floor a band is empty whatever the median says (a track with content in a few bands
+      // only has its median band in digital silence).
+      let below = correction == nil ? nil : level.map { max(medianDB - $0, $0 < eqSilenceFloorDB ? noContentDB : -.infinity) }
       let budget = eqBudgetDB(
         frequencyHz: f, levelBelowMedianDB: below, cutoffHz: cutoff, levelSpreadDB: spread, options: options)
       freqs.append(f)
@@ -219,6 +221,11 @@ public enum Planner {
     guard let smallest = factors.min(by: { $0.0 < $1.0 }), smallest.0 < 1 else { return "the EQ budget" }
     return smallest.1
   }
+
+  /// A band under this level (mean power per FFT bin, dB; 16-bit dither reads about −137 at 48 kHz) is empty
+  /// whatever the track's median band: a track with content in a few bands only (noise above 15 kHz) has its
+  /// median band in digital silence, and the EQ boosted 62–561 Hz there by 12 dB.
+  public static let eqSilenceFloorDB = -150.0
 
   /// The bands whose median correction the loudness gain gives back (the empty-band rule, relative): where the
   /// music's loudness lives.

@@ -134,6 +134,13 @@ import TestSupport
     for f in [12_000.0, 14_000, 16_000, 18_000] { #expect(eq.gainDB(at: f) <= 1e-9, "\(f) Hz: \(eq.gainDB(at: f)) dB") }
   }
 
+  @Test("A track with content in a few bands only (noise above 15 kHz): no boost in its digital silence")
+  func sparseSpectrum() {
+    let air = fixtureTrack(file: "a", levelsDB: { f in f > 15_000 ? -40 : -200 })
+    let eq = Planner.eqCurve(track: air, profile: Self.profile, options: MatchingOptions())
+    for (f, g) in zip(eq.frequenciesHz, eq.gainsDB) where f < 14_000 { #expect(g <= 1e-9, "\(f) Hz: \(g) dB") }
+  }
+
   @Test("A codec cut-off is found from the spectrum and nothing is boosted within half an octave below it",
         arguments: [11_000.0, 16_000])
   func codecCutoff(cutHz: Double) {
