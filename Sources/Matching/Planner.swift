@@ -209,14 +209,12 @@ public enum Planner {
     guard let below = levelBelowMedianDB else { return "no content" }
     if below >= noContentDB { return "no content: \(fmt(below)) dB under the median band" }
     if let c = cutoffHz, f >= c { return "at or past the cut-off at \(hz(c))" }
-    let low = f >= eqFullBudgetFromHz ? 1 : max(0, log2(f / eqZeroBelowHz) / log2(eqFullBudgetFromHz / eqZeroBelowHz))
-    let content = min(1, max(0, (noContentDB - below) / (noContentDB - eqStrongContentDB)))
-    let codec = cutoffHz.map { min(1, max(0, log2($0 / f) / eqCutoffMarginOctaves)) } ?? 1
+    let k = EQBudgetFactors(frequencyHz: f, levelBelowMedianDB: below, cutoffHz: cutoffHz, levelSpreadDB: levelSpreadDB)
     let factors: [(Double, String)] = [
-      (low, "the lows' smaller budget"), (fade(f), "the spectrum's extremes"),
-      (content, "thin content: \(fmt(below)) dB under the median band"),
-      (codec, "near the cut-off at \(cutoffHz.map(hz) ?? "")"),
-      (eqConsistency(levelSpreadDB: levelSpreadDB), "a balance that moves \(fmt(levelSpreadDB)) dB over the track"),
+      (k.low, "the lows' smaller budget"), (k.extremes, "the spectrum's extremes"),
+      (k.content, "thin content: \(fmt(below)) dB under the median band"),
+      (k.codec, "near the cut-off at \(cutoffHz.map(hz) ?? "")"),
+      (k.consistency, "a balance that moves \(fmt(levelSpreadDB)) dB over the track"),
     ]
     guard let smallest = factors.min(by: { $0.0 < $1.0 }), smallest.0 < 1 else { return "the EQ budget" }
     return smallest.1
@@ -234,9 +232,31 @@ public enum Planner {
   /// How much a band's level can be trusted as the music's, 0...1: the content and cut-off factors of
   /// `eqBudgetDB` (not the lows' or the extremes', which limit a correction's cost, not its evidence).
   public static func eqEvidence(frequencyHz f: Double, levelBelowMedianDB: Double?, cutoffHz: Double?) -> Double {
-    let content = levelBelowMedianDB.map { min(1, max(0, (noContentDB - $0) / (noContentDB - eqStrongContentDB))) } ?? 0
-    let codec = cutoffHz.map { min(1, max(0, log2($0 / f) / eqCutoffMarginOctaves)) } ?? 1
-    return min(content, codec)
+    let k = EQBudgetFactors(frequencyHz: f, levelBelowMedianDB: levelBelowMedianDB, cutoffHz: cutoffHz, levelSpreadDB: nil)
+    return min(k.content, k.codec)
+  }
+
+  /// The factors of a band's EQ budget, each 0...1 (the one home of their formulas; `eqBudgetDB`, `eqEvidence`
+  /// and the reasons read them).
+  struct EQBudgetFactors {
+    /// The lows: 1 from `eqFullBudgetFromHz`, the log-frequency share down to nothing at `eqZeroBelowHz`.
+    let low: Double
+    /// The spectrum's extremes (`fade`).
+    let extremes: Double
+    /// The content: 1 up to `eqStrongContentDB` under the median band, 0 from `noContentDB` (or without a level).
+    let content: Double
+    /// A cut-off: 1 up to `eqCutoffMarginOctaves` under it, 0 at it.
+    let codec: Double
+    /// The consistency over the track (`eqConsistency`).
+    let consistency: Double
+
+    init(frequencyHz f: Double, levelBelowMedianDB: Double?, cutoffHz: Double?, levelSpreadDB: Double?) {
+      low = f >= eqFullBudgetFromHz ? 1 : max(0, log2(f / eqZeroBelowHz) / log2(eqFullBudgetFromHz / eqZeroBelowHz))
+      extremes = fade(f)
+      content = levelBelowMedianDB.map { min(1, max(0, (noContentDB - $0) / (noContentDB - eqStrongContentDB))) } ?? 0
+      codec = cutoffHz.map { min(1, max(0, log2($0 / f) / eqCutoffMarginOctaves)) } ?? 1
+      consistency = eqConsistency(levelSpreadDB: levelSpreadDB)
+    }
   }
 
   /// How fast an EQ curve may change with frequency: at most this many dB per octave, between any two bands (2 dB
@@ -268,9 +288,8 @@ public enum Planner {
     frequencyHz f: Double, levelBelowMedianDB: Double?, cutoffHz: Double?, levelSpreadDB: Double? = nil,
     options: MatchingOptions
   ) -> Double {
-    let low = f >= eqFullBudgetFromHz ? 1 : max(0, log2(f / eqZeroBelowHz) / log2(eqFullBudgetFromHz / eqZeroBelowHz))
-    return options.maxEQDB * eqConsistency(levelSpreadDB: levelSpreadDB)
-      * min(low, fade(f), eqEvidence(frequencyHz: f, levelBelowMedianDB: levelBelowMedianDB, cutoffHz: cutoffHz))
+    let k = EQBudgetFactors(frequencyHz: f, levelBelowMedianDB: levelBelowMedianDB, cutoffHz: cutoffHz, levelSpreadDB: levelSpreadDB)
+    return options.maxEQDB * k.consistency * min(k.low, k.extremes, k.content, k.codec)
   }
 
   /// 1 for a band whose balance holds over the track (spread at most `eqSteadySpreadDB`, or not measured),
