@@ -147,15 +147,20 @@ import TestSupport
 
 /// Issue 17 item 7, the papercuts in the CLI's reach that had no test.
 @Suite struct NewcomerPapercutTests {
+  /// `master --reference REF NEWCOMER --plan-only` with `samples` (stereo, 48 kHz, 24-bit) written as REF in `root`.
+  static func planWithReference(_ samples: [Float], named name: String, in root: TempFolder) throws -> CLIResult {
+    let album = try NewcomerCLITests.newcomerAlbum(root)
+    let ref = try writeAudio(
+      samples, channels: 2, sampleRateHz: 48_000, to: root.file(name), format: .init(container: .wav, encoding: .pcm24))
+    return try runCLI(["master", "--reference", ref, album, "--plan-only", "--reports", root.file("R"), "-q"])
+  }
+
   @Test("--reference takes one file per flag: the album after it stays an album")
   func referenceDoesNotSwallowTheAlbum() throws {
     let root = TempFolder("newcomer-reference")
     defer { root.remove() }
-    let album = try NewcomerCLITests.newcomerAlbum(root)
-    let ref = try writeAudio(
-      Signals.sine(frequencyHz: 500, amplitude: 0.3, seconds: 3, sampleRateHz: 48_000), channels: 2, sampleRateHz: 48_000,
-      to: root.file("ref.wav"), format: .init(container: .wav, encoding: .pcm24))
-    let r = try runCLI(["master", "--reference", ref, album, "--plan-only", "--reports", root.file("R"), "-q"])
+    let r = try Self.planWithReference(
+      Signals.sine(frequencyHz: 500, amplitude: 0.3, seconds: 3, sampleRateHz: 48_000), named: "ref.wav", in: root)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(FileManager.default.fileExists(atPath: root.file("R/Newcomer/plan.json")), "\(r.stderr)")
   }
@@ -164,11 +169,7 @@ import TestSupport
   func silentReferenceIsSaid() throws {
     let root = TempFolder("newcomer-silent-reference")
     defer { root.remove() }
-    let album = try NewcomerCLITests.newcomerAlbum(root)
-    let ref = try writeAudio(
-      [Float](repeating: 0, count: 2 * 48_000 * 2), channels: 2, sampleRateHz: 48_000,
-      to: root.file("silence.wav"), format: .init(container: .wav, encoding: .pcm24))
-    let r = try runCLI(["master", "--reference", ref, album, "--plan-only", "--reports", root.file("R"), "-q"])
+    let r = try Self.planWithReference([Float](repeating: 0, count: 2 * 48_000 * 2), named: "silence.wav", in: root)
     #expect(r.status != 0, "\(r.stderr)")
     #expect(r.stderr.contains("silence.wav") && r.stderr.contains("no measurable loudness"), "\(r.stderr)")
   }
